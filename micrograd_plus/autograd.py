@@ -1,0 +1,202 @@
+"""The reverse-mode engine: grad mode, anomaly mode and the backward pass.
+
+A tensor produced by an op remembers its ``_parents`` and a ``_backward``
+function that maps the gradient of the output to the gradients of the parents
+(one entry per parent, ``None`` where a parent needs no gradient).
+:func:`backward` orders the graph once, iteratively, and walks it from the
+output back to the leaves, accumulating into ``.grad`` of the leaves.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .tensor import Tensor
+
+
+class _State:
+    """Process-wide switches, read on every op, so kept as plain attributes."""
+
+    grad_enabled = True
+    anomaly = False
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode, restoring it on exit."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._saved: list[bool] = []
+
+    def __enter__(self):
+        self._saved.append(_State.grad_enabled)
+        _State.grad_enabled = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        _State.grad_enabled = self._saved.pop()
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with _GradMode(self.enabled):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+def no_grad() -> _GradMode:
+    """Record no graph inside the block (or the decorated function).
+
+    Use it for evaluation and for updating parameters by hand: the results
+    have ``requires_grad=False`` and hold no references to their inputs.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Tensor, no_grad
+    >>> w = Tensor([1.0, 2.0], requires_grad=True)
+    >>> with no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+    return _GradMode(False)
+
+
+def enable_grad() -> _GradMode:
+    """Record the graph again inside a :func:`no_grad` block."""
+    return _GradMode(True)
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops currently record the graph."""
+    return _State.grad_enabled
+
+
+@contextmanager
+def detect_anomaly():
+    """Raise at the first op whose forward or backward produces NaN or Inf.
+
+    Checking every array costs time, so this is a debugging aid, off by default.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Tensor, detect_anomaly
+    >>> x = Tensor([0.0], requires_grad=True)
+    >>> with detect_anomaly():
+    ...     try:
+    ...         x.log()
+    ...     except FloatingPointError as err:
+    ...         print(str(err).split(":")[0])
+    forward of 'log' produced non-finite values
+    """
+    saved = _State.anomaly
+    _State.anomaly = True
+    try:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            yield
+    finally:
+        _State.anomaly = saved
+
+
+def check_finite(array: np.ndarray, what: str, op: str) -> None:
+    """Raise ``FloatingPointError`` naming ``op`` if ``array`` holds NaN or Inf."""
+    if array.dtype.kind in "fc" and not np.isfinite(array).all():
+        bad = "NaN" if np.isnan(array).any() else "Inf"
+        raise FloatingPointError(
+            f"{what} of {op!r} produced non-finite values: first {bad} found there. "
+            "Look at that op's inputs (log of 0, division by 0, overflow in exp)."
+        )
+
+
+def _freed(_grad):
+    raise RuntimeError(
+        "Trying to backward through the graph a second time: its saved arrays were "
+        "released after the first backward(). Call backward(retain_graph=True) the first "
+        "time if you need to backpropagate through the same graph again."
+    )
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """Return the non-leaf nodes behind ``root``, each after all nodes that use it.
+
+    Uses an explicit stack, so a chain of any length is fine (a recursive
+    sort dies at Python's recursion limit of about 1,000 nodes).
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent._parents and id(parent) not in visited:
+                stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def _accumulate_leaf(leaf: Tensor, grad: np.ndarray) -> None:
+    if grad.shape != leaf.data.shape:
+        grad = np.broadcast_to(grad, leaf.data.shape)
+    if leaf.grad is None:
+        # Copy: ``grad`` may be a view shared with other nodes or the user.
+        leaf.grad = np.array(grad, dtype=leaf.data.dtype, copy=True)
+    else:
+        leaf.grad = leaf.grad + grad.astype(leaf.data.dtype, copy=False)
+
+
+def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
+    """Propagate ``gradient`` (d output / d root) back to every leaf behind ``root``."""
+    if root._backward is None:  # a leaf: its gradient is the seed itself
+        _accumulate_leaf(root, gradient)
+        return
+    grads: dict[int, np.ndarray] = {id(root): gradient}
+    anomaly = _State.anomaly
+    for node in topological_order(root):
+        grad = grads.pop(id(node), None)
+        if grad is None:
+            continue
+        if node._retains_grad:
+            _accumulate_leaf(node, grad)
+        parents = node._parents
+        parent_grads = node._backward(grad)
+        if not retain_graph:
+            # Dropping the closure frees the arrays it saved for this backward.
+            node._backward = _freed
+            node._parents = ()
+        for parent, pgrad in zip(parents, parent_grads):
+            if pgrad is None or not parent.requires_grad:
+                continue
+            if anomaly:
+                check_finite(pgrad, "backward", node._op)
+            if parent._parents:
+                key = id(parent)
+                seen = grads.get(key)
+                grads[key] = pgrad if seen is None else seen + pgrad
+            elif parent._backward is None:
+                _accumulate_leaf(parent, pgrad)
+            else:
+                parent._backward(pgrad)  # freed earlier: raises the explanation
+
+
+__all__ = [
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "backward",
+    "topological_order",
+]

@@ -1,0 +1,129 @@
+"""Elementwise functions: exp, log, activations, clipping and selection."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, operand
+from ._broadcast import unbroadcast
+
+
+def exp(a: Tensor) -> Tensor:
+    out = np.exp(a.data)
+    return Tensor._make(out, (a,), lambda g: (g * out,), "exp")
+
+
+def log(a: Tensor) -> Tensor:
+    x = a.data
+    return Tensor._make(np.log(x), (a,), lambda g: (g / x,), "log")
+
+
+def sqrt(a: Tensor) -> Tensor:
+    out = np.sqrt(a.data)
+    return Tensor._make(out, (a,), lambda g: (g / (out + out),), "sqrt")
+
+
+def abs(a: Tensor) -> Tensor:  # noqa: A001 - mirrors the Tensor method name
+    x = a.data
+    return Tensor._make(np.abs(x), (a,), lambda g: (g * np.sign(x),), "abs")
+
+
+def relu(a: Tensor) -> Tensor:
+    x = a.data
+    out = np.maximum(x, 0)
+    return Tensor._make(out, (a,), lambda g: (g * (x > 0),), "relu")
+
+
+def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:
+    x = a.data
+    slope = np.where(x > 0, 1, negative_slope).astype(x.dtype)
+    return Tensor._make(x * slope, (a,), lambda g: (g * slope,), "leaky_relu")
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    x = a.data
+    # exp of a non-positive number never overflows.
+    e = np.exp(-np.abs(x))
+    out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    return Tensor._make(out, (a,), lambda g: (g * out * (1 - out),), "sigmoid")
+
+
+def tanh(a: Tensor) -> Tensor:
+    out = np.tanh(a.data)
+    return Tensor._make(out, (a,), lambda g: (g * (1 - out * out),), "tanh")
+
+
+def gelu(a: Tensor) -> Tensor:
+    """GELU, exact form ``x * Phi(x)`` (PyTorch's default ``approximate='none'``)."""
+    from math import erf, pi, sqrt
+
+    x = a.data
+    verf = np.vectorize(erf, otypes=[x.dtype])
+    cdf = 0.5 * (1 + verf(x / np.sqrt(np.asarray(2, x.dtype))))
+    pdf = np.exp(-0.5 * x * x) / x.dtype.type(sqrt(2 * pi))
+    return Tensor._make(x * cdf, (a,), lambda g: (g * (cdf + x * pdf),), "gelu")
+
+
+def clip(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's names
+    """Clamp to ``[min, max]``; the gradient passes where ``min <= x <= max``."""
+    if min is None and max is None:
+        raise ValueError("clip needs at least one of min= or max=")
+    x = a.data
+    out = np.clip(x, min, max)
+    inside = np.ones(x.shape, dtype=bool)
+    if min is not None:
+        inside &= x >= min
+    if max is not None:
+        inside &= x <= max
+    return Tensor._make(out, (a,), lambda g: (g * inside,), "clip")
+
+
+def _pick(a: Tensor, b, take_a: np.ndarray, op: str) -> Tensor:
+    """Elementwise selection whose gradient goes to the chosen side (ties split in half)."""
+    b = operand(b, a)
+    x, y = a.data, b.data
+    out = np.where(take_a, x, y)
+    ties = x == y
+    weight = np.where(ties, 0.5, take_a).astype(out.dtype)
+
+    def backward(g):
+        return (
+            unbroadcast(g * weight, x.shape) if a.requires_grad else None,
+            unbroadcast(g * (1 - weight), y.shape) if b.requires_grad else None,
+        )
+
+    return Tensor._make(out, (a, b), backward, op)
+
+
+def maximum(a: Tensor, b) -> Tensor:
+    b = operand(b, a)
+    return _pick(a, b, a.data > b.data, "maximum")
+
+
+def minimum(a: Tensor, b) -> Tensor:
+    b = operand(b, a)
+    return _pick(a, b, a.data < b.data, "minimum")
+
+
+def where(condition, x, y) -> Tensor:
+    """Choose ``x`` where ``condition`` holds, else ``y`` (gradients follow the choice).
+
+    Examples
+    --------
+    >>> from micrograd_plus import Tensor, where
+    >>> where(Tensor([1.0, -1.0]) > 0, Tensor([1.0, 2.0]), 0.0)
+    Tensor([1., 0.], grad_fn=<where>)
+    """
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, bool)
+    if not isinstance(x, Tensor):
+        x = operand(x, y) if isinstance(y, Tensor) else Tensor(x)
+    y = operand(y, x)
+    xd, yd = x.data, y.data
+
+    def backward(g):
+        return (
+            unbroadcast(np.where(cond, g, 0), xd.shape) if x.requires_grad else None,
+            unbroadcast(np.where(cond, 0, g), yd.shape) if y.requires_grad else None,
+        )
+
+    return Tensor._make(np.where(cond, xd, yd), (x, y), backward, "where")

@@ -1,0 +1,91 @@
+"""Matrix products: ``@`` with NumPy's matmul rules, and the fused affine map."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, operand
+from ._broadcast import unbroadcast
+
+
+def matmul(a: Tensor, b) -> Tensor:
+    """``a @ b``: 1-D dot, 2-D product, or batched with broadcast batch axes."""
+    b = operand(b, a)
+    x, y = a.data, b.data
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError("matmul needs tensors with at least one dimension; use * for scalars")
+    kx, ky = x.shape[-1], y.shape[-2] if y.ndim > 1 else y.shape[0]
+    if kx != ky:
+        raise ValueError(
+            f"matmul shape mismatch: {x.shape} @ {y.shape}; the last axis of the left "
+            f"operand ({kx}) must equal the {'first' if y.ndim == 1 else 'second-to-last'} "
+            f"axis of the right operand ({ky})"
+        )
+    if x.ndim == 2 and y.ndim == 2:
+        return Tensor._make(x @ y, (a, b), _matmul2d_backward(a, b), "matmul")
+
+    def backward(g):
+        # Lift 1-D operands to matrices, as matmul itself does, then drop the axes again.
+        x2 = x[None, :] if x.ndim == 1 else x
+        y2 = y[:, None] if y.ndim == 1 else y
+        g2 = g
+        if x.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if y.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = gb = None
+        if a.requires_grad:
+            ga = unbroadcast(g2 @ np.swapaxes(y2, -1, -2), x2.shape).reshape(x.shape)
+        if b.requires_grad:
+            gb = unbroadcast(np.swapaxes(x2, -1, -2) @ g2, y2.shape).reshape(y.shape)
+        return ga, gb
+
+    return Tensor._make(np.asarray(x @ y), (a, b), backward, "matmul")
+
+
+def _matmul2d_backward(a: Tensor, b: Tensor):
+    x, y = a.data, b.data
+
+    def backward(g):
+        return (g @ y.T if a.requires_grad else None, x.T @ g if b.requires_grad else None)
+
+    return backward
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight.T + bias`` as one node (PyTorch's ``F.linear``).
+
+    One node instead of three halves the graph bookkeeping of every layer and
+    never materialises ``weight.T`` or the unbiased product as tensors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micrograd_plus import Tensor
+    >>> from micrograd_plus.ops.linalg import linear
+    >>> linear(Tensor(np.ones((2, 3))), Tensor(np.ones((4, 3))), Tensor(np.zeros(4))).shape
+    (2, 4)
+    """
+    xd, w = x.data, weight.data
+    if xd.shape[-1] != w.shape[1]:
+        raise ValueError(
+            f"linear layer expects {w.shape[1]} input features but got input of shape "
+            f"{xd.shape} (last axis {xd.shape[-1]}); reshape the input or change in_features"
+        )
+    x2 = xd.reshape(-1, w.shape[1]) if xd.ndim != 2 else xd
+    out = x2 @ w.T
+    if bias is not None:
+        out += bias.data
+    if xd.ndim != 2:
+        out = out.reshape(*xd.shape[:-1], w.shape[0])
+    parents = (x, weight) if bias is None else (x, weight, bias)
+
+    def backward(g):
+        g2 = g.reshape(-1, w.shape[0]) if g.ndim != 2 else g
+        gx = (g2 @ w).reshape(xd.shape) if x.requires_grad else None
+        gw = g2.T @ x2 if weight.requires_grad else None
+        if bias is None:
+            return gx, gw
+        return gx, gw, (g2.sum(axis=0) if bias.requires_grad else None)
+
+    return Tensor._make(out, parents, backward, "linear")

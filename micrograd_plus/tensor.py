@@ -1,0 +1,266 @@
+"""The :class:`Tensor`: a NumPy array that remembers how it was computed.
+
+Dtype policy, decided here once: Python numbers, lists and non-float NumPy
+arrays become float32; a floating NumPy array keeps its dtype (float64 stays
+float64, so gradient checks can be precise); an explicit ``dtype`` wins. Ops
+never upcast: a Python or NumPy scalar, list or array operand takes the
+tensor's dtype, and a gradient always has its tensor's dtype and shape.
+"""
+
+from __future__ import annotations
+
+from numbers import Number
+
+import numpy as np
+
+from . import autograd
+from .autograd import _State
+
+DEFAULT_DTYPE = np.dtype(np.float32)
+
+
+def as_array(data, dtype=None) -> np.ndarray:
+    """Convert ``data`` to an ndarray following the dtype policy above."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    if isinstance(data, np.ndarray) and data.dtype.kind == "f":
+        return data
+    array = np.asarray(data)
+    if array.dtype.kind == "O":
+        raise TypeError(
+            f"Tensor data must be numbers, nested lists of numbers or a NumPy array, "
+            f"not {type(data).__name__} holding objects; convert it with np.asarray first."
+        )
+    return array.astype(DEFAULT_DTYPE)
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation.
+
+    Parameters
+    ----------
+    data : array_like
+        Numbers, nested lists or a NumPy array. See the module docstring for
+        the dtype rules: anything that is not already a floating array becomes
+        float32.
+    requires_grad : bool, default False
+        Whether ``backward()`` should compute a gradient for this tensor.
+    dtype : numpy dtype, optional
+        Force a dtype (for example ``np.float64`` for gradient checks, or an
+        integer dtype for class labels).
+
+    Examples
+    --------
+    >>> from micrograd_plus import Tensor
+    >>> a = Tensor([2.0], requires_grad=True)
+    >>> b = Tensor([3.0], requires_grad=True)
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (array([4.], dtype=float32), array([2.], dtype=float32))
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "_retains_grad")
+    # Make NumPy hand binary operators back to us (``np.float64(2) * t``).
+    __array_ufunc__ = None
+    # Tensors compare elementwise, so identity is what makes them dict keys.
+    __hash__ = object.__hash__
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        array = as_array(data, dtype)
+        if requires_grad:
+            if array.dtype.kind not in "fc":
+                raise TypeError(
+                    f"only floating tensors can require gradients, got dtype {array.dtype}; "
+                    "pass dtype=np.float32 or leave requires_grad=False"
+                )
+            # A tensor you optimise owns its memory: updates never reach your array.
+            array = array.copy() if array is data else array
+        self.data = array
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._parents = ()
+        self._backward = None
+        self._op = ""
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, data: np.ndarray, parents: tuple = (), backward=None, op: str = "") -> Tensor:
+        """Wrap an op's result, recording the graph only when a parent needs it."""
+        out = object.__new__(cls)
+        out.data = data
+        out.grad = None
+        out._op = op
+        out._retains_grad = False
+        if _State.anomaly:
+            autograd.check_finite(data, "forward", op)
+        if _State.grad_enabled:
+            for parent in parents:
+                if parent.requires_grad:
+                    out.requires_grad = True
+                    out._parents = parents
+                    out._backward = backward
+                    return out
+        out.requires_grad = False
+        out._parents = ()
+        out._backward = None
+        return out
+
+    # ----------------------------------------------------------- attributes
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by an op (as in PyTorch)."""
+        return self._backward is None
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def item(self) -> float:
+        """Return the value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"item() needs a tensor with exactly one element, this one has "
+                f"{self.data.size} (shape {self.shape}); reduce it first, e.g. t.sum().item() "
+                "or t.mean().item(), or use t.numpy() to get all values"
+            )
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's data but cut from the graph."""
+        return Tensor._make(self.data)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the accumulated gradient (``None``, or zeros if asked)."""
+        self.grad = None if set_to_none else np.zeros_like(self.data)
+
+    def retain_grad(self) -> Tensor:
+        """Keep ``.grad`` on this non-leaf tensor after ``backward()`` (for inspection)."""
+        self._retains_grad = True
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """Compute the gradient of this tensor with respect to every leaf behind it.
+
+        Parameters
+        ----------
+        gradient : array_like, optional
+            d(something)/d(self), same shape as this tensor. Needed unless the
+            tensor has exactly one element, in which case it defaults to 1.
+        retain_graph : bool, default False
+            Keep the graph so ``backward()`` can run through it again. By
+            default the graph is released to free the arrays it saved.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() called on a tensor that does not require grad: no input of "
+                "the computation had requires_grad=True (or it ran under no_grad())"
+            )
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() without a gradient needs a one-element tensor, got shape "
+                    f"{self.shape}; reduce it first (loss.sum() or loss.mean()) or pass "
+                    "gradient= an array of the same shape"
+                )
+            seed = np.ones_like(self.data)
+        else:
+            seed = as_array(gradient, self.dtype)
+            if seed.shape != self.shape:
+                raise ValueError(
+                    f"gradient has shape {seed.shape} but the tensor has shape {self.shape}; "
+                    "they must match"
+                )
+        autograd.backward(self, seed, retain_graph)
+
+    # --------------------------------------------------------- python protocol
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = ""
+        if self.data.dtype != DEFAULT_DTYPE:
+            extras += f", dtype={self.data.dtype}"
+        if self._op:
+            extras += f", grad_fn=<{self._op}>"
+        elif self.requires_grad:
+            extras += ", requires_grad=True"
+        return f"Tensor({body}{extras})"
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor; it has no first axis")
+        return len(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                "use (t > 0).any() or .all() style reductions on t.numpy()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+
+def operand(value, like: Tensor) -> Tensor:
+    """Make ``value`` a tensor for a binary op with ``like``, in ``like``'s dtype."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (Number, np.generic, np.ndarray, list, tuple)):
+        return Tensor._make(np.asarray(value, dtype=like.data.dtype))
+    raise TypeError(
+        f"cannot combine a Tensor with {type(value).__name__}; use a number, a NumPy array "
+        "or a Tensor"
+    )
+
+
+def _install_methods() -> None:
+    """Attach the ops as Tensor methods and operators (each lives in ``ops/``)."""
+    from .ops import methods
+
+    for name, func in methods.TENSOR_METHODS.items():
+        setattr(Tensor, name, func)
+
+
+_install_methods()
