@@ -27,11 +27,18 @@ def as_array(data, dtype=None) -> np.ndarray:
         return np.asarray(data, dtype=dtype)
     if isinstance(data, np.ndarray) and data.dtype.kind == "f":
         return data
-    array = np.asarray(data)
-    if array.dtype.kind == "O":
+    try:
+        array = np.asarray(data)
+    except ValueError:
+        raise ValueError(
+            "Tensor data is a ragged nested list (rows of different lengths); pad the rows "
+            "to the same length, or make one tensor per row"
+        ) from None
+    if array.dtype.kind not in "biuf":
         raise TypeError(
-            f"Tensor data must be numbers, nested lists of numbers or a NumPy array, "
-            f"not {type(data).__name__} holding objects; convert it with np.asarray first."
+            f"Tensor data must be numbers, nested lists of numbers or a numeric NumPy array; "
+            f"got {type(data).__name__} of dtype {array.dtype}. Convert it with np.asarray "
+            "(..., dtype=np.float32) first."
         )
     return array.astype(DEFAULT_DTYPE)
 
@@ -62,7 +69,16 @@ class Tensor:
     (array([4.], dtype=float32), array([2.], dtype=float32))
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "_retains_grad")
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "_parents",
+        "_backward",
+        "_op",
+        "_retains_grad",
+        "__weakref__",
+    )
     # Make NumPy hand binary operators back to us (``np.float64(2) * t``).
     __array_ufunc__ = None
     # Tensors compare elementwise, so identity is what makes them dict keys.
@@ -183,7 +199,8 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() called on a tensor that does not require grad: no input of "
-                "the computation had requires_grad=True (or it ran under no_grad())"
+                "the computation had requires_grad=True (or it ran under no_grad()). Create "
+                "the inputs you want gradients for with requires_grad=True, outside no_grad()"
             )
         if gradient is None:
             if self.data.size != 1:
@@ -208,7 +225,7 @@ class Tensor:
         extras = ""
         if self.data.dtype != DEFAULT_DTYPE:
             extras += f", dtype={self.data.dtype}"
-        if self._op:
+        if self._backward is not None:
             extras += f", grad_fn=<{self._op}>"
         elif self.requires_grad:
             extras += ", requires_grad=True"

@@ -35,6 +35,18 @@ def normalize_axis(axis, ndim: int) -> tuple:
     out = []
     for a in axes:
         if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+            raise ValueError(
+                f"axis {a} is out of range for a tensor with {ndim} dimensions; "
+                f"use an axis from {-ndim} to {max(ndim, 1) - 1}"
+            )
         out.append(int(a) % max(ndim, 1))
     return tuple(sorted(out))
+
+
+def broadcast_error(op: str, x_shape: tuple, y_shape: tuple) -> ValueError:
+    """The error for operands whose shapes do not broadcast, naming the op and the fix."""
+    return ValueError(
+        f"{op}: shapes {x_shape} and {y_shape} cannot be broadcast together; aligned from "
+        "the right, each pair of axes must be equal or one of them 1. Reshape or unsqueeze "
+        "one operand (e.g. y.reshape(-1, 1)), or transpose it, so the shapes line up"
+    )

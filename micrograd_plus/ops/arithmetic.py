@@ -7,7 +7,7 @@ from numbers import Number
 import numpy as np
 
 from ..tensor import Tensor, operand
-from ._broadcast import unbroadcast
+from ._broadcast import broadcast_error, unbroadcast
 
 
 def add(a: Tensor, b) -> Tensor:
@@ -20,7 +20,11 @@ def add(a: Tensor, b) -> Tensor:
             unbroadcast(g, y.shape) if b.requires_grad else None,
         )
 
-    return Tensor._make(x + y, (a, b), backward, "add")
+    try:
+        out = x + y
+    except ValueError:
+        raise broadcast_error("add", x.shape, y.shape) from None
+    return Tensor._make(out, (a, b), backward, "add")
 
 
 def sub(a: Tensor, b) -> Tensor:
@@ -33,7 +37,11 @@ def sub(a: Tensor, b) -> Tensor:
             unbroadcast(-g, y.shape) if b.requires_grad else None,
         )
 
-    return Tensor._make(x - y, (a, b), backward, "sub")
+    try:
+        out = x - y
+    except ValueError:
+        raise broadcast_error("sub", x.shape, y.shape) from None
+    return Tensor._make(out, (a, b), backward, "sub")
 
 
 def rsub(a: Tensor, b) -> Tensor:
@@ -50,13 +58,20 @@ def mul(a: Tensor, b) -> Tensor:
             unbroadcast(g * x, y.shape) if b.requires_grad else None,
         )
 
-    return Tensor._make(x * y, (a, b), backward, "mul")
+    try:
+        out = x * y
+    except ValueError:
+        raise broadcast_error("mul", x.shape, y.shape) from None
+    return Tensor._make(out, (a, b), backward, "mul")
 
 
 def div(a: Tensor, b) -> Tensor:
     b = operand(b, a)
     x, y = a.data, b.data
-    out = x / y
+    try:
+        out = x / y
+    except ValueError:
+        raise broadcast_error("div", x.shape, y.shape) from None
 
     def backward(g):
         return (
@@ -81,7 +96,10 @@ def pow(a: Tensor, exponent) -> Tensor:
         return _pow_const(a, exponent)
     b = operand(exponent, a)
     x, y = a.data, b.data
-    out = x**y
+    try:
+        out = x**y
+    except ValueError:
+        raise broadcast_error("pow", x.shape, y.shape) from None
 
     def backward(g):
         ga = unbroadcast(g * y * x ** (y - 1), x.shape) if a.requires_grad else None

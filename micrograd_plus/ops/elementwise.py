@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, operand
-from ._broadcast import unbroadcast
+from ._broadcast import broadcast_error, unbroadcast
 
 
 def exp(a: Tensor) -> Tensor:
@@ -78,11 +78,15 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's names
     return Tensor._make(out, (a,), lambda g: (g * inside,), "clip")
 
 
-def _pick(a: Tensor, b, take_a: np.ndarray, op: str) -> Tensor:
+def _pick(a: Tensor, b, prefer_a, op: str) -> Tensor:
     """Elementwise selection whose gradient goes to the chosen side (ties split in half)."""
     b = operand(b, a)
     x, y = a.data, b.data
-    out = np.where(take_a, x, y)
+    try:
+        take_a = prefer_a(x, y)
+        out = np.where(take_a, x, y)
+    except ValueError:
+        raise broadcast_error(op, x.shape, y.shape) from None
     ties = x == y
     weight = np.where(ties, 0.5, take_a).astype(out.dtype)
 
@@ -97,12 +101,12 @@ def _pick(a: Tensor, b, take_a: np.ndarray, op: str) -> Tensor:
 
 def maximum(a: Tensor, b) -> Tensor:
     b = operand(b, a)
-    return _pick(a, b, a.data > b.data, "maximum")
+    return _pick(a, b, np.greater, "maximum")
 
 
 def minimum(a: Tensor, b) -> Tensor:
     b = operand(b, a)
-    return _pick(a, b, a.data < b.data, "minimum")
+    return _pick(a, b, np.less, "minimum")
 
 
 def where(condition, x, y) -> Tensor:
@@ -112,7 +116,7 @@ def where(condition, x, y) -> Tensor:
     --------
     >>> from micrograd_plus import Tensor, where
     >>> where(Tensor([1.0, -1.0]) > 0, Tensor([1.0, 2.0]), 0.0)
-    Tensor([1., 0.], grad_fn=<where>)
+    Tensor([1., 0.])
     """
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, bool)
     if not isinstance(x, Tensor):

@@ -28,11 +28,8 @@ def matmul(a: Tensor, b) -> Tensor:
         # Lift 1-D operands to matrices, as matmul itself does, then drop the axes again.
         x2 = x[None, :] if x.ndim == 1 else x
         y2 = y[:, None] if y.ndim == 1 else y
-        g2 = g
-        if x.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        if y.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+        batch = np.broadcast_shapes(x2.shape[:-2], y2.shape[:-2])
+        g2 = g.reshape(*batch, x2.shape[-2], y2.shape[-1])
         ga = gb = None
         if a.requires_grad:
             ga = unbroadcast(g2 @ np.swapaxes(y2, -1, -2), x2.shape).reshape(x.shape)

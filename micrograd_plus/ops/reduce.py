@@ -33,7 +33,7 @@ def mean(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
     axes = normalize_axis(axis, x.ndim)
     count = int(np.prod([x.shape[i] for i in axes]))
     out = np.asarray(x.mean(axis=axes, keepdims=keepdims))
-    scale = x.dtype.type(1 / max(count, 1))
+    scale = x.dtype.type(1 / (count or 1))
 
     def backward(g):
         return (_expand(g * scale, axes, keepdims, x.shape),)
@@ -78,6 +78,9 @@ def var(a: Tensor, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     axes = normalize_axis(axis, a.ndim)
     count = int(np.prod([a.shape[i] for i in axes]))
     if count - ddof <= 0:
-        raise ValueError(f"var() over {count} elements with ddof={ddof} divides by zero")
+        raise ValueError(
+            f"var() over {count} elements with ddof={ddof} divides by zero; use a smaller "
+            "ddof or reduce over more elements"
+        )
     centred = a - mean(a, axis=axes, keepdims=True)
     return sum(centred * centred, axis=axes, keepdims=keepdims) / (count - ddof)

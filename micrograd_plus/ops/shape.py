@@ -17,7 +17,9 @@ def reshape(a: Tensor, *shape) -> Tensor:
         out = x.reshape(shape)
     except ValueError:
         raise ValueError(
-            f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) into {shape}"
+            f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) into {shape}; "
+            f"the new shape must hold {x.size} elements, and at most one axis may be -1 "
+            "(inferred)"
         ) from None
     return Tensor._make(out, (a,), lambda g: (g.reshape(x.shape),), "reshape")
 
@@ -27,6 +29,14 @@ def transpose(a: Tensor, *axes) -> Tensor:
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])
     x = a.data
+    if axes and sorted(a % x.ndim if -x.ndim <= a < x.ndim else a for a in axes) != list(
+        range(x.ndim)
+    ):
+        raise ValueError(
+            f"transpose axes {axes} are not a permutation of the {x.ndim} axes of a tensor of "
+            f"shape {x.shape}; give each axis 0..{x.ndim - 1} exactly once, e.g. "
+            f"{tuple(range(x.ndim))[::-1]}"
+        )
     perm = tuple(range(x.ndim))[::-1] if not axes else tuple(a % x.ndim for a in axes)
     inverse = tuple(np.argsort(perm))
     out = x.transpose(perm)
@@ -59,6 +69,11 @@ def squeeze(a: Tensor, axis=None) -> Tensor:
 
 
 def unsqueeze(a: Tensor, axis: int) -> Tensor:
+    if not -a.ndim - 1 <= axis <= a.ndim:
+        raise ValueError(
+            f"unsqueeze axis {axis} is out of range for a tensor with {a.ndim} dimensions; "
+            f"use an axis from {-a.ndim - 1} to {a.ndim}"
+        )
     return reshape(a, np.expand_dims(a.data, axis).shape)
 
 
@@ -71,7 +86,10 @@ def _index(key):
     if isinstance(key, np.ndarray) and key.dtype.kind == "f":
         as_int = key.astype(np.intp)
         if not np.array_equal(as_int, key):
-            raise IndexError("tensors used as indices must hold whole numbers")
+            raise IndexError(
+                "tensors used as indices must hold whole numbers; convert the index to "
+                "integers first (e.g. idx.numpy().astype(np.int64))"
+            )
         return as_int
     return key
 
@@ -118,6 +136,12 @@ def stack(tensors, axis: int = 0) -> Tensor:
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack needs at least one tensor")
+    if len({t.shape for t in tensors}) > 1:
+        raise ValueError(
+            f"stack needs tensors of one shape, got shapes {[t.shape for t in tensors]}; "
+            "reshape or pad them to a common shape, or use concatenate to join along an "
+            "existing axis"
+        )
     out = np.stack([t.data for t in tensors], axis=axis)
 
     def backward(g):

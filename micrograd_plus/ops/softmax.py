@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
+from ._broadcast import normalize_axis
 
 
 def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
@@ -17,6 +18,7 @@ def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     [[0.0, -10000.0]]
     """
     x = a.data
+    (axis,) = normalize_axis(axis, x.ndim)
     shifted = x - x.max(axis=axis, keepdims=True)
     out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -29,6 +31,7 @@ def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
 def softmax(a: Tensor, axis: int = -1) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``axis``, computed from shifted logits."""
     x = a.data
+    (axis,) = normalize_axis(axis, x.ndim)
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     out = e / e.sum(axis=axis, keepdims=True)
 
