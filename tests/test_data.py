@@ -1,0 +1,304 @@
+"""DataLoader, splits, scaling and the toy data generators."""
+
+import numpy as np
+import pytest
+
+from micrograd_plus import Tensor
+from micrograd_plus.data import (
+    DataLoader,
+    make_blobs,
+    make_moons,
+    make_regression,
+    make_spiral,
+    normalize,
+    one_hot,
+    standardize,
+    train_test_split,
+)
+from micrograd_plus.utils import set_seed
+
+
+def _xy(n=10):
+    return np.arange(2 * n, dtype=np.float32).reshape(n, 2), np.arange(n) % 3
+
+
+# ------------------------------------------------------------------ DataLoader
+@pytest.mark.parametrize(
+    "n, batch, drop_last, expected", [(10, 3, False, 4), (10, 3, True, 3), (9, 3, True, 3)]
+)
+def test_len_is_number_of_batches(n, batch, drop_last, expected):
+    X, y = _xy(n)
+    loader = DataLoader(X, y, batch_size=batch, drop_last=drop_last)
+    assert len(loader) == expected
+    assert len(list(loader)) == expected
+
+
+def test_batches_cover_every_sample_once_in_order_without_shuffle():
+    X, y = _xy(10)
+    batches = list(DataLoader(X, y, batch_size=4))
+    assert [len(xb) for xb, _ in batches] == [4, 4, 2]
+    np.testing.assert_array_equal(np.concatenate([xb.data for xb, _ in batches]), X)
+    np.testing.assert_array_equal(np.concatenate([yb.data for _, yb in batches]), y)
+
+
+def test_drop_last_skips_the_short_batch():
+    X, y = _xy(10)
+    sizes = [len(xb) for xb, _ in DataLoader(X, y, batch_size=4, drop_last=True)]
+    assert sizes == [4, 4]
+
+
+def test_batch_types_and_dtypes():
+    X = np.zeros((4, 3), dtype=np.uint8)
+    y = np.array([0, 1, 2, 1], dtype=np.uint8)
+    xb, yb = next(iter(DataLoader(X, y, batch_size=4)))
+    assert isinstance(xb, Tensor) and isinstance(yb, Tensor)
+    assert xb.dtype == np.float32  # pixels become float features
+    assert yb.dtype == np.int64  # labels stay integer class indices
+    reg_y = np.ones(4, dtype=np.float32)
+    _, tb = next(iter(DataLoader(X, reg_y, batch_size=4)))
+    assert tb.dtype == np.float32
+
+
+def test_features_only_loader_yields_tensors():
+    X, _ = _xy(5)
+    batches = list(DataLoader(X, batch_size=2))
+    assert all(isinstance(b, Tensor) for b in batches)
+    assert [b.shape for b in batches] == [(2, 2), (2, 2), (1, 2)]
+
+
+def test_seeded_shuffle_is_reproducible_and_changes_each_epoch():
+    X = np.zeros((50, 2), dtype=np.float32)
+    ids = np.arange(50)
+
+    def orders(seed, epochs=3):
+        loader = DataLoader(X, ids, batch_size=7, shuffle=True, seed=seed)
+        return [np.concatenate([yb.data for _, yb in loader]) for _ in range(epochs)]
+
+    first, second = orders(3), orders(3)
+    for e1, e2 in zip(first, second):
+        np.testing.assert_array_equal(e1, e2)
+    assert sorted(first[0].tolist()) == ids.tolist()  # each epoch visits every sample once
+    assert not np.array_equal(first[0], first[1])  # a new permutation every epoch
+    assert not np.array_equal(first[0], orders(4, 1)[0])
+
+
+def test_set_epoch_replays_an_epochs_order():
+    ids = np.arange(30)
+    loader = DataLoader(ids, batch_size=30, shuffle=True, seed=0)
+    epochs = [next(iter(loader)).data.copy() for _ in range(3)]
+    resumed = DataLoader(ids, batch_size=30, shuffle=True, seed=0)
+    resumed.set_epoch(2)
+    np.testing.assert_array_equal(next(iter(resumed)).data, epochs[2])
+
+
+def test_unseeded_shuffle_follows_set_seed():
+    ids = np.arange(40)
+    set_seed(11)
+    a = next(iter(DataLoader(ids, batch_size=40, shuffle=True))).data
+    set_seed(11)
+    b = next(iter(DataLoader(ids, batch_size=40, shuffle=True))).data
+    np.testing.assert_array_equal(a, b)
+    assert sorted(a.tolist()) == list(range(40))
+
+
+def test_dataset_object_is_collated():
+    class Squares:
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return np.array([i, i * i], dtype=np.float32), i % 2
+
+    xb, yb = next(iter(DataLoader(Squares(), batch_size=5)))
+    np.testing.assert_array_equal(xb.data[:, 1], [0, 1, 4, 9, 16])
+    np.testing.assert_array_equal(yb.data, [0, 1, 0, 1, 0])
+    assert yb.dtype == np.int64
+
+
+def test_accepts_tensors():
+    X, y = _xy(4)
+    xb, yb = next(iter(DataLoader(Tensor(X), Tensor(y, dtype=np.int64), batch_size=4)))
+    np.testing.assert_array_equal(xb.data, X)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True])
+def test_bad_batch_size(batch_size):
+    X, y = _xy(4)
+    with pytest.raises(ValueError, match="batch_size"):
+        DataLoader(X, y, batch_size=batch_size)
+
+
+def test_length_mismatch_names_both_lengths():
+    X, _ = _xy(5)
+    with pytest.raises(ValueError, match=r"len\(X\)=5 and len\(y\)=4"):
+        DataLoader(X, np.zeros(4), batch_size=2)
+
+
+def test_empty_and_wrong_inputs():
+    with pytest.raises(ValueError, match="empty"):
+        DataLoader(np.zeros((0, 2)), batch_size=2)
+    with pytest.raises(TypeError, match="dataset"):
+        DataLoader(42)
+    with pytest.raises(ValueError, match="scalar"):
+        DataLoader(np.float32(1.0))
+
+
+# ------------------------------------------------------------------- splits
+def test_split_sizes_and_disjointness():
+    X = np.arange(100).reshape(50, 2)
+    y = np.arange(50)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, seed=0)
+    assert len(X_te) == 10 and len(X_tr) == 40
+    np.testing.assert_array_equal(X_tr[:, 0] // 2, y_tr)  # rows stay paired with labels
+    assert set(y_tr).isdisjoint(y_te) and set(y_tr) | set(y_te) == set(range(50))
+
+
+def test_split_is_reproducible_and_accepts_counts():
+    X = np.arange(30)
+    a = train_test_split(X, test_size=7, seed=5)
+    b = train_test_split(X, test_size=7, seed=5)
+    assert len(a[1]) == 7
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_stratified_split_keeps_class_proportions():
+    y = np.repeat([0, 1, 2], [60, 30, 10])
+    X = np.arange(100)
+    _, _, y_tr, y_te = train_test_split(X, y, test_size=0.2, seed=1, stratify=y)
+    assert np.bincount(y_te).tolist() == [12, 6, 2]
+    assert np.bincount(y_tr).tolist() == [48, 24, 8]
+    _, _, _, y_te2 = train_test_split(X, y, test_size=0.2, seed=1, stratify=True)
+    assert np.bincount(y_te2).tolist() == [12, 6, 2]
+
+
+def test_stratified_split_hits_the_exact_test_size():
+    y = np.repeat([0, 1, 2], [7, 7, 7])
+    _, X_te = train_test_split(np.arange(21), test_size=5, seed=0, stratify=y)
+    assert len(X_te) == 5
+
+
+@pytest.mark.parametrize("test_size", [0.0, 1.0, 0, 10, -0.5, "half"])
+def test_bad_test_size(test_size):
+    with pytest.raises(ValueError, match="test_size"):
+        train_test_split(np.arange(10), test_size=test_size)
+
+
+def test_stratify_errors():
+    y = np.array([0, 0, 0, 1])
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        train_test_split(np.arange(4), y, test_size=2, stratify=y)
+    y = np.repeat([0, 1, 2], 4)
+    with pytest.raises(ValueError, match="one sample per class"):
+        train_test_split(np.arange(12), y, test_size=2, stratify=y)
+    with pytest.raises(ValueError, match="same length"):
+        train_test_split(np.arange(12), y[:5])
+
+
+# ------------------------------------------------------------- transforms
+def test_one_hot():
+    out = one_hot(np.array([2, 0]), 4)
+    np.testing.assert_array_equal(out, [[0, 0, 1, 0], [1, 0, 0, 0]])
+    assert out.dtype == np.float32
+    assert one_hot([1, 3]).shape == (2, 4)  # classes inferred from the largest label
+    t = one_hot(Tensor([1, 0], dtype=np.int64), 2)
+    assert isinstance(t, Tensor)
+
+
+def test_one_hot_errors():
+    with pytest.raises(ValueError, match="num_classes=3"):
+        one_hot([0, 3], 3)
+    with pytest.raises(ValueError, match=">= 0"):
+        one_hot([-1, 0], 3)
+    with pytest.raises(TypeError, match="integers"):
+        one_hot([0.5, 1.0], 3)
+
+
+def test_standardize_train_statistics_apply_to_test():
+    rng = np.random.default_rng(0)
+    X_train = rng.normal(5.0, 3.0, size=(500, 3)).astype(np.float32)
+    X_test = rng.normal(5.0, 3.0, size=(100, 3)).astype(np.float32)
+    Z, mean, std = standardize(X_train)
+    assert Z.dtype == np.float32
+    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(Z.std(axis=0), 1, atol=1e-5)
+    Z_test, *_ = standardize(X_test, mean, std)
+    np.testing.assert_allclose(Z_test, (X_test - X_train.mean(0)) / X_train.std(0), rtol=1e-5)
+
+
+def test_standardize_constant_feature_and_errors():
+    X = np.array([[1.0, 4.0], [3.0, 4.0]], dtype=np.float32)
+    Z, _, std = standardize(X)
+    assert np.isfinite(Z).all() and std[1] == 1.0
+    with pytest.raises(ValueError, match="both mean and std"):
+        standardize(X, mean=np.zeros(2))
+
+
+def test_normalize_to_unit_range():
+    X = np.array([[0, 10], [5, 20], [10, 30]], dtype=np.uint8)
+    Z, low, high = normalize(X)
+    assert Z.dtype == np.float32
+    np.testing.assert_allclose(Z, [[0, 0], [0.5, 0.5], [1, 1]])
+    Z2, *_ = normalize(np.array([[20, 40]], dtype=np.float32), low, high)
+    np.testing.assert_allclose(Z2, [[2.0, 1.5]])
+
+
+# ---------------------------------------------------------------- toy data
+def _seed_notebook_spiral(n_points=100, n_classes=3):
+    # The seed notebook's generator, verbatim apart from names.
+    X = np.zeros((n_points * n_classes, 2), dtype=np.float32)
+    y = np.zeros(n_points * n_classes, dtype=np.int32)
+    for c in range(n_classes):
+        ix = range(n_points * c, n_points * (c + 1))
+        r = np.linspace(0.0, 1, n_points)
+        t = np.linspace(c * 4, (c + 1) * 4, n_points) + np.random.randn(n_points) * 0.2
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[ix] = c
+    return X, y
+
+
+def test_make_spiral_matches_the_seed_notebook():
+    set_seed(42)
+    X_ref, y_ref = _seed_notebook_spiral()
+    set_seed(42)
+    X, y = make_spiral()
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(y, y_ref)
+    X_seeded, _ = make_spiral(seed=42)
+    np.testing.assert_array_equal(X_seeded, X_ref)
+    assert X.dtype == np.float32 and y.dtype == np.int64
+
+
+def test_make_moons_shape_and_noise_free_geometry():
+    X, y = make_moons(200, noise=0.0, seed=0)
+    assert X.shape == (200, 2) and X.dtype == np.float32
+    outer = X[y == 0]
+    np.testing.assert_allclose(np.hypot(outer[:, 0], outer[:, 1]), 1.0, atol=1e-6)
+    inner = X[y == 1]
+    np.testing.assert_allclose(np.hypot(inner[:, 0] - 1, inner[:, 1] - 0.5), 1.0, atol=1e-6)
+
+
+def test_make_blobs_clusters_sit_at_their_centres():
+    centers = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    X, y = make_blobs(300, centers=centers, cluster_std=0.5, seed=0)
+    for k in range(3):
+        np.testing.assert_allclose(X[y == k].mean(axis=0), centers[k], atol=0.2)
+    X_random, y_random = make_blobs(30, centers=4, n_features=3, seed=1)
+    assert X_random.shape == (30, 3) and set(y_random) == {0, 1, 2, 3}
+
+
+def test_make_regression_line_and_outliers():
+    X, y = make_regression(1000, weight=2.0, bias=1.0, noise=0.1, seed=0)
+    slope, intercept = np.polyfit(X[:, 0], y[:, 0], 1)
+    assert abs(slope - 2.0) < 0.02 and abs(intercept - 1.0) < 0.02
+    Xo, yo = make_regression(100, noise=0.0, outliers=0.1, outlier_scale=10.0, seed=0)
+    residual = np.abs(yo - (2.0 * Xo + 1.0))
+    assert int((residual > 5).sum()) == 10
+    with pytest.raises(ValueError, match="outliers"):
+        make_regression(outliers=1.5)
+
+
+def test_generators_reproducible_with_seed():
+    for make in (make_spiral, make_moons, make_blobs, make_regression):
+        a, b = make(seed=7), make(seed=7)
+        np.testing.assert_array_equal(a[0], b[0])
