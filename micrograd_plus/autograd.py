@@ -3,13 +3,14 @@
 A tensor produced by an op remembers its ``_parents`` and a ``_backward``
 function that maps the gradient of the output to the gradients of the parents
 (one entry per parent, ``None`` where a parent needs no gradient).
-:func:`backward` orders the graph once, iteratively, and walks it from the
-output back to the leaves, accumulating into ``.grad`` of the leaves.
+:func:`backward` walks it from the output back to the leaves without
+recursion, newest node first, accumulating into ``.grad`` of the leaves.
 """
 
 from __future__ import annotations
 
 import functools
+import heapq
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -149,26 +150,37 @@ def topological_order(root: Tensor) -> list[Tensor]:
 
 
 def _accumulate_leaf(leaf: Tensor, grad: np.ndarray) -> None:
-    if grad.shape != leaf.data.shape:
-        grad = np.broadcast_to(grad, leaf.data.shape)
+    data = leaf.data
+    if grad.shape != data.shape:
+        grad = np.broadcast_to(grad, data.shape)
     if leaf.grad is None:
         # Copy: ``grad`` may be a view shared with other nodes or the user.
-        leaf.grad = np.array(grad, dtype=leaf.data.dtype, copy=True)
+        leaf.grad = grad.astype(data.dtype)
     else:
-        leaf.grad = leaf.grad + grad.astype(leaf.data.dtype, copy=False)
+        leaf.grad = leaf.grad + grad.astype(data.dtype, copy=False)
 
 
 def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
-    """Propagate ``gradient`` (d output / d root) back to every leaf behind ``root``."""
+    """Propagate ``gradient`` (d output / d root) back to every leaf behind ``root``.
+
+    Every recorded node carries a creation number ``_seq``, and a node is always
+    created after its inputs. Visiting nodes from the highest number down is
+    therefore a valid reverse topological order: a max-heap of the nodes that
+    have received a gradient replaces a separate graph sort, visits only the
+    nodes that matter, and lets each node (and the arrays its backward saved)
+    go as soon as it has been processed.
+    """
     if root._backward is None:  # a leaf: its gradient is the seed itself
         _accumulate_leaf(root, gradient)
         return
-    grads: dict[int, np.ndarray] = {id(root): gradient}
+    # Tensors hash by identity, so they key the dict without id() calls.
+    grads: dict = {root: gradient}
+    heap = [(-root._seq, root)]
     anomaly = _State.anomaly
-    for node in topological_order(root):
-        grad = grads.pop(id(node), None)
-        if grad is None:
-            continue
+    push, pop = heapq.heappush, heapq.heappop
+    while heap:
+        node = pop(heap)[1]
+        grad = grads.pop(node)
         if node._retains_grad:
             _accumulate_leaf(node, grad)
         parents = node._parents
@@ -183,9 +195,12 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
             if anomaly:
                 check_finite(pgrad, "backward", node._op)
             if parent._parents:
-                key = id(parent)
-                seen = grads.get(key)
-                grads[key] = pgrad if seen is None else seen + pgrad
+                seen = grads.get(parent)
+                if seen is None:
+                    grads[parent] = pgrad
+                    push(heap, (-parent._seq, parent))
+                else:
+                    grads[parent] = seen + pgrad
             elif parent._backward is None:
                 _accumulate_leaf(parent, pgrad)
             else:

@@ -9,6 +9,7 @@ tensor's dtype, and a gradient always has its tensor's dtype and shape.
 
 from __future__ import annotations
 
+from itertools import count
 from numbers import Number
 
 import numpy as np
@@ -17,6 +18,10 @@ from . import autograd
 from .autograd import _State
 
 DEFAULT_DTYPE = np.dtype(np.float32)
+
+# Creation numbers for graph nodes: an op's output always numbers above its
+# inputs, which is the order ``autograd.backward`` walks the graph in.
+_next_seq = count(1).__next__
 
 
 def as_array(data, dtype=None) -> np.ndarray:
@@ -77,6 +82,7 @@ class Tensor:
         "_backward",
         "_op",
         "_retains_grad",
+        "_seq",
         "__weakref__",
     )
     # Make NumPy hand binary operators back to us (``np.float64(2) * t``).
@@ -101,6 +107,7 @@ class Tensor:
         self._backward = None
         self._op = ""
         self._retains_grad = False
+        self._seq = 0
 
     @classmethod
     def _make(cls, data: np.ndarray, parents: tuple = (), backward=None, op: str = "") -> Tensor:
@@ -118,6 +125,7 @@ class Tensor:
                     out.requires_grad = True
                     out._parents = parents
                     out._backward = backward
+                    out._seq = _next_seq()
                     return out
         out.requires_grad = False
         out._parents = ()
@@ -209,7 +217,7 @@ class Tensor:
                     f"{self.shape}; reduce it first (loss.sum() or loss.mean()) or pass "
                     "gradient= an array of the same shape"
                 )
-            seed = np.ones_like(self.data)
+            seed = np.ones(self.data.shape, self.data.dtype)
         else:
             seed = as_array(gradient, self.dtype)
             if seed.shape != self.shape:
