@@ -30,8 +30,10 @@ def abs(a: Tensor) -> Tensor:  # noqa: A001 - mirrors the Tensor method name
 
 def relu(a: Tensor) -> Tensor:
     x = a.data
-    out = np.maximum(x, 0)
-    return Tensor._make(out, (a,), lambda g: (g * (x > 0),), "relu")
+    # A zero of the array's own type: a Python 0 costs NumPy a conversion per call.
+    zero = x.dtype.type(0)
+    out = np.maximum(x, zero)
+    return Tensor._make(out, (a,), lambda g: (g * (x > zero),), "relu")
 
 
 def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:

@@ -9,9 +9,18 @@ from ._broadcast import normalize_axis
 
 
 def _expand(g: np.ndarray, axes: tuple, keepdims: bool, shape: tuple) -> np.ndarray:
-    """Put the reduced axes back into ``g`` and broadcast it to ``shape``."""
+    """Put the reduced axes back into ``g`` and broadcast it to ``shape`` (a read-only view)."""
     if not keepdims and axes:
-        g = np.expand_dims(g, axes)
+        g = g.reshape([1 if i in axes else n for i, n in enumerate(shape)])
+    if g.shape == shape:
+        return g
+    if g.flags.c_contiguous and g.size:
+        # What np.broadcast_to returns, built directly: its Python-level checks
+        # cost several times the whole backward of a small reduction.
+        strides = tuple(0 if n != m else s for n, m, s in zip(shape, g.shape, g.strides))
+        view = np.ndarray(shape, g.dtype, g, 0, strides)
+        view.flags.writeable = False
+        return view
     return np.broadcast_to(g, shape)
 
 
