@@ -4,10 +4,49 @@ The public API is collected here; see the book for a guided tour.
 """
 
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .clip import clip_grad_norm_, clip_grad_value_
 from .creation import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .function import Context, Function
+from .layers import (
+    GELU,
+    BatchNorm,
+    BatchNorm1d,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    LayerNorm,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
+from .module import Module, Parameter, Sequential
 from .ops.elementwise import where
 from .ops.shape import concatenate, stack
+from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .schedulers import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LinearLR,
+    LRScheduler,
+    MultiStepLR,
+    ReduceLROnPlateau,
+    StepLR,
+)
 from .tensor import Tensor
 
 __version__ = "0.1.0"
@@ -32,4 +71,45 @@ __all__ = [
     "rand",
     "arange",
     "eye",
+    "Module",
+    "Parameter",
+    "Sequential",
+    "Linear",
+    "ReLU",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "GELU",
+    "Softmax",
+    "LogSoftmax",
+    "Dropout",
+    "BatchNorm",
+    "BatchNorm1d",
+    "LayerNorm",
+    "Flatten",
+    "Embedding",
+    "Identity",
+    "MSELoss",
+    "L1Loss",
+    "HuberLoss",
+    "SmoothL1Loss",
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSprop",
+    "Adagrad",
+    "LRScheduler",
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "LinearLR",
+    "ReduceLROnPlateau",
+    "clip_grad_norm_",
+    "clip_grad_value_",
 ]

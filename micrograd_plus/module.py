@@ -1,0 +1,429 @@
+"""Modules: objects that own parameters, buffers and sub-modules (``torch.nn.Module``).
+
+Assigning a :class:`Parameter`, a :class:`Module` or (via
+:meth:`Module.register_buffer`) a buffer to an attribute registers it in an
+ordered dict, so ``parameters()`` and ``state_dict()`` always list them in the
+order they were created and never need to be told what a model contains.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import numpy as np
+
+from .tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that a :class:`Module` registers as one of its parameters.
+
+    It is an ordinary :class:`Tensor` that requires a gradient by default;
+    assigning one to a module attribute is what makes ``module.parameters()``
+    find it.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Parameter
+    >>> w = Parameter([1.0, 2.0])
+    >>> w.requires_grad, w.dtype
+    (True, dtype('float32'))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad: bool = True, dtype=None):
+        super().__init__(np.empty(0, np.float32) if data is None else data, requires_grad, dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class _IncompatibleKeys(NamedTuple):
+    missing_keys: list
+    unexpected_keys: list
+
+
+def _addindent(text: str, spaces: int) -> str:
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [" " * spaces + line for line in rest])
+
+
+class Module:
+    """Base class of every layer, loss and model.
+
+    Subclasses call ``super().__init__()`` first, then assign parameters and
+    sub-modules as attributes, and define ``forward``. Calling the module runs
+    ``forward``.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Module, Linear
+    >>> class TwoLayer(Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = Linear(3, 4)
+    ...         self.out = Linear(4, 1)
+    ...     def forward(self, x):
+    ...         return self.out(self.hidden(x).relu())
+    >>> [name for name, _ in TwoLayer().named_parameters()]
+    ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    """
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__} has no forward(); define forward(self, ...) in the subclass"
+        )
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------ registration
+    # Registered objects live in the ordered dicts *and* in __dict__, so that
+    # reading ``self.weight`` in forward is an ordinary (fast) attribute lookup.
+    def __setattr__(self, name: str, value) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() ran; call "
+                "super().__init__() at the top of your module's __init__"
+            )
+        if isinstance(value, (Parameter, Module)):
+            # Re-assigning a name replaces whatever kind of member it was.
+            for registry in (self._parameters, self._buffers, self._modules):
+                registry.pop(name, None)
+            if isinstance(value, Parameter):
+                self.register_parameter(name, value)
+            else:
+                self.add_module(name, value)
+        elif name in self._parameters:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as parameter {name!r}; "
+                    "wrap it in Parameter(...) or assign None"
+                )
+            self.register_parameter(name, None)
+        elif name in self._buffers:
+            self.register_buffer(name, value, name not in self._non_persistent)
+        elif name in self._modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as child module {name!r}; "
+                    "assign a Module or None"
+                )
+            self.add_module(name, None)
+        else:
+            object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        self._non_persistent.discard(name)
+        object.__delattr__(self, name)
+
+    def _check_name(self, name: str, registry: dict) -> None:
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"member names must be non-empty strings without '.', got {name!r}")
+        for other in (self._parameters, self._buffers, self._modules):
+            if other is not registry and name in other:
+                raise KeyError(
+                    f"attribute {name!r} already exists as another kind of member; "
+                    f"delete it first (del module.{name})"
+                )
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter (or ``None``, e.g. a layer built with ``bias=False``)."""
+        self._check_name(name, self._parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot register {type(param).__name__} as parameter {name!r}; "
+                "wrap it in Parameter(...)"
+            )
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """Add a state array that is not trained (BatchNorm's running statistics).
+
+        Persistent buffers appear in :meth:`state_dict`; ``None`` is allowed.
+        """
+        self._check_name(name, self._buffers)
+        if isinstance(tensor, np.ndarray):
+            tensor = Tensor(tensor, dtype=tensor.dtype)  # keeps integer counters integer
+        elif tensor is not None and not isinstance(tensor, Tensor):
+            tensor = Tensor(tensor)
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, tensor)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add a child module under ``name`` (what attribute assignment does)."""
+        self._check_name(name, self._modules)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    # --------------------------------------------------------------- traversal
+    def named_modules(self, prefix: str = "", memo: set | None = None):
+        """Yield ``(name, module)`` for this module and every descendant, once each."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        for name, child in self._modules.items():
+            if child is not None:
+                yield name, child
+
+    def children(self) -> Iterator[Module]:
+        for _, child in self.named_children():
+            yield child
+
+    def _named_members(self, registry: str, prefix: str, recurse: bool):
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        """Yield ``(dotted name, parameter)``; a parameter shared by two layers appears once."""
+        yield from self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Yield every parameter, in registration order (hand it to an optimizer)."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True):
+        yield from self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    # ------------------------------------------------------------------ modes
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (Dropout drops, BatchNorm uses batch statistics) here and below."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode) expects a bool, got {type(mode).__name__}")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode: the same as ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (``False``) or unfreeze every parameter."""
+        for param in self.parameters():
+            param.requires_grad = requires_grad
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient (``None`` by default, as PyTorch)."""
+        for param in self.parameters():
+            param.zero_grad(set_to_none)
+
+    # ------------------------------------------------------------- state dict
+    def _state_items(self):
+        for prefix, module in self.named_modules():
+            dot = prefix + "." if prefix else ""
+            for name, param in module._parameters.items():
+                if param is not None:
+                    yield dot + name, param
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent:
+                    yield dot + name, buffer
+
+    def state_dict(self, keep_vars: bool = False) -> OrderedDict:
+        """Every parameter and persistent buffer by dotted name (``'0.weight'``).
+
+        Values are copies of the arrays (so later training does not change a
+        saved state); ``keep_vars=True`` gives the tensors themselves.
+        ``np.savez(path, **model.state_dict())`` saves a checkpoint.
+
+        Examples
+        --------
+        >>> from micrograd_plus import Sequential, Linear, ReLU
+        >>> list(Sequential(Linear(2, 3), ReLU(), Linear(3, 1)).state_dict())
+        ['0.weight', '0.bias', '2.weight', '2.bias']
+        """
+        return OrderedDict(
+            (key, value if keep_vars else value.data.copy()) for key, value in self._state_items()
+        )
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> _IncompatibleKeys:
+        """Copy arrays from ``state_dict`` into this module's parameters and buffers, in place.
+
+        Values may be arrays, tensors or anything ``np.asarray`` accepts (an
+        ``np.load`` archive works directly). Copying in place keeps the
+        parameters an optimizer holds valid. With ``strict=True`` missing or
+        unexpected keys are an error; a shape mismatch always is.
+
+        Returns
+        -------
+        _IncompatibleKeys
+            ``(missing_keys, unexpected_keys)``, as PyTorch.
+
+        Raises
+        ------
+        RuntimeError
+            Listing every missing key, unexpected key and shape mismatch.
+        """
+        own = OrderedDict(self._state_items())
+        given = list(state_dict.keys())
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in given if key not in own]
+        problems = []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if array.shape != target.data.shape:
+                problems.append(
+                    f"size mismatch for {key}: copying a value of shape {array.shape} from "
+                    f"the state dict, but the shape in the current model is {target.data.shape}"
+                )
+        if strict and unexpected:
+            problems.insert(
+                0, "Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected))
+            )
+        if strict and missing:
+            problems.insert(0, "Missing key(s) in state_dict: " + ", ".join(map(repr, missing)))
+        if problems:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(problems)
+            )
+        for key, target in own.items():
+            if key in state_dict:
+                value = state_dict[key]
+                target.data[...] = np.asarray(value.data if isinstance(value, Tensor) else value)
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of ``repr`` (layers show their sizes)."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [
+            f"({name}): " + _addindent(repr(child), 2) for name, child in self._modules.items()
+        ]
+        lines = extra_lines + child_lines
+        body = ""
+        if len(extra_lines) == 1 and not child_lines:
+            body = extra_lines[0]
+        elif lines:
+            body = "\n  " + "\n  ".join(lines) + "\n"
+        return f"{type(self).__name__}({body})"
+
+
+class Sequential(Module):
+    """Modules applied one after another; indexable, sliceable and iterable.
+
+    Parameters
+    ----------
+    *modules : Module
+        The layers in order (named ``'0'``, ``'1'``, ...), or a single
+        ``OrderedDict`` mapping names to layers.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Sequential, Linear, ReLU, Tensor
+    >>> model = Sequential(Linear(2, 8), ReLU(), Linear(8, 3))
+    >>> model
+    Sequential(
+      (0): Linear(in_features=2, out_features=8, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=8, out_features=3, bias=True)
+    )
+    >>> model(Tensor([[1.0, 2.0]])).shape, len(model), model[-1].out_features
+    ((1, 3), 3, 3)
+    """
+
+    def __init__(self, *modules) -> None:
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            for name, module in modules[0].items():
+                self.add_module(name, module)
+        else:
+            for index, module in enumerate(modules):
+                self.add_module(str(index), module)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def _key(self, index: int) -> str:
+        size = len(self._modules)
+        if not isinstance(index, (int, np.integer)):
+            raise TypeError(f"Sequential indices must be integers or slices, not {type(index)}")
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range for a Sequential of {size} modules")
+        return list(self._modules)[index % size]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(list(self._modules.items())[index]))
+        return self._modules[self._key(index)]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        self.add_module(self._key(index), module)
+
+    def __delitem__(self, index) -> None:
+        keys = list(self._modules)[index] if isinstance(index, slice) else [self._key(index)]
+        for key in keys:
+            delattr(self, key)
+        # Renumber so that names stay '0', '1', ... as in PyTorch.
+        items = list(self._modules.items())
+        for key, _ in items:
+            delattr(self, key)
+        for i, (_, module) in enumerate(items):
+            self.add_module(str(i), module)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end; returns the Sequential itself."""
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+
+__all__ = ["Parameter", "Module", "Sequential"]
