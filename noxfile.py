@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import time
+from pathlib import Path
 
 import nox
 
@@ -47,3 +50,71 @@ def lint(session: nox.Session) -> None:
     session.install("ruff>=0.6")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+# ----------------------------------------------------------------------------- the book
+BOOK_HTML = Path("docs/_build/html")
+SCREENSHOTS = Path("docs/_build/screenshots")
+MATHJAX = "mathjax@3.2.2"  # also in .readthedocs.yaml
+
+
+def _install_mathjax(session: nox.Session) -> None:
+    """MathJax from the npm registry into docs/_mathjax, so the built book renders math offline."""
+    if shutil.which("npm") is None:
+        session.error("npm is needed to install MathJax for offline math (apt install npm)")
+    session.run(
+        *("npm", "install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error"),
+        *("--prefix", "docs/_mathjax", MATHJAX),
+        external=True,
+    )
+    if not Path("docs/_mathjax/node_modules/mathjax/es5/tex-mml-chtml.js").is_file():
+        session.error("MathJax was not installed into docs/_mathjax")
+
+
+def _build_book(session: nox.Session, *extra: str) -> None:
+    session.install("-e", ".[docs]")
+    _install_mathjax(session)
+    start = time.perf_counter()
+    # -E: read (so execute) every chapter again, even if its text did not change.
+    session.run(
+        *("sphinx-build", "-W", "--keep-going", "-T", "-E", "-b", "html"),
+        *("docs", str(BOOK_HTML), *extra),
+    )
+    session.log(f"Book built in {time.perf_counter() - start:.0f} s.")
+
+
+@nox.session(python=PYTHON)
+def book(session: nox.Session) -> None:
+    """Build the book, executing every chapter; any warning or failing cell fails it."""
+    _build_book(session, *session.posargs)
+    session.log(f"Open the book: file://{(BOOK_HTML / 'index.html').resolve()}")
+
+
+@nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """Open every page of the built book in headless Chromium and check what a reader sees."""
+    if not (BOOK_HTML / "index.html").is_file():
+        _build_book(session)
+    session.install("playwright==1.65.*")  # the Python package only: it drives Debian's chromium
+    session.run(
+        *("python", "tests/browser/check_book.py", str(BOOK_HTML)),
+        *("--screenshots", str(SCREENSHOTS), *session.posargs),
+    )
+
+
+@nox.session(python=PYTHON)
+def chapter(session: nox.Session) -> None:
+    """Execute chapters from the command line: nox -s chapter -- docs/chapters/03_losses.md"""
+    if not session.posargs:
+        session.error("name the chapter(s): nox -s chapter -- docs/chapters/03_losses.md")
+    session.install("-e", ".[docs]", "nbclient>=0.10")
+    out_dir = Path("docs/_build/chapters")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in session.posargs:
+        path = Path(name)
+        if not path.is_file():
+            session.error(f"no such chapter: {name} (chapters are in docs/chapters/)")
+        out = out_dir / f"{path.stem}.ipynb"
+        start = time.perf_counter()
+        session.run("jupytext", "--to", "ipynb", "--execute", "--output", str(out), str(path))
+        session.log(f"{path.name}: executed in {time.perf_counter() - start:.0f} s -> {out}")

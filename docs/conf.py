@@ -1,0 +1,107 @@
+"""Sphinx configuration for the micrograd_plus book.
+
+Every chapter is a MyST Markdown notebook that is executed at build time. By
+default each build executes every chapter from scratch ("force"): the
+execution cache hashes only the cells' text, so after a change to the library
+it would happily serve stale, passing outputs. Set MICROGRAD_PLUS_BOOK_CACHE=1
+for a quick local rebuild that reuses outputs of unchanged chapters.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import micrograd_plus
+
+DOCS = Path(__file__).resolve().parent
+
+project = "micrograd_plus"
+author = "the micrograd_plus authors"
+copyright = "2025, the micrograd_plus authors"
+release = micrograd_plus.__version__
+version = release
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx_copybutton",
+    "sphinx_design",
+]
+
+exclude_patterns = [
+    "_build",
+    "_mathjax",
+    "jupyter_execute",
+    "**.ipynb_checkpoints",
+    "README.md",
+]
+
+# --- executing the chapters ------------------------------------------------
+nb_execution_mode = "cache" if os.environ.get("MICROGRAD_PLUS_BOOK_CACHE") == "1" else "force"
+nb_execution_raise_on_error = True  # a failing cell fails the build
+nb_execution_show_tb = True  # and the log says why
+nb_execution_timeout = 180  # per cell, seconds; whole chapters stay far below it
+nb_merge_streams = True
+
+# --- MyST ------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_heading_anchors = 3
+
+# --- API reference ---------------------------------------------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"show-inheritance": True}
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+napoleon_use_rtype = False
+
+# --- math, offline -----------------------------------------------------------
+# `nox -s book` (and Read the Docs) installs MathJax 3 from the npm registry
+# into docs/_mathjax; it is copied into the build so math renders without
+# internet. Without it (a bare `sphinx-build`), MathJax comes from the CDN.
+_MATHJAX = DOCS / "_mathjax" / "node_modules"
+html_static_path = ["_static"]
+if (_MATHJAX / "mathjax" / "es5" / "tex-mml-chtml.js").is_file():
+    html_static_path.append(str(_MATHJAX))
+    mathjax_path = "mathjax/es5/tex-mml-chtml.js"
+else:
+    print("conf.py: local MathJax not found in docs/_mathjax; math will load from the CDN")
+
+# --- HTML --------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "micrograd_plus: losses and optimizers, executed"
+html_theme_options = {
+    "use_download_button": True,  # each page offers its source and notebook
+    "use_fullscreen_button": False,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}
+html_last_updated_fmt = None
+html_show_sourcelink = True
+
+
+def _offer_notebook(app, pagename, templatename, context, doctree):
+    """Let the download button offer a chapter as the notebook that was executed.
+
+    myst-nb writes each executed chapter to ``<build>/jupyter_execute``; the book
+    theme lists an ``.ipynb`` download when ``ipynb_source`` names a copy of it in
+    ``_sources`` (it only does this itself when launch buttons are configured).
+    """
+    if "kernelspec" not in app.env.metadata.get(pagename, {}):
+        return
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def setup(app):
+    # Before the theme builds its header buttons (priority 501).
+    app.connect("html-page-context", _offer_notebook, priority=400)
