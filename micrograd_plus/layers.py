@@ -274,7 +274,7 @@ def _class_indices(target, what: str, size: int | None = None, ignore=None) -> n
             pos = np.unravel_index(bad[0], data.shape)
             raise ValueError(
                 f"{what} must hold whole numbers, but position {tuple(map(int, pos))} holds "
-                f"{data[pos]!r}; pass integer labels"
+                f"{data[pos].item()!r}; pass integer labels"
             )
         data = as_int
     elif data.dtype.kind not in "iub":

@@ -173,9 +173,10 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
     outside = np.flatnonzero(~((x >= 0) & (x <= 1)))
     if outside.size:
         pos = np.unravel_index(outside[0], x.shape)
+        where = [int(i) for i in pos]
         raise ValueError(
-            f"binary_cross_entropy needs probabilities in [0, 1], but input{list(pos)} is "
-            f"{x[pos]!r}; apply sigmoid first or use BCEWithLogitsLoss on raw scores"
+            f"binary_cross_entropy needs probabilities in [0, 1], but input{where} is "
+            f"{x[pos].item()!r}; apply sigmoid first or use BCEWithLogitsLoss on raw scores"
         )
     w = _broadcast_weight(weight, x.shape, x.dtype, "weight")
     with np.errstate(divide="ignore"):

@@ -1,0 +1,380 @@
+"""Losses: values and gradients against PyTorch (float64), central differences, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus import Tensor
+from micrograd_plus import functional as F
+from micrograd_plus.gradcheck import gradient_check
+
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+def run_ours(fn, arrays, grad_on, upstream_seed=0):
+    """Evaluate ``fn`` on float64 tensors and backpropagate a random upstream gradient."""
+    tensors = [
+        Tensor(a, requires_grad=i in grad_on) if np.asarray(a).dtype.kind == "f" else a
+        for i, a in enumerate(arrays)
+    ]
+    out = fn(*tensors)
+    upstream = np.random.default_rng(upstream_seed).standard_normal(out.shape)
+    out.backward(upstream)
+    return out.data, [tensors[i].grad for i in grad_on], upstream
+
+
+def run_torch(torch, fn, arrays, grad_on, upstream):
+    tensors = [
+        torch.tensor(np.asarray(a), requires_grad=i in grad_on) for i, a in enumerate(arrays)
+    ]
+    out = fn(*tensors)
+    out.backward(torch.tensor(upstream))
+    return out.detach().numpy(), [tensors[i].grad.numpy() for i in grad_on]
+
+
+def assert_matches_torch(torch, ours, theirs, arrays, grad_on):
+    value, grads, upstream = run_ours(ours, arrays, grad_on)
+    t_value, t_grads = run_torch(torch, theirs, arrays, grad_on, upstream)
+    np.testing.assert_allclose(value, t_value, rtol=1e-7, atol=1e-10)
+    for g, tg in zip(grads, t_grads):
+        np.testing.assert_allclose(g, tg, rtol=1e-7, atol=1e-10)
+
+
+rng = np.random.default_rng(1)
+X = rng.standard_normal((6, 4)) * 2
+Y = rng.standard_normal((6, 4)) * 2
+
+
+# ------------------------------------------------------------------- regression
+REGRESSION = [
+    ("mse", {}, F.mse_loss, "mse_loss"),
+    ("l1", {}, F.l1_loss, "l1_loss"),
+    ("huber", {"delta": 1.0}, F.huber_loss, "huber_loss"),
+    ("huber", {"delta": 0.4}, F.huber_loss, "huber_loss"),
+    ("smooth_l1", {"beta": 1.0}, F.smooth_l1_loss, "smooth_l1_loss"),
+    ("smooth_l1", {"beta": 0.3}, F.smooth_l1_loss, "smooth_l1_loss"),
+    ("smooth_l1", {"beta": 0.0}, F.smooth_l1_loss, "smooth_l1_loss"),
+]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,kwargs,ours,theirs", REGRESSION, ids=lambda v: str(v))
+def test_regression_losses_match_torch(torch, name, kwargs, ours, theirs, reduction):
+    tfn = getattr(torch.nn.functional, theirs)
+    assert_matches_torch(
+        torch,
+        lambda x, y: ours(x, y, reduction=reduction, **kwargs),
+        lambda x, y: tfn(x, y, reduction=reduction, **kwargs),
+        [X, Y],
+        grad_on=(0, 1),
+    )
+
+
+def test_loss_modules_match_functions(torch):
+    pairs = [
+        (mp.MSELoss(), torch.nn.MSELoss()),
+        (mp.L1Loss(reduction="sum"), torch.nn.L1Loss(reduction="sum")),
+        (mp.HuberLoss(delta=0.5), torch.nn.HuberLoss(delta=0.5)),
+        (mp.SmoothL1Loss(beta=0.5), torch.nn.SmoothL1Loss(beta=0.5)),
+    ]
+    for ours, theirs in pairs:
+        assert_matches_torch(torch, ours, theirs, [X, Y], grad_on=(0,))
+
+
+# ------------------------------------------------------------------------ binary
+P = 1 / (1 + np.exp(-X))
+T01 = (rng.random((6, 4)) > 0.5).astype(np.float64)
+W = rng.random((6, 4)) + 0.5
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_bce_matches_torch(torch, reduction, weighted):
+    w = W if weighted else None
+    soft_target = rng.random((6, 4))
+    assert_matches_torch(
+        torch,
+        lambda p, t: F.binary_cross_entropy(p, t, weight=w, reduction=reduction),
+        lambda p, t: torch.nn.functional.binary_cross_entropy(
+            p, t, weight=None if w is None else torch.tensor(w), reduction=reduction
+        ),
+        [P, soft_target],
+        grad_on=(0, 1),
+    )
+
+
+def test_bce_clamps_log_at_minus_100_like_torch(torch):
+    p = np.array([0.0, 1.0, 0.0, 1.0])
+    t = np.array([1.0, 0.0, 0.0, 1.0])
+    ours = F.binary_cross_entropy(Tensor(p), Tensor(t), reduction="none").data
+    theirs = torch.nn.functional.binary_cross_entropy(
+        torch.tensor(p), torch.tensor(t), reduction="none"
+    )
+    np.testing.assert_array_equal(ours, theirs.numpy())
+    assert ours.tolist() == [100.0, 100.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("pos_weighted", [False, True])
+def test_bce_with_logits_matches_torch(torch, reduction, weighted, pos_weighted):
+    w = W if weighted else None
+    pw = rng.random(4) * 3 if pos_weighted else None
+    soft_target = rng.random((6, 4))
+
+    def theirs(x, t):
+        return torch.nn.functional.binary_cross_entropy_with_logits(
+            x,
+            t,
+            weight=None if w is None else torch.tensor(w),
+            pos_weight=None if pw is None else torch.tensor(pw),
+            reduction=reduction,
+        )
+
+    assert_matches_torch(
+        torch,
+        lambda x, t: F.binary_cross_entropy_with_logits(
+            x, t, weight=w, reduction=reduction, pos_weight=pw
+        ),
+        theirs,
+        [X * 3, soft_target],
+        grad_on=(0, 1),
+    )
+
+
+def test_bce_with_logits_is_stable_for_huge_scores():
+    x = Tensor([1000.0, -1000.0, 1000.0, -1000.0], requires_grad=True)
+    loss = mp.BCEWithLogitsLoss(reduction="none")(x, Tensor([1.0, 0.0, 0.0, 1.0]))
+    loss.sum().backward()
+    assert loss.data.tolist() == [0.0, 0.0, 1000.0, 1000.0]
+    assert x.grad.tolist() == [0.0, 0.0, 1.0, -1.0]
+
+
+# ------------------------------------------------------------------ cross-entropy
+LOGITS = rng.standard_normal((7, 5)) * 3
+LABELS = np.array([0, 4, 2, 2, 1, 3, 4])
+LABELS_IGNORED = np.array([0, -100, 2, 2, -100, 3, 4])
+CLASS_W = rng.random(5) + 0.2
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("ignored", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_cross_entropy_class_targets_match_torch(torch, reduction, weighted, ignored, smoothing):
+    w = CLASS_W if weighted else None
+    labels = LABELS_IGNORED if ignored else LABELS
+    kwargs = dict(reduction=reduction, label_smoothing=smoothing)
+    assert_matches_torch(
+        torch,
+        lambda x, t: F.cross_entropy(x, t, weight=w, **kwargs),
+        lambda x, t: torch.nn.functional.cross_entropy(
+            x, t, weight=None if w is None else torch.tensor(w), **kwargs
+        ),
+        [LOGITS, labels],
+        grad_on=(0,),
+    )
+
+
+def test_cross_entropy_custom_ignore_index_and_module(torch):
+    labels = np.array([0, 3, 2, 2, 1, 3, 4])
+    w = torch.tensor(CLASS_W)
+    assert_matches_torch(
+        torch,
+        mp.CrossEntropyLoss(weight=CLASS_W, ignore_index=3),
+        torch.nn.CrossEntropyLoss(weight=w, ignore_index=3),
+        [LOGITS, labels],
+        grad_on=(0,),
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_cross_entropy_probability_targets_match_torch(torch, reduction, weighted, smoothing):
+    w = CLASS_W if weighted else None
+    q = rng.random((7, 5))
+    q /= q.sum(axis=1, keepdims=True)
+    kwargs = dict(reduction=reduction, label_smoothing=smoothing)
+    assert_matches_torch(
+        torch,
+        lambda x, t: F.cross_entropy(x, t, weight=w, **kwargs),
+        lambda x, t: torch.nn.functional.cross_entropy(
+            x, t, weight=None if w is None else torch.tensor(w), **kwargs
+        ),
+        [LOGITS, q],
+        grad_on=(0, 1),
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_spatial_and_unbatched_inputs_match_torch(torch, reduction):
+    logits = rng.standard_normal((3, 4, 5))
+    labels = rng.integers(0, 4, (3, 5))
+    labels[0, 0] = -100
+    for x, t in [(logits, labels), (LOGITS[0], np.array(3))]:
+        assert_matches_torch(
+            torch,
+            lambda x, t: F.cross_entropy(x, t, reduction=reduction),
+            lambda x, t: torch.nn.functional.cross_entropy(x, t, reduction=reduction),
+            [x, t],
+            grad_on=(0,),
+        )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_loss_matches_torch(torch, reduction, weighted):
+    w = CLASS_W if weighted else None
+    log_p = LOGITS - np.log(np.exp(LOGITS).sum(axis=1, keepdims=True))
+    assert_matches_torch(
+        torch,
+        lambda x, t: F.nll_loss(x, t, weight=w, reduction=reduction),
+        lambda x, t: torch.nn.functional.nll_loss(
+            x, t, weight=None if w is None else torch.tensor(w), reduction=reduction
+        ),
+        [log_p, LABELS_IGNORED],
+        grad_on=(0,),
+    )
+
+
+def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
+    logits = Tensor(LOGITS.astype(np.float32), requires_grad=True)
+    mp.CrossEntropyLoss()(logits, Tensor(LABELS)).backward()
+    e = np.exp(LOGITS - LOGITS.max(axis=1, keepdims=True))
+    softmax = e / e.sum(axis=1, keepdims=True)
+    expected = (softmax - np.eye(5)[LABELS]) / len(LABELS)
+    assert logits.grad.dtype == np.float32
+    np.testing.assert_allclose(logits.grad, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_cross_entropy_is_one_graph_node():
+    logits = Tensor(LOGITS, requires_grad=True)
+    loss = F.cross_entropy(logits, LABELS, label_smoothing=0.1, weight=CLASS_W)
+    assert loss._op == "cross_entropy" and loss._parents == (logits,)
+
+
+def test_cross_entropy_is_stable_for_huge_logits():
+    logits = Tensor([[1e4, 0.0, -1e4], [-1e4, 1e4, 0.0]], requires_grad=True)
+    loss = F.cross_entropy(logits, [0, 2])
+    loss.backward()
+    assert np.isfinite(loss.item()) and loss.item() == pytest.approx(5e3)
+    np.testing.assert_allclose(logits.grad, [[0, 0, 0], [0, 0.5, -0.5]], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda x: F.cross_entropy(x, [1, 0, 2], weight=[0.2, 1.0, 3.0], label_smoothing=0.2),
+        lambda x: F.cross_entropy(x, [1, -100, 2], reduction="sum"),
+        lambda x: F.nll_loss(x.log_softmax(axis=1), [1, 0, 2], reduction="none"),
+        lambda x: F.binary_cross_entropy(x.sigmoid(), np.full((3, 3), 0.3)),
+        lambda x: F.binary_cross_entropy_with_logits(x, np.eye(3), pos_weight=[1.0, 2.0, 3.0]),
+        lambda x: F.huber_loss(x, np.ones((3, 3)), delta=0.7),
+        lambda x: F.smooth_l1_loss(x, np.ones((3, 3)), beta=0.6, reduction="sum"),
+    ],
+)
+def test_losses_pass_central_differences(loss):
+    x = np.random.default_rng(3).standard_normal((3, 3))
+    result = gradient_check(loss, x)
+    assert result.passed, str(result)
+
+
+# ------------------------------------------------------------------- seed values
+def test_mse_value_and_gradient_from_the_seed():
+    pred = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    target = Tensor([1.5, 2.0, 2.5])
+    loss = mp.MSELoss()(pred, target)
+    loss.backward()
+    assert loss.item() == pytest.approx(np.mean([0.25, 0.0, 0.25]))
+    np.testing.assert_allclose(pred.grad, 2 * (pred.data - target.data) / 3, rtol=1e-6)
+
+
+def test_float32_stays_float32_and_array_targets_are_converted():
+    pred = Tensor(np.ones((4, 2), np.float32), requires_grad=True)
+    for loss_fn in (mp.MSELoss(), mp.L1Loss(), mp.HuberLoss(), mp.BCEWithLogitsLoss()):
+        loss = loss_fn(pred, np.zeros((4, 2)))  # a float64 array becomes the input's dtype
+        loss.backward()
+        assert loss.dtype == np.float32 and pred.grad.dtype == np.float32
+        pred.grad = None
+    logits = Tensor(np.ones((4, 3), np.float32), requires_grad=True)
+    loss = mp.CrossEntropyLoss(weight=np.ones(3), label_smoothing=0.1)(logits, np.arange(4) % 3)
+    loss.backward()
+    assert loss.dtype == np.float32 and logits.grad.dtype == np.float32
+
+
+# ------------------------------------------------------------------------ errors
+LOSS_CLASSES = [
+    mp.MSELoss,
+    mp.L1Loss,
+    mp.HuberLoss,
+    mp.SmoothL1Loss,
+    mp.CrossEntropyLoss,
+    mp.NLLLoss,
+    mp.BCELoss,
+    mp.BCEWithLogitsLoss,
+]
+
+
+@pytest.mark.parametrize("cls", LOSS_CLASSES)
+def test_unknown_reduction_is_a_value_error(cls):
+    with pytest.raises(ValueError, match="reduction must be"):
+        cls(reduction="avg")
+
+
+@pytest.mark.parametrize("cls", [mp.MSELoss, mp.L1Loss, mp.HuberLoss, mp.BCEWithLogitsLoss])
+def test_shape_mismatch_raises_instead_of_broadcasting(cls):
+    pred = Tensor(np.full((5, 1), 0.5), requires_grad=True)
+    with pytest.raises(ValueError, match=r"\(5, 1\).*\(5,\)"):
+        cls()(pred, Tensor(np.zeros(5)))
+
+
+def test_cross_entropy_rejects_fractional_and_out_of_range_targets():
+    logits = Tensor(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match=r"position \(1,\) holds 1\.5"):
+        mp.CrossEntropyLoss()(logits, Tensor([0.0, 1.5, 2.0]))
+    with pytest.raises(IndexError, match=r"value 4 at position \(2,\)"):
+        mp.CrossEntropyLoss()(logits, Tensor([0, 1, 4]))
+    with pytest.raises(IndexError, match=r"value -1 at position \(0,\)"):
+        mp.NLLLoss()(logits, [-1, 1, 2])
+    with pytest.raises(ValueError, match=r"target of shape \(2,\)"):
+        mp.CrossEntropyLoss()(logits, [0, 1])
+    with pytest.raises(ValueError, match="one entry per class"):
+        mp.CrossEntropyLoss(weight=[1.0, 2.0])(logits, [0, 1, 2])
+    with pytest.raises(ValueError, match="label_smoothing"):
+        mp.CrossEntropyLoss(label_smoothing=1.5)
+
+
+def test_bce_rejects_inputs_outside_unit_interval():
+    with pytest.raises(ValueError, match=r"input\[1\] is 1\.5"):
+        mp.BCELoss()(Tensor([0.5, 1.5]), Tensor([1.0, 0.0]))
+    with pytest.raises(ValueError, match="in \\[0, 1\\]"):
+        mp.BCELoss()(Tensor([np.nan, 0.5]), Tensor([1.0, 0.0]))
+
+
+def test_bad_huber_delta_and_smooth_l1_beta():
+    with pytest.raises(ValueError, match="delta"):
+        mp.HuberLoss(delta=0.0)
+    with pytest.raises(ValueError, match="beta"):
+        mp.SmoothL1Loss(beta=-1.0)
+
+
+def test_all_targets_ignored_gives_nan_like_torch(torch):
+    ours = F.cross_entropy(Tensor(LOGITS[:2]), [-100, -100]).item()
+    theirs = torch.nn.functional.cross_entropy(
+        torch.tensor(LOGITS[:2]), torch.tensor([-100, -100])
+    ).item()
+    assert np.isnan(ours) and np.isnan(theirs)
+
+
+def test_weight_is_a_buffer_in_the_state_dict():
+    loss = mp.CrossEntropyLoss(weight=np.array([1.0, 2.0], np.float32))
+    assert list(loss.state_dict()) == ["weight"]
+    assert list(mp.CrossEntropyLoss().state_dict()) == []
