@@ -1,0 +1,215 @@
+"""How one workload is measured: interleaved rounds, medians, ratios, memory.
+
+Every implementation of a workload (micrograd_plus, PyTorch, the NumPy floor)
+runs once per *round*, in alternating order, so slow drifts of a shared
+machine hit all of them alike. The headline numbers are medians, and the
+ratios are medians of the per-round ratios. A round in which any
+implementation ran more than ``tolerance`` slower than its own best round is
+counted as disturbed (something else took the CPU) and left out, as long as
+at least ``min_kept`` rounds remain.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+MG, TORCH, FLOOR = "micrograd_plus", "torch", "numpy"
+
+
+@dataclass
+class Impl:
+    """One implementation of a workload.
+
+    ``prepare()`` builds everything the timed part needs (models, tensors,
+    graphs) and returns the callable that is timed; that callable may return
+    a dict of metrics (losses, accuracies), kept from the last round.
+    ``traced`` says whether tracemalloc sees its allocations (NumPy does,
+    PyTorch does not).
+    """
+
+    name: str
+    prepare: Callable[[], Callable[[], dict | None]]
+    traced: bool = True
+    warmup: Callable[[], object] | None = None
+
+
+@dataclass
+class Workload:
+    name: str
+    description: str
+    unit: str  # what one timed call is, e.g. "s per epoch"
+    scale: float  # multiply seconds by this to get ``unit``
+    impls: list[Impl]
+    targets: dict = field(default_factory=dict)  # e.g. {"vs_torch": 0.5, "vs_numpy": 1.6}
+    extra: Callable[[], dict] | None = None  # untimed checks (accuracy, memory growth)
+
+
+# ------------------------------------------------------------------ memory
+def _status_kib(field_name: str) -> int | None:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the kernel's peak-RSS mark (Linux: writing 5 to clear_refs)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _release_freed_memory() -> None:
+    """Hand memory that malloc keeps cached back to the OS, so RSS growth is real."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+class PeakRSS:
+    """Peak resident memory above the starting point, in MiB, for any library."""
+
+    def __enter__(self):
+        gc.collect()
+        _release_freed_memory()
+        self.ok = _reset_peak_rss()
+        self.start = _status_kib("VmRSS")
+        return self
+
+    def __exit__(self, *exc):
+        peak = _status_kib("VmHWM")
+        if self.ok and peak is not None and self.start is not None:
+            self.mib = max(peak - self.start, 0) / 1024
+        else:
+            self.mib = None
+        return False
+
+
+def traced_peak_mib(impl: Impl) -> float:
+    """Peak of the Python and NumPy allocations of prepare + one run, in MiB."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        impl.prepare()()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+# ------------------------------------------------------------------ timing
+def _one_run(impl: Impl):
+    with PeakRSS() as mem:
+        run = impl.prepare()
+        gc.collect()
+        start_cpu = time.process_time()
+        start = time.perf_counter()
+        metrics = run()
+        wall = time.perf_counter() - start
+        cpu = time.process_time() - start_cpu
+    return wall, cpu, mem.mib, metrics
+
+
+def _kept_rounds(times: dict[str, list[float]], tolerance: float, min_kept: int) -> list[int]:
+    rounds = len(next(iter(times.values())))
+    best = {name: min(ts) for name, ts in times.items()}
+    # How far each round strayed from every implementation's best round.
+    worst = [max(times[n][r] / best[n] for n in times) for r in range(rounds)]
+    kept = [r for r in range(rounds) if worst[r] <= 1 + tolerance]
+    if len(kept) < min(min_kept, rounds):
+        kept = sorted(sorted(range(rounds), key=worst.__getitem__)[:min_kept])
+    return kept
+
+
+def _median_ratio(num: list[float], den: list[float], kept: list[int]) -> float:
+    return statistics.median(num[r] / den[r] for r in kept)
+
+
+def measure(
+    workload: Workload,
+    repeats: int,
+    tolerance: float = 0.25,
+    min_kept: int = 3,
+    trace_memory: bool = True,
+    log=print,
+) -> dict:
+    """Time every implementation of ``workload`` in ``repeats`` interleaved rounds."""
+    impls = workload.impls
+    for impl in impls:  # first calls pay for imports, caches, lazy initialisation
+        impl.warmup() if impl.warmup else impl.prepare()()
+    times = {i.name: [] for i in impls}
+    cpu = {i.name: [] for i in impls}
+    rss = {i.name: [] for i in impls}
+    metrics: dict = {}
+    for r in range(repeats):
+        for impl in impls if r % 2 == 0 else impls[::-1]:
+            wall, used, mib, result = _one_run(impl)
+            times[impl.name].append(wall)
+            cpu[impl.name].append(used)
+            rss[impl.name].append(mib)
+            if result:
+                metrics[impl.name] = result
+        log(
+            f"  {workload.name} round {r + 1}/{repeats}: "
+            + ", ".join(f"{n} {times[n][-1] * workload.scale:.4g}" for n in times)
+            + f" ({workload.unit})"
+        )
+    kept = _kept_rounds(times, tolerance, min_kept)
+    result = {
+        "description": workload.description,
+        "unit": workload.unit,
+        "repeats": repeats,
+        "kept_rounds": kept,
+        "targets": workload.targets,
+        "impls": {},
+        "ratios": {},
+        "metrics": metrics,
+    }
+    for impl in impls:
+        name = impl.name
+        scaled = [t * workload.scale for t in times[name]]
+        entry = {
+            "times": scaled,
+            "median": statistics.median(scaled[r] for r in kept),
+            "min": min(scaled),
+            "cpu_per_wall": statistics.median(cpu[name][r] / times[name][r] for r in kept),
+            "peak_rss_mib": _median_or_none([rss[name][r] for r in kept]),
+        }
+        if trace_memory and impl.traced:
+            entry["traced_peak_mib"] = traced_peak_mib(impl)
+        result["impls"][name] = entry
+    for num, den, key in (
+        (MG, TORCH, "vs_torch"),
+        (MG, FLOOR, "vs_numpy"),
+        (TORCH, FLOOR, "torch_vs_numpy"),
+    ):
+        if num in times and den in times:
+            result["ratios"][key] = _median_ratio(times[num], times[den], kept)
+    result["met"] = {
+        key: result["ratios"][key] <= limit
+        for key, limit in workload.targets.items()
+        if key in result["ratios"]
+    }
+    if workload.extra is not None:
+        extra = workload.extra()
+        result["met"].update(extra.pop("met", {}))
+        result["extra"] = extra
+    return result
+
+
+def _median_or_none(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None

@@ -1,0 +1,168 @@
+"""Run the benchmark suite: ``python -m benchmarks.run [--quick] [--threads 1 2]``.
+
+The parent process starts one worker process per thread count. A worker sets
+``OMP_NUM_THREADS``/``OPENBLAS_NUM_THREADS``/``MKL_NUM_THREADS`` before NumPy
+or PyTorch is imported (a BLAS reads them once, at load) and calls
+``torch.set_num_threads``, so both libraries get the same number of threads.
+``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE``, which some machines set to
+work around old OpenBLAS bugs and which slow a current NumPy, are removed for
+the workers only; the kernel OpenBLAS then picks is recorded (threadpoolctl).
+
+Results go to ``benchmarks/results/<date>-<machine>.json``, then the Markdown
+table and the chart are rendered next to it (``benchmarks/report.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+CORETYPE_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+WORKLOADS = ("overhead", "overhead_no_grad", "spiral", "fashion", "deep", "loss")
+
+
+def _parse(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=None, help="rounds per workload")
+    parser.add_argument("--quick", action="store_true", help="small sizes, 3 rounds")
+    parser.add_argument("--only", nargs="+", choices=WORKLOADS, default=list(WORKLOADS))
+    parser.add_argument(
+        "--accuracy-epochs",
+        type=int,
+        default=None,
+        help="epochs before comparing Fashion-MNIST test accuracy (0 skips; default 5, "
+        "0 with --quick); only at the first thread count",
+    )
+    parser.add_argument("--no-torch", action="store_true", help="run as if torch were absent")
+    parser.add_argument("--out", type=Path, default=None, help="JSON path (default: results/)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+# ------------------------------------------------------------------------ worker
+def _worker(args) -> None:
+    threads = args.threads[0]
+    for var in THREAD_VARS:  # before numpy/torch load their thread pools
+        os.environ[var] = str(threads)
+    torch = None
+    if not args.no_torch:
+        try:
+            import torch
+
+            torch.set_num_threads(threads)
+        except ImportError:
+            print("torch is not installed: reporting the NumPy floor ratio only")
+    from . import micro, training
+    from .harness import measure
+    from .machine import describe
+
+    repeats = args.repeats or (3 if args.quick else 7 if threads > 1 else 5)
+    quick = args.quick
+    results = {}
+
+    def build(name):
+        if name == "overhead":
+            return micro.overhead(torch, quick)
+        if name == "overhead_no_grad":
+            return micro.overhead(torch, quick, no_grad=True)
+        if name == "spiral":
+            return training.spiral(torch, quick)
+        if name == "fashion":
+            data = training.load_fashion()
+            if data is None:
+                return None
+            return training.fashion(torch, data, quick, args.accuracy_epochs)
+        if name == "deep":
+            return micro.deep(torch, quick)
+        if name == "loss":
+            return micro.large_loss(torch, quick)
+        raise ValueError(name)
+
+    for name in args.only:
+        workload = build(name)
+        if workload is None:
+            results[name] = {"skipped": "no local Fashion-MNIST copy"}
+            continue
+        print(f"[{threads} thread(s)] {name}: {workload.description}", flush=True)
+        results[name] = measure(workload, repeats, log=lambda m: print(m, flush=True))
+        ratios = ", ".join(f"{k} {v:.3f}" for k, v in results[name]["ratios"].items())
+        print(f"[{threads} thread(s)] {name}: {ratios}  met: {results[name]['met']}", flush=True)
+    out = {"threads": threads, "repeats": repeats, "machine": describe(torch), "workloads": results}
+    Path(args.out).write_text(json.dumps(out, indent=1))
+
+
+# ------------------------------------------------------------------------ parent
+def _worker_env(threads: int) -> dict:
+    env = dict(os.environ)
+    for var in THREAD_VARS:
+        env[var] = str(threads)
+    for var in CORETYPE_VARS:  # benchmarking only: never in tests or CI
+        env.pop(var, None)
+    return env
+
+
+def main(argv=None) -> Path:
+    args = _parse(argv)
+    if args.worker:
+        _worker(args)
+        return args.out
+    accuracy_epochs = args.accuracy_epochs
+    if accuracy_epochs is None:
+        accuracy_epochs = 0 if args.quick else 5
+    runs = {}
+    machine = None
+    for k, threads in enumerate(args.threads):
+        with tempfile.TemporaryDirectory() as tmp:
+            part = Path(tmp) / "run.json"
+            cmd = [sys.executable, "-m", "benchmarks.run", "--worker", "--threads", str(threads)]
+            cmd += ["--only", *args.only, "--out", str(part)]
+            cmd += ["--accuracy-epochs", str(accuracy_epochs if k == 0 else 0)]
+            if args.repeats:
+                cmd += ["--repeats", str(args.repeats)]
+            if args.quick:
+                cmd.append("--quick")
+            if args.no_torch:
+                cmd.append("--no-torch")
+            subprocess.run(cmd, check=True, cwd=HERE.parent, env=_worker_env(threads))
+            data = json.loads(part.read_text())
+        machine = machine or data["machine"]
+        runs[str(threads)] = {
+            "repeats": data["repeats"],
+            "blas": data["machine"]["blas"].get("threadpools"),
+            "torch_threads": data["machine"].get("torch_threads"),
+            "workloads": data["workloads"],
+        }
+    environment = {var: os.environ.get(var) for var in CORETYPE_VARS}
+    result = {
+        "schema": 1,
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "machine": machine,
+        "parent_environment": environment,
+        "runs": runs,
+    }
+    out = args.out
+    if out is None:
+        RESULTS.mkdir(exist_ok=True)
+        suffix = "-quick" if args.quick else ""
+        out = RESULTS / f"{dt.date.today().isoformat()}-{machine['name']}{suffix}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
+    from . import report
+
+    report.render(out)
+    return out
+
+
+if __name__ == "__main__":
+    main()
