@@ -274,7 +274,8 @@ def _class_targets(x: np.ndarray, target, ignore_index: int, what: str) -> np.nd
         probabilities = " or probabilities shaped like the input" if what == "cross_entropy" else ""
         raise ValueError(
             f"{what}: input of shape {x.shape} needs class-index targets of shape {expected}"
-            f"{probabilities}, got target of shape {shape}"
+            f"{probabilities}, got target of shape {shape}. For a batch of N samples pass "
+            "logits of shape (N, C) and targets of shape (N,)"
         )
     return _class_indices(target, f"{what} target", classes, ignore_index).reshape(-1)
 
@@ -332,7 +333,10 @@ def cross_entropy(
     input = _as_tensor(input)
     x = input.data
     if x.ndim == 0:
-        raise ValueError("cross_entropy needs logits with a class axis, got a 0-d tensor")
+        raise ValueError(
+            "cross_entropy needs logits with a class axis, got a 0-d tensor; pass logits of "
+            "shape (N, C), or (C,) for one sample"
+        )
     classes = x.shape[0] if x.ndim == 1 else x.shape[1]
     w = _class_weight(weight, classes, x.dtype)
     rows, unrow = _rows(x)
@@ -343,6 +347,15 @@ def cross_entropy(
     probs /= total
     tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
     if tdata.shape == x.shape and tdata.dtype.kind == "f":
+        if x.ndim == 1 and not np.isclose(tdata.sum(), 1, atol=1e-3):
+            # Most likely one score per sample with class labels, not one sample.
+            raise ValueError(
+                f"cross_entropy got 1-D logits of shape {x.shape}, which is one sample with "
+                f"{x.shape[0]} classes, and a target that is not a probability distribution "
+                f"over them (it sums to {tdata.sum():g}). For a batch pass logits of shape "
+                "(N, C) and targets of shape (N,); for one score per sample use "
+                "BCEWithLogitsLoss"
+            )
         return _cross_entropy_probs(
             input, target, tdata, shifted, log_total, probs, unrow, w, reduction, label_smoothing
         )

@@ -170,6 +170,11 @@ class Module:
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name`` (what attribute assignment does)."""
         self._check_name(name, self._modules)
+        if isinstance(module, type) and issubclass(module, Module):
+            raise TypeError(
+                f"got the class {module.__name__} where a module is needed; create one: "
+                f"{module.__name__}()"
+            )
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._modules[name] = module

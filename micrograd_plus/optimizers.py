@@ -63,6 +63,16 @@ class Optimizer:
         self.state: dict = {}
         self._scratch: dict = {}
         self._step_count = 0
+        if callable(getattr(params, "parameters", None)):
+            raise TypeError(
+                f"the optimizer got the {type(params).__name__} module itself; pass its "
+                f"parameters: {type(self).__name__}(model.parameters(), ...)"
+            )
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(
+                "optimizer parameters must be an ordered collection such as a list, not a set "
+                "(a set's order changes from run to run); pass a list or model.parameters()"
+            )
         groups = list(params)
         if not groups:
             raise ValueError(
