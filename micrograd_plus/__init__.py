@@ -4,8 +4,21 @@ The public API is collected here; see the book for a guided tour.
 """
 
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .checkpoint import load_checkpoint, load_model, save_checkpoint, save_model
 from .clip import clip_grad_norm_, clip_grad_value_
 from .creation import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
+from .data import (
+    DataLoader,
+    make_blobs,
+    make_moons,
+    make_regression,
+    make_spiral,
+    normalize,
+    one_hot,
+    standardize,
+    train_test_split,
+)
+from .datasets import load_fashion_mnist, load_mnist
 from .function import Context, Function
 from .layers import (
     GELU,
@@ -48,6 +61,7 @@ from .schedulers import (
     StepLR,
 )
 from .tensor import Tensor
+from .training import History, accuracy, confusion_matrix, evaluate, fit, train_epoch
 
 __version__ = "0.1.0"
 
@@ -112,4 +126,25 @@ __all__ = [
     "ReduceLROnPlateau",
     "clip_grad_norm_",
     "clip_grad_value_",
+    "DataLoader",
+    "train_test_split",
+    "one_hot",
+    "standardize",
+    "normalize",
+    "make_spiral",
+    "make_moons",
+    "make_blobs",
+    "make_regression",
+    "load_fashion_mnist",
+    "load_mnist",
+    "fit",
+    "train_epoch",
+    "evaluate",
+    "accuracy",
+    "confusion_matrix",
+    "History",
+    "save_model",
+    "load_model",
+    "save_checkpoint",
+    "load_checkpoint",
 ]

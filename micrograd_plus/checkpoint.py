@@ -1,0 +1,267 @@
+"""Saving and loading models and training state as NumPy ``.npz`` files.
+
+Two promises:
+
+* **Loading never runs code.** Files are read with ``allow_pickle=False``;
+  everything that is not an array (hyper-parameters, step counts, your
+  extra values) is stored as JSON text inside the archive. A file holding a
+  pickled object array is refused before anything is unpickled.
+* **Saving never destroys a good file.** The archive is written to a
+  temporary file in the same folder, flushed to disk, and then renamed over
+  the destination in one step, so a crash leaves either the old file or the
+  new one, never half of one.
+
+A model file (:func:`save_model`) holds exactly ``model.state_dict()``, so
+``model.load_state_dict(np.load(path))`` also works. A checkpoint
+(:func:`save_checkpoint`) holds the model under ``model/...``, the optimizer
+and scheduler state and your extra values, and, by default, NumPy's global
+random state, so resumed training continues exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["save_model", "load_model", "save_checkpoint", "load_checkpoint"]
+
+_META = "__meta__"
+_FORMAT = "micrograd_plus.checkpoint"
+_VERSION = 1
+
+
+# ------------------------------------------------------------------ encoding
+class _Encoder:
+    """Turn nested dicts/lists/tuples of scalars and arrays into JSON plus arrays."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def _store(self, value: np.ndarray, where: str) -> dict:
+        if value.dtype.kind in "OV":
+            raise TypeError(f"{where}: cannot save an array of dtype {value.dtype} without pickle")
+        key = f"{self.prefix}/{len(self.arrays)}"
+        self.arrays[key] = value
+        return {"__array__": key}
+
+    def encode(self, value, where: str):
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, (int, float)) and type(value) in (int, float):
+            return value
+        if isinstance(value, np.ndarray):
+            return self._store(np.array(value, copy=True), where)
+        if isinstance(value, np.generic):  # keep float32 scalars float32
+            return {"__scalar__": self._store(np.asarray(value), where)["__array__"]}
+        if hasattr(value, "data") and isinstance(value.data, np.ndarray):  # a Tensor
+            return self._store(np.array(value.data, copy=True), where)
+        if isinstance(value, (list, tuple)):
+            items = [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
+            return {"__tuple__": items} if isinstance(value, tuple) else items
+        if isinstance(value, dict):
+            pairs = [
+                [self.encode(k, where), self.encode(v, f"{where}[{k!r}]")] for k, v in value.items()
+            ]
+            return {"__dict__": pairs}
+        raise TypeError(
+            f"{where}: cannot save a {type(value).__name__} in a checkpoint; use numbers, "
+            "strings, None, arrays, and lists/tuples/dicts of them"
+        )
+
+
+def _decode(value, arrays):
+    if isinstance(value, list):
+        return [_decode(v, arrays) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "__array__" in value:
+        return arrays[value["__array__"]]
+    if "__scalar__" in value:
+        return arrays[value["__scalar__"]][()]
+    if "__tuple__" in value:
+        return tuple(_decode(v, arrays) for v in value["__tuple__"])
+    if "__dict__" in value:
+        return {_decode(k, arrays): _decode(v, arrays) for k, v in value["__dict__"]}
+    raise ValueError(f"unknown entry in checkpoint metadata: {sorted(value)}")
+
+
+# ------------------------------------------------------------------- writing
+def _fsync_dir(folder: Path) -> None:
+    # Make the rename itself durable; not every platform can open a directory.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _atomic_savez(path, arrays: dict) -> Path:
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(folder)
+    return path
+
+
+# ------------------------------------------------------------------- reading
+def _read_npz(path) -> dict:
+    """Every array in ``path``, refusing pickled objects and reporting corruption clearly."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    with open(path, "rb") as f:
+        head = f.read(6)
+    if head[:1] == b"\x80":
+        raise ValueError(f"{path}: refusing to load pickled data, which could run code")
+    if head == b"\x93NUMPY":
+        raise ValueError(f"{path}: holds a single array (.npy), not an .npz archive")
+    if head[:2] != b"PK":
+        raise ValueError(f"{path}: not a readable .npz file (it does not start like a zip)")
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
+        raise ValueError(f"{path}: not a readable .npz file (corrupt or truncated: {err})") from err
+    out = {}
+    with archive:
+        for key in archive.files:
+            try:
+                out[key] = archive[key]
+            except ValueError as err:
+                if "allow_pickle" in str(err):
+                    raise ValueError(
+                        f"{path}: refusing to load entry {key!r}: it is a pickled object "
+                        "array, which could run code. Checkpoints hold only numeric arrays."
+                    ) from None
+                raise ValueError(f"{path}: entry {key!r} is corrupt ({err})") from err
+            except (zipfile.BadZipFile, EOFError, OSError) as err:
+                raise ValueError(f"{path}: entry {key!r} is corrupt or truncated ({err})") from err
+    return out
+
+
+def _meta(path, arrays) -> dict:
+    if _META not in arrays:
+        raise ValueError(
+            f"{path} is not a checkpoint written by save_checkpoint (no {_META!r} entry); "
+            "for a file from save_model use load_model"
+        )
+    try:
+        meta = json.loads(str(arrays[_META]))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: corrupt checkpoint metadata ({err})") from err
+    if meta.get("format") != _FORMAT or meta.get("version", 0) > _VERSION:
+        raise ValueError(f"{path}: unsupported checkpoint format {meta.get('format')!r}")
+    return meta
+
+
+# -------------------------------------------------------------------- public
+def save_model(model, path) -> Path:
+    """Save ``model.state_dict()`` to ``path`` (an ``.npz`` archive), atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from micrograd_plus import Linear
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.npz"
+    >>> _ = save_model(Linear(2, 1), path)
+    >>> other = load_model(Linear(2, 1), path)
+    """
+    state = {key: np.asarray(getattr(v, "data", v)) for key, v in model.state_dict().items()}
+    if _META in state:
+        raise ValueError(f"a parameter may not be called {_META!r}")
+    return _atomic_savez(path, state)
+
+
+def load_model(model, path, strict: bool = True):
+    """Load weights saved by :func:`save_model` (or a checkpoint's model part) into ``model``.
+
+    Returns the model. Missing or unexpected names and shape mismatches raise
+    ``RuntimeError`` (with ``strict=False`` only shape mismatches do).
+    """
+    arrays = _read_npz(path)
+    if _META in arrays:
+        _meta(path, arrays)
+        arrays = {k[len("model/") :]: v for k, v in arrays.items() if k.startswith("model/")}
+    model.load_state_dict(arrays, strict=strict)
+    return model
+
+
+def save_checkpoint(path, model, optimizer=None, scheduler=None, save_rng: bool = True, **extra):
+    """Save everything needed to resume training, atomically, in one ``.npz`` file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Destination; replaced in a single rename, never half-written.
+    model : Module
+        Its ``state_dict()`` is stored under ``model/<name>``.
+    optimizer, scheduler : optional
+        Their ``state_dict()`` (step counts, moment buffers, hyper-parameters).
+    save_rng : bool, default True
+        Also store NumPy's global random state (used by dropout, initialisers
+        and unseeded shuffling), so a resumed run draws the same numbers.
+    **extra
+        Numbers, strings, arrays, or lists/dicts of them (``epoch=3``,
+        ``history=dict(history)``); returned by :func:`load_checkpoint`.
+    """
+    encoder = _Encoder("state")
+    meta = {"format": _FORMAT, "version": _VERSION}
+    if optimizer is not None:
+        meta["optimizer"] = encoder.encode(optimizer.state_dict(), "optimizer")
+    if scheduler is not None:
+        meta["scheduler"] = encoder.encode(scheduler.state_dict(), "scheduler")
+    if save_rng:
+        meta["rng"] = encoder.encode(np.random.get_state(), "rng")
+    meta["extra"] = encoder.encode(extra, "extra")
+    arrays = {
+        f"model/{k}": np.asarray(getattr(v, "data", v)) for k, v in model.state_dict().items()
+    }
+    arrays.update(encoder.arrays)
+    arrays[_META] = np.array(json.dumps(meta, allow_nan=True))
+    return _atomic_savez(path, arrays)
+
+
+def load_checkpoint(path, model, optimizer=None, scheduler=None, restore_rng: bool = True) -> dict:
+    """Restore a checkpoint written by :func:`save_checkpoint`; returns its extra values.
+
+    The model's weights are copied in place (strictly: names and shapes must
+    match); the optimizer and scheduler, when given, get their saved state;
+    NumPy's global random state is restored unless ``restore_rng=False``.
+
+    Raises
+    ------
+    ValueError
+        The file is corrupt, truncated, not a checkpoint, holds a pickled
+        object, or lacks the optimizer/scheduler state you asked for.
+    """
+    arrays = _read_npz(path)
+    meta = _meta(path, arrays)
+    for part, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
+        if obj is not None and part not in meta:
+            raise ValueError(f"{path} holds no {part} state; it was saved without {part}=")
+    weights = {k[len("model/") :]: v for k, v in arrays.items() if k.startswith("model/")}
+    model.load_state_dict(weights)
+    if optimizer is not None:
+        optimizer.load_state_dict(_decode(meta["optimizer"], arrays))
+    if scheduler is not None:
+        scheduler.load_state_dict(_decode(meta["scheduler"], arrays))
+    if restore_rng and "rng" in meta:
+        np.random.set_state(_decode(meta["rng"], arrays))
+    return _decode(meta["extra"], arrays)

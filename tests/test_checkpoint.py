@@ -1,0 +1,242 @@
+"""Saving and loading: round trips, exact resumption, refusing pickles, atomic writes."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+from micrograd_plus import (
+    Adam,
+    CrossEntropyLoss,
+    DataLoader,
+    Dropout,
+    Linear,
+    ReLU,
+    Sequential,
+    StepLR,
+    load_checkpoint,
+    load_model,
+    make_spiral,
+    save_checkpoint,
+    save_model,
+    train_epoch,
+)
+from micrograd_plus import checkpoint as checkpoint_module
+from micrograd_plus.utils import set_seed
+
+
+def make_model(seed=0):
+    set_seed(seed)
+    return Sequential(Linear(2, 16), ReLU(), Dropout(0.2), Linear(16, 3))
+
+
+def assert_same_weights(a, b):
+    sa, sb = a.state_dict(), b.state_dict()
+    assert list(sa) == list(sb)
+    for key in sa:
+        np.testing.assert_array_equal(sa[key], sb[key])
+
+
+# --------------------------------------------------------------- models
+def test_save_and_load_model(tmp_path):
+    model, other = make_model(0), make_model(1)
+    path = save_model(model, tmp_path / "model.npz")
+    assert load_model(other, path) is other
+    assert_same_weights(model, other)
+    with np.load(path, allow_pickle=False) as archive:  # plain state_dict names inside
+        assert archive.files == list(model.state_dict())
+
+
+def test_load_model_checks_the_architecture(tmp_path):
+    path = save_model(make_model(), tmp_path / "model.npz")
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        load_model(Sequential(Linear(2, 8), ReLU(), Dropout(0.2), Linear(8, 3)), path)
+    with pytest.raises(RuntimeError, match="Missing key"):
+        load_model(
+            Sequential(Linear(2, 16), ReLU(), Dropout(0.2), Linear(16, 3), Linear(3, 3)), path
+        )
+
+
+def test_load_model_reads_a_checkpoint(tmp_path):
+    model = make_model(0)
+    save_checkpoint(tmp_path / "ck.npz", model, epoch=1)
+    other = load_model(make_model(1), tmp_path / "ck.npz")
+    assert_same_weights(model, other)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        load_model(make_model(), tmp_path / "nope.npz")
+
+
+# ---------------------------------------------------------- checkpoints
+def train_some(model, opt, loader, epochs, sched=None):
+    for _ in range(epochs):
+        train_epoch(model, loader, CrossEntropyLoss(), opt)
+        if sched is not None:
+            sched.step()
+
+
+def test_optimizer_and_scheduler_state_round_trip(tmp_path):
+    X, y = make_spiral(20, 3, seed=0)
+    model = make_model()
+    opt = Adam(model.parameters(), lr=3e-3, betas=(0.8, 0.95), weight_decay=1e-4)
+    sched = StepLR(opt, step_size=1, gamma=0.7)
+    train_some(model, opt, DataLoader(X, y, 16), 2, sched)
+    path = tmp_path / "ck.npz"
+    save_checkpoint(path, model, opt, sched, epoch=2, note="spiral", best=np.float32(0.25),
+                    losses=[1.5, 0.75], info={"nested": (1, 2.5, None)})  # fmt: skip
+    model2 = make_model(5)
+    opt2 = Adam(model2.parameters(), lr=1.0)
+    sched2 = StepLR(opt2, step_size=10)
+    extra = load_checkpoint(path, model2, opt2, sched2)
+    assert extra == {"epoch": 2, "note": "spiral", "best": 0.25, "losses": [1.5, 0.75],
+                     "info": {"nested": (1, 2.5, None)}}  # fmt: skip
+    assert extra["best"].dtype == np.float32
+    assert_same_weights(model, model2)
+    saved, loaded = opt.state_dict(), opt2.state_dict()
+    assert loaded["param_groups"] == saved["param_groups"]  # lr, betas tuple, weight_decay...
+    for index, entry in saved["state"].items():
+        assert loaded["state"][index]["step"] == entry["step"]
+        for name in ("exp_avg", "exp_avg_sq"):
+            np.testing.assert_array_equal(loaded["state"][index][name], entry[name])
+    assert sched2.last_epoch == sched.last_epoch and sched2.get_last_lr() == sched.get_last_lr()
+
+
+def test_resumed_training_matches_uninterrupted_bit_for_bit(tmp_path):
+    X, y = make_spiral(40, 3, seed=1)
+
+    def setup(seed=0):
+        model = make_model(seed)
+        opt = Adam(model.parameters(), lr=1e-2)
+        return model, opt, StepLR(opt, step_size=2, gamma=0.5)
+
+    loader = DataLoader(X, y, batch_size=16, shuffle=True, seed=7)
+    model, opt, sched = setup()
+    train_some(model, opt, loader, 5, sched)  # dropout draws from the global RNG
+
+    model_a, opt_a, sched_a = setup()
+    loader_a = DataLoader(X, y, batch_size=16, shuffle=True, seed=7)
+    train_some(model_a, opt_a, loader_a, 3, sched_a)
+    save_checkpoint(tmp_path / "ck.npz", model_a, opt_a, sched_a, epoch=3)
+
+    np.random.rand(1000)  # the interruption disturbs the global generator
+    model_b, opt_b, sched_b = setup(seed=123)
+    extra = load_checkpoint(tmp_path / "ck.npz", model_b, opt_b, sched_b)
+    loader_b = DataLoader(X, y, batch_size=16, shuffle=True, seed=7)
+    loader_b.set_epoch(extra["epoch"])
+    train_some(model_b, opt_b, loader_b, 2, sched_b)
+    assert_same_weights(model, model_b)
+    assert opt_b.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
+
+
+def test_not_a_checkpoint_and_missing_parts(tmp_path):
+    model = make_model()
+    save_model(model, tmp_path / "weights.npz")
+    with pytest.raises(ValueError, match="not a checkpoint written by save_checkpoint"):
+        load_checkpoint(tmp_path / "weights.npz", model)
+    save_checkpoint(tmp_path / "ck.npz", model)
+    with pytest.raises(ValueError, match="no optimizer state"):
+        load_checkpoint(tmp_path / "ck.npz", model, Adam(model.parameters()))
+
+
+def test_unsupported_extra_is_refused_before_writing(tmp_path):
+    with pytest.raises(TypeError, match=r"extra\['callback'\].*function"):
+        save_checkpoint(tmp_path / "ck.npz", make_model(), callback=lambda: None)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------ safety
+class Payload:
+    """Unpickling this creates a marker file: proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_pickled_object_array_is_refused_without_running_it(tmp_path):
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "evil.npz"
+    weights = {k: v for k, v in make_model().state_dict().items()}
+    evil = np.empty(1, dtype=object)
+    evil[0] = Payload(marker)
+    np.savez(path, **weights, **{"__meta__": evil})
+    for load in (
+        lambda: load_model(make_model(), path),
+        lambda: load_checkpoint(path, make_model()),
+    ):
+        with pytest.raises(ValueError, match="pickled object array"):
+            load()
+    assert not marker.exists()
+
+
+def test_plain_pickle_file_is_refused(tmp_path):
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "model.npz"
+    path.write_bytes(pickle.dumps(Payload(marker)))
+    with pytest.raises(ValueError, match="refusing to load pickled data"):
+        load_model(make_model(), path)
+    assert not marker.exists()
+
+
+def test_npy_file_is_not_a_checkpoint(tmp_path):
+    path = tmp_path / "array.npy"
+    np.save(path, np.zeros(3))
+    with pytest.raises(ValueError, match="single array"):
+        load_model(make_model(), path)
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9])
+def test_truncated_checkpoint_raises_a_clear_error(tmp_path, keep):
+    path = tmp_path / "ck.npz"
+    save_checkpoint(path, make_model(), epoch=1)
+    raw = path.read_bytes()
+    path.write_bytes(raw[: int(len(raw) * keep)])
+    with pytest.raises(ValueError, match=r"ck\.npz.*(corrupt|truncated|not a readable)"):
+        load_checkpoint(path, make_model())
+
+
+def test_garbage_file(tmp_path):
+    path = tmp_path / "ck.npz"
+    path.write_bytes(b"definitely not a zip archive" * 10)
+    with pytest.raises(ValueError, match="not a readable .npz"):
+        load_checkpoint(path, make_model())
+
+
+def test_failed_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    good = make_model(0)
+    save_model(good, path)
+    before = path.read_bytes()
+
+    def crash_midway(file, **arrays):
+        file.write(b"PK\x03\x04 half an archive")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(checkpoint_module.np, "savez", crash_midway)
+    with pytest.raises(OSError, match="disk full"):
+        save_model(make_model(1), path)
+    with pytest.raises(OSError, match="disk full"):
+        save_checkpoint(path, make_model(1), epoch=3)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]  # no temporary leftovers
+    monkeypatch.undo()
+    assert_same_weights(good, load_model(make_model(2), path))
+
+
+def test_interrupted_rename_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    save_model(make_model(0), path)
+    before = path.read_bytes()
+
+    def no_rename(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoint_module.os, "replace", no_rename)
+    with pytest.raises(KeyboardInterrupt):
+        save_model(make_model(1), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
