@@ -86,7 +86,9 @@ class Linear(Module):
             raise ValueError(
                 f"Linear(in_features={self.in_features}, out_features={self.out_features}) got "
                 f"input of shape {x.shape}: its last axis has {x.shape[-1] if x.ndim else 0} "
-                f"features, expected {self.in_features}"
+                f"features, expected {self.in_features}. Make the previous layer output "
+                f"{self.in_features} features, or reshape the input so its last axis is "
+                f"{self.in_features}"
             )
         return linalg.linear(x, self.weight, self.bias)
 

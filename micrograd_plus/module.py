@@ -325,9 +325,13 @@ class Module:
         if strict and missing:
             problems.insert(0, "Missing key(s) in state_dict: " + ", ".join(map(repr, missing)))
         if problems:
+            hint = "Load a state dict saved from the same architecture (layer names and sizes)"
+            if strict and (missing or unexpected):
+                hint += ", or pass strict=False to skip missing and unexpected keys"
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                 + "\n\t".join(problems)
+                + f"\n{hint}."
             )
         for key, target in own.items():
             if key in state_dict:

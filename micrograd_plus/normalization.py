@@ -191,7 +191,8 @@ class BatchNorm1d(Module):
         if x.shape[1] != self.num_features:
             raise ValueError(
                 f"{type(self).__name__}({self.num_features}) got input of shape {x.shape}: "
-                f"axis 1 has {x.shape[1]} channels, expected {self.num_features}"
+                f"axis 1 has {x.shape[1]} channels, expected {self.num_features}. Use "
+                f"{type(self).__name__}({x.shape[1]}), or check the layer before it"
             )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:

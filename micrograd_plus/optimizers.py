@@ -101,7 +101,10 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but got {type(p).__name__}")
             if not p.is_leaf:
-                raise ValueError("can't optimize a non-leaf Tensor (one computed by an op)")
+                raise ValueError(
+                    "can't optimize a non-leaf Tensor (one computed by an op); pass the "
+                    "tensors you created with requires_grad=True, e.g. model.parameters()"
+                )
         if len({id(p) for p in params}) != len(params):
             raise ValueError("a parameter group contains the same parameter twice")
         taken = {id(p) for g in self.param_groups for p in g["params"]}

@@ -42,7 +42,10 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise TypeError(
+                f"{type(optimizer).__name__} is not an Optimizer; pass the optimizer: "
+                f"{type(self).__name__}(optimizer, ...)"
+            )
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -226,7 +229,10 @@ class ReduceLROnPlateau:
         eps: float = 1e-8,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise TypeError(
+                f"{type(optimizer).__name__} is not an Optimizer; pass the optimizer: "
+                f"{type(self).__name__}(optimizer, ...)"
+            )
         if factor >= 1.0:
             raise ValueError(f"factor must be < 1.0, got {factor}")
         if mode not in ("min", "max"):
