@@ -282,7 +282,8 @@ def _class_indices(target, what: str, size: int | None = None, ignore=None) -> n
     elif data.dtype.kind not in "iub":
         raise TypeError(f"{what} must be integers, got dtype {data.dtype}")
     data = data.astype(np.intp, copy=False)
-    if size is not None:
+    # Two reductions rule out bad labels in the common case; only then look closer.
+    if size is not None and data.size and (data.min() < 0 or data.max() >= size):
         out = (data < 0) | (data >= size)
         if ignore is not None:
             out &= data != ignore

@@ -295,8 +295,10 @@ def _reduce_rows(rows: np.ndarray, reduction: str, denominator, out_shape):
         return rows.reshape(out_shape), None
     if reduction == "sum":
         return np.asarray(rows.sum()), 1.0
+    denominator = rows.dtype.type(denominator)
+    if denominator:
+        return np.asarray(rows.sum() / denominator), 1 / denominator
     with np.errstate(invalid="ignore", divide="ignore"):  # nothing counted: NaN, as torch
-        denominator = rows.dtype.type(denominator)
         return np.asarray(rows.sum() / denominator), 1 / denominator
 
 
@@ -360,8 +362,10 @@ def cross_entropy(
             input, target, tdata, shifted, log_total, probs, unrow, w, reduction, label_smoothing
         )
     t = _class_targets(x, target, ignore_index, "cross_entropy")
-    wt, safe = _weighted_rows(t, ignore_index, w, x.dtype)
     index = np.arange(len(t))
+    if w is None and not label_smoothing and not (t == ignore_index).any():
+        return _cross_entropy_plain(input, shifted, log_total, probs, unrow, t, index, reduction)
+    wt, safe = _weighted_rows(t, ignore_index, w, x.dtype)
     nll = log_total[:, 0] - shifted[index, safe]
     losses = (1 - label_smoothing) * wt * nll
     if label_smoothing:
@@ -380,6 +384,24 @@ def cross_entropy(
             smooth_coef = (label_smoothing / classes) * valid * factor
             w_sum = classes if w is None else w.sum()
             grad += smooth_coef[:, None] * (probs * w_sum - (1 if w is None else w))
+        return (unrow(grad),)
+
+    return Tensor._make(out, (input,), backward, "cross_entropy")
+
+
+def _cross_entropy_plain(input, shifted, log_total, probs, unrow, t, index, reduction):
+    """Cross-entropy against class indices without weights, smoothing or ignored rows.
+
+    The common case, kept to the few array passes it needs: on small batches
+    the general path's bookkeeping costs more than the arithmetic.
+    """
+    nll = log_total[:, 0] - shifted[index, t]
+    out, scale = _reduce_rows(nll, reduction, len(t), _sample_shape(input.data))
+
+    def backward(g):
+        factor = g.reshape(-1, 1) if scale is None else g * scale
+        grad = probs * factor
+        grad[index, t] -= factor[:, 0] if scale is None else factor
         return (unrow(grad),)
 
     return Tensor._make(out, (input,), backward, "cross_entropy")

@@ -138,6 +138,8 @@ class BatchNorm1d(Module):
         a cumulative (equal-weight) average instead.
     affine : bool, default True
         Learn a per-channel scale ``weight`` (ones) and shift ``bias`` (zeros).
+    bias : bool, default True
+        With ``affine``, whether to learn the shift (keyword only, as PyTorch).
     track_running_stats : bool, default True
         Keep ``running_mean``/``running_var`` buffers and use them in eval mode;
         without them eval mode normalises with the batch's statistics.
@@ -159,17 +161,18 @@ class BatchNorm1d(Module):
         affine: bool = True,
         track_running_stats: bool = True,
         dtype=None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         dtype = np.dtype(dtype or DEFAULT_DTYPE)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype))
-            self.bias = Parameter(np.zeros(num_features, dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.register_parameter(
+            "weight", Parameter(np.ones(num_features, dtype)) if affine else None
+        )
+        shift = Parameter(np.zeros(num_features, dtype)) if affine and bias else None
+        self.register_parameter("bias", shift)
         if track_running_stats:
             self.register_buffer("running_mean", np.zeros(num_features, dtype))
             self.register_buffer("running_var", np.ones(num_features, dtype))
@@ -215,7 +218,8 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
         )
 
 

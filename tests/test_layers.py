@@ -1,0 +1,332 @@
+"""Layers: gradients vs central differences, values and gradients vs PyTorch, modes, errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus import Tensor
+from micrograd_plus import functional as F
+from micrograd_plus.gradcheck import gradient_check
+from micrograd_plus.utils import set_seed
+
+rng = np.random.default_rng(7)
+
+
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+def backward_with(out: Tensor, seed: int = 0) -> np.ndarray:
+    upstream = np.random.default_rng(seed).standard_normal(out.shape)
+    out.backward(upstream)
+    return upstream
+
+
+def assert_close(ours, theirs, rtol=1e-9, atol=1e-10):
+    theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else theirs
+    np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
+
+
+# ------------------------------------------------------- gradients, every layer
+X = rng.standard_normal((4, 3, 5))
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        mp.Linear(5, 2, dtype=np.float64),
+        mp.ReLU(),
+        mp.LeakyReLU(0.2),
+        mp.Sigmoid(),
+        mp.Tanh(),
+        mp.GELU(),
+        mp.GELU(approximate="tanh"),
+        mp.Softmax(dim=1),
+        mp.LogSoftmax(axis=-1),
+        mp.Flatten(),
+        mp.Identity(),
+        mp.BatchNorm1d(3, dtype=np.float64),
+        mp.BatchNorm1d(3, dtype=np.float64).eval(),
+        mp.LayerNorm((3, 5), dtype=np.float64),
+        mp.Sequential(mp.Flatten(), mp.Linear(15, 4, dtype=np.float64), mp.Tanh()),
+    ],
+    ids=lambda layer: repr(layer).split("\n")[0],
+)
+def test_layer_input_gradients_pass_central_differences(layer):
+    x = X + 0.05  # keep ReLU's kink away from the sample points
+    result = gradient_check(lambda t: layer(t), x)
+    assert result.passed, str(result)
+
+
+def test_dropout_gradient_passes_central_differences_with_a_fixed_mask():
+    layer = mp.Dropout(0.4)
+
+    def seeded(t):
+        np.random.seed(3)
+        return layer(t)
+
+    result = gradient_check(seeded, X)
+    assert result.passed, str(result)
+
+
+def test_parameter_gradients_pass_central_differences():
+    x, w, b = rng.standard_normal((6, 3)), rng.standard_normal(3) + 1, rng.standard_normal(3)
+    rm, rv = rng.standard_normal(3), rng.random(3) + 0.5
+    checks = [
+        gradient_check(lambda x, w, b: F.linear(x, w, b), x, rng.standard_normal((2, 3)), b[:2]),
+        gradient_check(lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), x, w, b),
+        gradient_check(lambda x, w, b: F.batch_norm(x, rm, rv, w, b), x, w, b),
+        gradient_check(lambda x, w, b: F.layer_norm(x, (3,), w, b), x, w, b),
+        gradient_check(lambda w: F.embedding(np.array([[0, 2], [2, 2]]), w), x),
+        gradient_check(
+            lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+            rng.standard_normal((4, 3, 2)),
+            w,
+            b,
+        ),
+    ]
+    for result in checks:
+        assert result.passed, str(result)
+
+
+# ---------------------------------------------------------------------- Linear
+def test_linear_init_and_shapes():
+    set_seed(0)
+    layer = mp.Linear(16, 100)
+    bound = 1 / math.sqrt(16)
+    assert layer.weight.shape == (100, 16) and layer.bias.shape == (100,)
+    assert layer.weight.dtype == np.float32 and layer.weight.requires_grad
+    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
+    # U(-b, b) has standard deviation b / sqrt(3): PyTorch's kaiming_uniform_(a=sqrt(5)).
+    assert layer.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)
+    set_seed(0)
+    assert np.array_equal(mp.Linear(16, 100).weight.data, layer.weight.data)
+    assert mp.Linear(3, 2, bias=False).bias is None
+    assert [n for n, _ in mp.Linear(3, 2, bias=False).named_parameters()] == ["weight"]
+
+
+def test_linear_matches_torch(torch):
+    layer = mp.Linear(4, 3, dtype=np.float64)
+    tlayer = torch.nn.Linear(4, 3, dtype=torch.float64)
+    tlayer.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+    x = rng.standard_normal((2, 5, 4))
+    xt, txt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = layer(xt), tlayer(txt)
+    assert_close(out.data, tout)
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(xt.grad, txt.grad)
+    assert_close(layer.weight.grad, tlayer.weight.grad)
+    assert_close(layer.bias.grad, tlayer.bias.grad)
+
+
+def test_linear_uses_the_fused_op_and_names_both_sizes_on_mismatch():
+    layer = mp.Linear(3, 2)
+    assert layer(Tensor(np.ones((4, 3))))._op == "linear"
+    with pytest.raises(ValueError, match=r"in_features=3.*shape \(4, 5\).*5 features, expected 3"):
+        layer(Tensor(np.ones((4, 5))))
+
+
+# ----------------------------------------------------------------- activations
+ACTIVATIONS = [
+    (mp.ReLU(), "ReLU", {}),
+    (mp.LeakyReLU(0.1), "LeakyReLU", {"negative_slope": 0.1}),
+    (mp.Sigmoid(), "Sigmoid", {}),
+    (mp.Tanh(), "Tanh", {}),
+    (mp.GELU(), "GELU", {}),
+    (mp.GELU("tanh"), "GELU", {"approximate": "tanh"}),
+    (mp.Softmax(dim=0), "Softmax", {"dim": 0}),
+    (mp.LogSoftmax(dim=1), "LogSoftmax", {"dim": 1}),
+    (mp.Flatten(0, 1), "Flatten", {"start_dim": 0, "end_dim": 1}),
+]
+
+
+@pytest.mark.parametrize("ours,name,kwargs", ACTIVATIONS, ids=lambda v: str(v))
+def test_activation_matches_torch(torch, ours, name, kwargs):
+    theirs = getattr(torch.nn, name)(**kwargs)
+    x = X * 3
+    xt, txt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = ours(xt), theirs(txt)
+    assert_close(out.data, tout)
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(xt.grad, txt.grad)
+
+
+def test_softmax_dim_and_axis_are_aliases():
+    assert mp.Softmax(axis=0).dim == 0 and mp.Softmax().dim == -1 and mp.LogSoftmax(1).dim == 1
+    with pytest.raises(TypeError, match="only one"):
+        mp.Softmax(dim=0, axis=1)
+    with pytest.raises(ValueError, match="approximate"):
+        mp.GELU("fast")
+
+
+def test_activations_accept_arrays_and_keep_float32():
+    assert mp.ReLU()(np.array([-1.0, 2.0])).tolist() == [0.0, 2.0]
+    assert mp.Tanh()(Tensor([0.5])).dtype == np.float32
+
+
+# --------------------------------------------------------------------- Dropout
+def test_dropout_statistics_in_training():
+    set_seed(0)
+    x = mp.ones(200_000)
+    out = mp.Dropout(p=0.3)(x).data
+    kept = out != 0
+    assert kept.mean() == pytest.approx(0.7, abs=0.005)
+    np.testing.assert_allclose(out[kept], 1 / 0.7, rtol=1e-6)
+    assert out.mean() == pytest.approx(1.0, abs=0.01)  # inverted dropout keeps the mean
+
+
+def test_dropout_gradient_is_the_mask():
+    x = Tensor(np.ones(1000), requires_grad=True)
+    out = mp.Dropout(0.5)(x)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, out.data)
+
+
+def test_dropout_eval_is_identity_and_edge_probabilities():
+    layer = mp.Dropout(0.5).eval()
+    x = Tensor(rng.standard_normal(10))
+    assert layer(x) is x
+    train = mp.Dropout(0.0)
+    assert train(x) is x
+    assert np.all(mp.Dropout(1.0)(x).data == 0)
+    for bad in (-0.1, 1.5, "0.5", None):
+        with pytest.raises(ValueError, match="between|in \\[0, 1\\]"):
+            mp.Dropout(bad)
+
+
+# ------------------------------------------------------------------- BatchNorm
+@pytest.mark.parametrize("shape", [(8, 3), (5, 3, 4)])
+@pytest.mark.parametrize("momentum", [0.1, None])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batchnorm_matches_torch_over_steps_and_in_eval(torch, shape, momentum, affine):
+    bn = mp.BatchNorm1d(3, momentum=momentum, affine=affine, dtype=np.float64)
+    tbn = torch.nn.BatchNorm1d(3, momentum=momentum, affine=affine, dtype=torch.float64)
+    if affine:
+        bn.weight.data[...] = rng.random(3) + 0.5
+        bn.bias.data[...] = rng.standard_normal(3)
+        tbn.load_state_dict({k: torch.tensor(v) for k, v in bn.state_dict().items()})
+    for step in range(4):
+        x = rng.standard_normal(shape) * 3 + step
+        xt, txt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        bn.zero_grad()
+        tbn.zero_grad()
+        out, tout = bn(xt), tbn(txt)
+        assert_close(out.data, tout)
+        tout.backward(torch.tensor(backward_with(out, step)))
+        assert_close(xt.grad, txt.grad, rtol=1e-8)
+        if affine:
+            assert_close(bn.weight.grad, tbn.weight.grad)
+            assert_close(bn.bias.grad, tbn.bias.grad)
+        assert_close(bn.running_mean.data, tbn.running_mean)
+        assert_close(bn.running_var.data, tbn.running_var)
+    assert int(bn.num_batches_tracked.data) == int(tbn.num_batches_tracked) == 4
+    bn.eval()
+    tbn.eval()
+    x = rng.standard_normal(shape)
+    xt, txt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = bn(xt), tbn(txt)
+    assert_close(out.data, tout)
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(xt.grad, txt.grad)
+
+
+def test_batchnorm_without_running_stats_uses_batch_stats_in_eval(torch):
+    bn = mp.BatchNorm1d(2, track_running_stats=False, dtype=np.float64).eval()
+    tbn = torch.nn.BatchNorm1d(2, track_running_stats=False, dtype=torch.float64).eval()
+    x = rng.standard_normal((6, 2)) * 4
+    assert_close(bn(Tensor(x)).data, tbn(torch.tensor(x)))
+    assert list(bn.state_dict()) == ["weight", "bias"]
+
+
+def test_batchnorm_running_variance_is_unbiased():
+    bn = mp.BatchNorm1d(1, momentum=1.0)
+    bn(Tensor([[1.0], [3.0]]))
+    assert bn.running_mean.data.tolist() == [2.0]
+    assert bn.running_var.data.tolist() == [2.0]  # biased would be 1.0
+    assert bn.running_var.dtype == np.float32
+
+
+def test_batchnorm_errors_and_alias():
+    assert mp.BatchNorm is mp.BatchNorm1d
+    bn = mp.BatchNorm(3)
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        bn(Tensor(np.ones((1, 3))))
+    with pytest.raises(ValueError, match="2 channels, expected 3"):
+        bn(Tensor(np.ones((4, 2))))
+    with pytest.raises(ValueError, match="2D or 3D"):
+        bn(Tensor(np.ones((4, 3, 2, 2))))
+    assert bn.eval()(Tensor(np.ones((1, 3)))).shape == (1, 3)  # eval works for one sample
+    assert repr(bn) == (
+        "BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
+    )
+
+
+def test_batchnorm_is_one_graph_node():
+    x = Tensor(np.ones((4, 3)), requires_grad=True)
+    bn = mp.BatchNorm1d(3)
+    out = bn(x)
+    assert out._op == "batch_norm" and out._parents == (x, bn.weight, bn.bias)
+
+
+# ------------------------------------------------------------------- LayerNorm
+@pytest.mark.parametrize("normalized_shape", [5, (3, 5)])
+@pytest.mark.parametrize("affine", [True, False])
+def test_layernorm_matches_torch(torch, normalized_shape, affine):
+    ln = mp.LayerNorm(normalized_shape, elementwise_affine=affine, dtype=np.float64)
+    tln = torch.nn.LayerNorm(normalized_shape, elementwise_affine=affine, dtype=torch.float64)
+    if affine:
+        ln.weight.data[...] = rng.random(ln.weight.shape) + 0.5
+        ln.bias.data[...] = rng.standard_normal(ln.bias.shape)
+        tln.load_state_dict({k: torch.tensor(v) for k, v in ln.state_dict().items()})
+    x = X * 2 + 1
+    xt, txt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = ln(xt), tln(txt)
+    assert_close(out.data, tout)
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(xt.grad, txt.grad, rtol=1e-8)
+    if affine:
+        assert_close(ln.weight.grad, tln.weight.grad)
+        assert_close(ln.bias.grad, tln.bias.grad)
+
+
+def test_layernorm_shape_error():
+    with pytest.raises(ValueError, match=r"last 1 axes are \(4,\)"):
+        mp.LayerNorm(4)(Tensor(np.ones((2, 3))))
+
+
+# ------------------------------------------------------------------- Embedding
+@pytest.mark.parametrize("padding_idx", [None, 1])
+def test_embedding_matches_torch(torch, padding_idx):
+    emb = mp.Embedding(6, 3, padding_idx=padding_idx, dtype=np.float64)
+    temb = torch.nn.Embedding(6, 3, padding_idx=padding_idx, dtype=torch.float64)
+    if padding_idx is not None:
+        assert np.all(emb.weight.data[padding_idx] == 0)
+    temb.load_state_dict({k: torch.tensor(v) for k, v in emb.state_dict().items()})
+    idx = np.array([[0, 1, 5], [5, 5, 2]])
+    out, tout = emb(Tensor(idx)), temb(torch.tensor(idx))  # float32 whole numbers work
+    assert_close(out.data, tout)
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(emb.weight.grad, temb.weight.grad)
+
+
+def test_embedding_init_and_errors():
+    set_seed(0)
+    emb = mp.Embedding(1000, 20)
+    assert emb.weight.data.std() == pytest.approx(1.0, abs=0.02)  # N(0, 1), as PyTorch
+    with pytest.raises(IndexError, match=r"value 1000 at position \(1,\)"):
+        emb(np.array([0, 1000]))
+    with pytest.raises(ValueError, match="whole numbers"):
+        emb(Tensor([0.5]))
+    assert repr(mp.Embedding(10, 4, padding_idx=0)) == "Embedding(10, 4, padding_idx=0)"
+
+
+def test_flatten_and_identity():
+    x = Tensor(np.ones((2, 3, 4)))
+    assert mp.Flatten()(x).shape == (2, 12)
+    assert mp.Flatten(0, -1)(x).shape == (24,)
+    assert mp.Identity(54, unused="ok")(x) is x

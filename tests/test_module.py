@@ -1,0 +1,224 @@
+"""Module, Parameter and Sequential: registration, modes, repr, state_dict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus import Tensor
+from micrograd_plus.utils import count_parameters
+
+
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+class Block(mp.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = mp.Linear(3, 4)
+        self.norm = mp.BatchNorm1d(4)
+        self.scale = mp.Parameter(np.ones(4, np.float32))
+        self.not_a_parameter = Tensor([1.0])
+        self.drop = mp.Dropout(0.5)
+
+    def forward(self, x, *, shift=0.0):
+        return self.drop(self.norm(self.fc(x))) * self.scale + shift
+
+
+def test_parameters_are_found_in_registration_order():
+    block = Block()
+    names = [name for name, _ in block.named_parameters()]
+    assert names == ["scale", "fc.weight", "fc.bias", "norm.weight", "norm.bias"]
+    assert [type(p) for p in block.parameters()] == [mp.Parameter] * 5
+    assert [name for name, _ in block.named_children()] == ["fc", "norm", "drop"]
+    assert [name for name, _ in block.named_modules()] == ["", "fc", "norm", "drop"]
+    assert [name for name, _ in block.named_buffers()] == [
+        "norm.running_mean",
+        "norm.running_var",
+        "norm.num_batches_tracked",
+    ]
+
+
+def test_shared_parameters_appear_once():
+    layer = mp.Linear(2, 2)
+    model = mp.Sequential(layer, mp.ReLU(), layer)
+    assert len(list(model.parameters())) == 2
+    assert count_parameters(model) == 6
+
+
+def test_call_forwards_arguments_and_modes_recurse():
+    block = Block()
+    out = block(Tensor(np.ones((5, 3))), shift=1.0)
+    assert out.shape == (5, 4)
+    assert block.training and block.drop.training
+    assert block.eval() is block
+    assert not block.training and not block.norm.training and not block.drop.training
+    block.train()
+    assert all(m.training for m in block.modules())
+    with pytest.raises(NotImplementedError, match="forward"):
+        mp.Module()(1)
+
+
+def test_zero_grad_and_requires_grad():
+    model = mp.Sequential(mp.Linear(2, 3), mp.ReLU(), mp.Linear(3, 1))
+    model(Tensor(np.ones((4, 2)))).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+    model.zero_grad(set_to_none=False)
+    assert all(np.all(p.grad == 0) for p in model.parameters())
+    model.requires_grad_(False)
+    assert not any(p.requires_grad for p in model.parameters())
+
+
+def test_assignment_rules():
+    layer = mp.Linear(2, 2)
+    with pytest.raises(TypeError, match="Parameter"):
+        layer.weight = Tensor(np.ones((2, 2)))
+    layer.bias = None
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+    layer.weight = mp.Parameter(np.zeros((2, 2)))
+    assert np.all(layer.weight.data == 0)
+
+    class Forgot(mp.Module):
+        def __init__(self):
+            self.fc = mp.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match=r"super\(\).__init__\(\)"):
+        Forgot()
+    del layer.weight
+    assert list(layer.named_parameters()) == []
+
+
+def test_buffers_persistent_and_not():
+    module = mp.Module()
+    module.register_buffer("kept", np.arange(3.0))
+    module.register_buffer("scratch", np.zeros(2), persistent=False)
+    assert list(module.state_dict()) == ["kept"]
+    assert [n for n, _ in module.named_buffers()] == ["kept", "scratch"]
+    with pytest.raises(KeyError, match="already exists"):
+        module.register_parameter("kept", mp.Parameter([1.0]))
+
+
+def test_parameter_repr_and_defaults():
+    p = mp.Parameter(np.zeros(2))
+    assert p.requires_grad and isinstance(p, Tensor)
+    assert repr(p).startswith("Parameter containing:\nTensor(")
+    assert not mp.Parameter([1.0], requires_grad=False).requires_grad
+
+
+def test_repr_matches_torch(torch):
+    ours = mp.Sequential(
+        mp.Linear(2, 8),
+        mp.ReLU(),
+        mp.BatchNorm1d(8),
+        mp.Sequential(mp.Linear(8, 3, bias=False), mp.LogSoftmax(dim=1)),
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(2, 8),
+        torch.nn.ReLU(),
+        torch.nn.BatchNorm1d(8),
+        torch.nn.Sequential(torch.nn.Linear(8, 3, bias=False), torch.nn.LogSoftmax(dim=1)),
+    )
+    assert repr(ours) == repr(theirs)
+    assert repr(mp.Dropout(0.2)) == "Dropout(p=0.2)"  # no inplace= here: graphs need inputs
+
+
+# --------------------------------------------------------------------- Sequential
+def test_sequential_indexing_slicing_iteration():
+    layers = [mp.Linear(2, 3), mp.ReLU(), mp.Linear(3, 1)]
+    model = mp.Sequential(*layers)
+    assert len(model) == 3 and list(model) == layers
+    assert model[0] is layers[0] and model[-1] is layers[2]
+    head = model[:2]
+    assert isinstance(head, mp.Sequential) and list(head) == layers[:2]
+    assert head(Tensor(np.ones((1, 2)))).shape == (1, 3)
+    with pytest.raises(IndexError, match="out of range"):
+        model[3]
+    model.append(mp.Sigmoid())
+    assert len(model) == 4 and list(model.state_dict()) == [
+        "0.weight",
+        "0.bias",
+        "2.weight",
+        "2.bias",
+    ]
+    del model[1]
+    assert [name for name, _ in model.named_children()] == ["0", "1", "2"]
+    assert model[1] is layers[2]
+
+
+def test_sequential_from_ordered_dict():
+    from collections import OrderedDict
+
+    model = mp.Sequential(OrderedDict(hidden=mp.Linear(2, 2), act=mp.Tanh()))
+    assert list(model.state_dict()) == ["hidden.weight", "hidden.bias"]
+    assert model.hidden is model[0]
+
+
+# --------------------------------------------------------------------- state dict
+def make_model():
+    return mp.Sequential(mp.Linear(3, 5), mp.BatchNorm1d(5), mp.ReLU(), mp.Linear(5, 2))
+
+
+def test_state_dict_keys_and_values_match_torch(torch):
+    ours = make_model()
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(3, 5), torch.nn.BatchNorm1d(5), torch.nn.ReLU(), torch.nn.Linear(5, 2)
+    )
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    # A torch checkpoint loads into our model, and ours into torch: same outputs.
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((6, 3)).astype(np.float32)
+    np.testing.assert_allclose(
+        ours(Tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+    ours.eval()
+    theirs.eval()
+    fresh = make_model().eval()
+    fresh.load_state_dict(ours.state_dict())
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in fresh.state_dict().items()})
+    np.testing.assert_allclose(
+        fresh(Tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_state_dict_round_trip_through_npz(tmp_path):
+    model = make_model()
+    model(Tensor(np.random.default_rng(1).standard_normal((8, 3))))  # move running stats
+    np.savez(tmp_path / "ckpt.npz", **model.state_dict())
+    other = make_model()
+    weight = other[0].weight
+    with np.load(tmp_path / "ckpt.npz", allow_pickle=False) as saved:
+        result = other.load_state_dict(saved)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert other[0].weight is weight  # loaded in place: optimizers keep working
+    for (k, a), b in zip(model.state_dict().items(), other.state_dict().values()):
+        np.testing.assert_array_equal(a, b, err_msg=k)
+    assert other[1].num_batches_tracked.dtype == np.int64
+
+
+def test_state_dict_is_a_snapshot_unless_keep_vars():
+    model = mp.Linear(2, 1)
+    snapshot = model.state_dict()
+    model.weight.data += 1
+    assert not np.array_equal(snapshot["weight"], model.weight.data)
+    assert model.state_dict(keep_vars=True)["weight"] is model.weight
+
+
+def test_load_state_dict_errors_name_the_keys():
+    model = make_model()
+    state = model.state_dict()
+    del state["0.bias"]
+    state["extra.weight"] = np.zeros(1)
+    with pytest.raises(RuntimeError, match=r"Missing key\(s\).*'0\.bias'") as info:
+        model.load_state_dict(state)
+    assert "Unexpected key(s) in state_dict: 'extra.weight'" in str(info.value)
+    result = model.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["0.bias"] and result.unexpected_keys == ["extra.weight"]
+    bad = make_model().state_dict()
+    bad["3.weight"] = np.zeros((3, 5))
+    with pytest.raises(RuntimeError, match=r"size mismatch for 3\.weight.*\(3, 5\).*\(2, 5\)"):
+        model.load_state_dict(bad, strict=False)
