@@ -176,7 +176,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
         where = [int(i) for i in pos]
         raise ValueError(
             f"binary_cross_entropy needs probabilities in [0, 1], but input{where} is "
-            f"{x[pos].item()!r}; apply sigmoid first or use BCEWithLogitsLoss on raw scores"
+            f"{x[pos]!s}; apply sigmoid first or use BCEWithLogitsLoss on raw scores"
         )
     w = _broadcast_weight(weight, x.shape, x.dtype, "weight")
     with np.errstate(divide="ignore"):
