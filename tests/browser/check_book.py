@@ -230,6 +230,8 @@ def check_page(page, base: str, rel: str, links: LinkChecker, shots: Path | None
     problems += [f"JavaScript error: {e}" for e in js_errors]
     if shots is not None and is_screenshot_page(rel):
         name = rel.removesuffix(".html").replace("/", "_") + ".png"
+        page.evaluate("document.fonts.ready.then(() => true)")
+        page.wait_for_timeout(500)  # let the theme's sidebar transitions settle
         page.screenshot(path=str(shots / name), full_page=True)
     print(
         f"  {rel:<45} images {len(images):>2}  math {facts['mathTypeset']:>3}/"
