@@ -258,15 +258,17 @@ class Module:
             param.zero_grad(set_to_none)
 
     # ------------------------------------------------------------- state dict
-    def _state_items(self):
-        for prefix, module in self.named_modules():
-            dot = prefix + "." if prefix else ""
-            for name, param in module._parameters.items():
-                if param is not None:
-                    yield dot + name, param
-            for name, buffer in module._buffers.items():
-                if buffer is not None and name not in module._non_persistent:
-                    yield dot + name, buffer
+    def _state_items(self, prefix: str = ""):
+        # Not deduplicated: a module used twice is saved under both names, as in PyTorch.
+        for name, param in self._parameters.items():
+            if param is not None:
+                yield prefix + name, param
+        for name, buffer in self._buffers.items():
+            if buffer is not None and name not in self._non_persistent:
+                yield prefix + name, buffer
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child._state_items(f"{prefix}{name}.")
 
     def state_dict(self, keep_vars: bool = False) -> OrderedDict:
         """Every parameter and persistent buffer by dotted name (``'0.weight'``).

@@ -47,6 +47,7 @@ def test_shared_parameters_appear_once():
     model = mp.Sequential(layer, mp.ReLU(), layer)
     assert len(list(model.parameters())) == 2
     assert count_parameters(model) == 6
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]  # as torch
 
 
 def test_call_forwards_arguments_and_modes_recurse():
