@@ -65,7 +65,9 @@ REGRESSION = [
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name,kwargs,ours,theirs", REGRESSION, ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "name,kwargs,ours,theirs", REGRESSION, ids=lambda v: getattr(v, "__name__", str(v))
+)
 def test_regression_losses_match_torch(torch, name, kwargs, ours, theirs, reduction):
     tfn = getattr(torch.nn.functional, theirs)
     assert_matches_torch(
