@@ -10,18 +10,24 @@ from ._broadcast import normalize_axis
 
 def _expand(g: np.ndarray, axes: tuple, keepdims: bool, shape: tuple) -> np.ndarray:
     """Put the reduced axes back into ``g`` and broadcast it to ``shape`` (a read-only view)."""
+    if g.size == 1:  # one value (a full reduction): repeat it along every axis
+        return g if g.shape == shape else _repeat_view(g, shape, (0,) * len(shape))
     if not keepdims and axes:
         g = g.reshape([1 if i in axes else n for i, n in enumerate(shape)])
     if g.shape == shape:
         return g
-    if g.flags.c_contiguous and g.size:
-        # What np.broadcast_to returns, built directly: its Python-level checks
-        # cost several times the whole backward of a small reduction.
+    if g.size and g.flags.c_contiguous:
         strides = tuple(0 if n != m else s for n, m, s in zip(shape, g.shape, g.strides))
-        view = np.ndarray(shape, g.dtype, g, 0, strides)
-        view.flags.writeable = False
-        return view
+        return _repeat_view(g, shape, strides)
     return np.broadcast_to(g, shape)
+
+
+def _repeat_view(g: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
+    """What ``np.broadcast_to`` returns, built directly: its Python-level checks
+    cost several times the whole backward of a small reduction."""
+    view = np.ndarray(shape, g.dtype, g, 0, strides)
+    view.flags.writeable = False
+    return view
 
 
 def _float_data(a: Tensor) -> np.ndarray:
