@@ -49,6 +49,16 @@ def fuzz(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks vs PyTorch and a NumPy floor: nox -s bench [-- --quick | --threads 1 ...]
+
+    Writes benchmarks/results/<date>-<machine>.json, .md (the table) and .png (the chart).
+    """
+    session.install("-e", ".[test,torch,bench]")
+    session.run("python", "-m", "benchmarks.run", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     session.install("ruff>=0.6")
