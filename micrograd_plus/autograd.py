@@ -20,15 +20,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from .tensor import Tensor
 
 
-class _State:
-    """Process-wide switches, read on every op, so kept as plain attributes."""
+class _Switches:
+    """Process-wide switches, read on every op, so kept as plain attributes.
 
-    grad_enabled = True
-    anomaly = False
+    They live on an instance, not on the class: assigning a class attribute
+    invalidates CPython's attribute caches, which made entering and leaving
+    ``no_grad()`` cost more than several ops.
+    """
+
+    __slots__ = ("grad_enabled", "anomaly")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.anomaly = False
+
+
+_State = _Switches()
 
 
 class _GradMode:
     """Context manager and decorator that sets grad mode, restoring it on exit."""
+
+    __slots__ = ("enabled", "_saved")
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
