@@ -307,12 +307,14 @@ def _float_features(X) -> np.ndarray:
     return X if X.dtype.kind == "f" else X.astype(np.float32)
 
 
-def standardize(X, mean=None, std=None, eps: float = 1e-8):
+def standardize(X, mean=None, std=None, eps: float = 1e-8, axis=0):
     """Shift and scale features to zero mean and unit standard deviation.
 
     Compute the statistics on the training data and reuse them for the test
     data, so both go through the same transformation. Features with zero
-    spread are only shifted (their ``std`` is reported as 1).
+    spread are only shifted (their ``std`` is reported as 1). ``axis=0``
+    gives every feature its own statistics; ``axis=None`` uses one mean and
+    one standard deviation for all values (the usual choice for pixels).
 
     Returns
     -------
@@ -327,13 +329,16 @@ def standardize(X, mean=None, std=None, eps: float = 1e-8):
     ([[-1.0, 0.0], [1.0, 0.0]], [2.0, 10.0], [1.0, 1.0])
     >>> standardize(np.array([[5.0, 12.0]], dtype=np.float32), mean, std)[0].tolist()
     [[3.0, 2.0]]
+    >>> Z, mean, std = standardize(np.array([[0.0, 2.0]], dtype=np.float32), axis=None)
+    >>> Z.tolist(), float(mean), float(std)
+    ([[-1.0, 1.0]], 1.0, 1.0)
     """
     X = _float_features(X)
     if (mean is None) != (std is None):
         raise ValueError("pass both mean and std (from the training data) or neither")
     if mean is None:
-        mean = X.mean(axis=0)
-        std = X.std(axis=0)
+        mean = X.mean(axis=axis)
+        std = X.std(axis=axis)
         std = np.where(std < eps, 1.0, std).astype(X.dtype)
     mean = np.asarray(mean, dtype=X.dtype)
     std = np.asarray(std, dtype=X.dtype)

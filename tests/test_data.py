@@ -226,6 +226,14 @@ def test_standardize_train_statistics_apply_to_test():
     np.testing.assert_allclose(Z_test, (X_test - X_train.mean(0)) / X_train.std(0), rtol=1e-5)
 
 
+def test_standardize_with_global_statistics():
+    X = np.array([[0, 10], [20, 30]], dtype=np.uint8)
+    Z, mean, std = standardize(X, axis=None)
+    assert mean.shape == () and float(mean) == 15.0
+    np.testing.assert_allclose(Z, (X - 15.0) / X.std(), rtol=1e-6)
+    assert Z.dtype == np.float32
+
+
 def test_standardize_constant_feature_and_errors():
     X = np.array([[1.0, 4.0], [3.0, 4.0]], dtype=np.float32)
     Z, _, std = standardize(X)
