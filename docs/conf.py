@@ -65,6 +65,7 @@ napoleon_use_rtype = False
 # internet. Without it (a bare `sphinx-build`), MathJax comes from the CDN.
 _MATHJAX = DOCS / "_mathjax" / "node_modules"
 html_static_path = ["_static"]
+html_css_files = ["book.css"]
 if (_MATHJAX / "mathjax" / "es5" / "tex-mml-chtml.js").is_file():
     html_static_path.append(str(_MATHJAX))
     mathjax_path = "mathjax/es5/tex-mml-chtml.js"
