@@ -23,8 +23,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,10 @@ __all__ = ["save_model", "load_model", "save_checkpoint", "load_checkpoint"]
 _META = "__meta__"
 _FORMAT = "micrograd_plus.checkpoint"
 _VERSION = 1
+# What zipfile and zlib raise for damaged archives: a flipped bit in a zip header
+# can select an unknown compression method (NotImplementedError) or set the
+# "encrypted" flag (RuntimeError).
+_CORRUPT = (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError)
 
 
 # ------------------------------------------------------------------ encoding
@@ -137,12 +143,14 @@ def _read_npz(path) -> dict:
         raise ValueError(f"{path}: not a readable .npz file (it does not start like a zip)")
     try:
         archive = np.load(path, allow_pickle=False)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
+    except (*_CORRUPT, ValueError) as err:
         raise ValueError(f"{path}: not a readable .npz file (corrupt or truncated: {err})") from err
+    _check_entry_count(archive, path)
     out = {}
     with archive:
         for key in archive.files:
             try:
+                _check_entry(archive, key)
                 out[key] = archive[key]
             except ValueError as err:
                 if "allow_pickle" in str(err):
@@ -151,9 +159,53 @@ def _read_npz(path) -> dict:
                         "array, which could run code. Checkpoints hold only numeric arrays."
                     ) from None
                 raise ValueError(f"{path}: entry {key!r} is corrupt ({err})") from err
-            except (zipfile.BadZipFile, EOFError, OSError) as err:
+            except _CORRUPT as err:
                 raise ValueError(f"{path}: entry {key!r} is corrupt or truncated ({err})") from err
     return out
+
+
+def _check_entry_count(archive, path: Path) -> None:
+    """Compare the entries zipfile found with the count the archive's end record states.
+
+    A damaged length field in the central directory can make zipfile swallow the
+    entries after it silently; the file would then look like a different model.
+    """
+    with open(path, "rb") as f:
+        f.seek(max(0, path.stat().st_size - 22))
+        end = f.read(22)  # np.savez writes no archive comment: the record is last
+    if end[:4] == b"PK\x05\x06":
+        (declared,) = struct.unpack("<H", end[10:12])
+        names = archive.zip.namelist()
+        found = len(set(names))  # a damaged name can duplicate another one
+        if declared != 0xFFFF and (declared != found or found != len(names)):  # FFFF: ZIP64
+            archive.close()
+            raise ValueError(
+                f"{path}: not a readable .npz file (corrupt: its directory lists {declared} "
+                f"entries but {found} could be read)"
+            )
+
+
+def _check_entry(archive, key: str) -> None:
+    """Read one entry's ``.npy`` header and refuse the entry before its data is read
+    if it is not an array, holds Python objects, or claims more bytes than it has
+    (a 100-byte file could otherwise make NumPy allocate hundreds of GiB)."""
+    member = f"{key}.npy" if f"{key}.npy" in archive.zip.namelist() else key
+    fmt = np.lib.format
+    with archive.zip.open(member) as f:
+        if f.read(len(fmt.MAGIC_PREFIX)) != fmt.MAGIC_PREFIX:
+            raise ValueError("not a NumPy array (.npy); checkpoints hold only numeric arrays")
+        version = tuple(f.read(2))
+        read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+        shape, _, dtype = read_header(f)
+        if dtype.hasobject:
+            raise ValueError("Object arrays cannot be loaded when allow_pickle=False")
+        needed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        available = archive.zip.getinfo(member).file_size - f.tell()
+        if needed > available:
+            raise ValueError(
+                f"truncated: its header declares shape {shape} ({needed} bytes) but it "
+                f"holds {available} bytes"
+            )
 
 
 def _meta(path, arrays) -> dict:

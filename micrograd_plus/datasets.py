@@ -27,6 +27,7 @@ import struct
 import tempfile
 import urllib.parse
 import urllib.request
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -136,7 +137,7 @@ def _read_bytes(path: Path) -> bytes:
         return raw
     try:
         return gzip.decompress(raw)
-    except (EOFError, OSError, gzip.BadGzipFile) as err:
+    except (EOFError, OSError, zlib.error) as err:  # BadGzipFile is an OSError
         raise ValueError(f"{path}: corrupt or truncated gzip file ({err})") from err
 
 

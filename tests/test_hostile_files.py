@@ -1,0 +1,481 @@
+"""Hostile and broken files: checkpoints that try to run code, corrupt or truncated
+checkpoints and IDX files, a save killed mid-write, and tampered downloads.
+
+A file from someone else must never run code; a broken file must end in one
+clear ``ValueError`` that names it; a crash while saving must leave the
+previous checkpoint loadable.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import pickle
+import re
+import signal
+import struct
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from micrograd_plus import (
+    SGD,
+    Adam,
+    Linear,
+    ReLU,
+    Sequential,
+    datasets,
+    load_checkpoint,
+    load_model,
+    save_checkpoint,
+    save_model,
+)
+from micrograd_plus.datasets import read_idx
+
+
+class Payload:
+    """Unpickling this creates ``marker``: the proof that a file ran code."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def make_model(seed: int = 0):
+    np.random.seed(seed)
+    return Sequential(Linear(3, 4), ReLU(), Linear(4, 2))
+
+
+def weights(model) -> dict:
+    return {k: np.array(v.data if hasattr(v, "data") else v) for k, v in model.state_dict().items()}
+
+
+def _object_array(marker):
+    evil = np.empty(1, dtype=object)
+    evil[0] = Payload(marker)
+    return evil
+
+
+# ------------------------------------------------------------ code in files
+def _object_array_as_weight(path, marker):
+    state = weights(make_model())
+    state["0.weight"] = _object_array(marker)
+    np.savez(path, **state)
+
+
+def _object_array_as_metadata(path, marker):
+    np.savez(
+        path,
+        **{f"model/{k}": v for k, v in weights(make_model()).items()},
+        __meta__=_object_array(marker),
+    )
+
+
+def _compressed_object_array(path, marker):
+    np.savez_compressed(path, **{**weights(make_model()), "2.bias": _object_array(marker)})
+
+
+def _pickle_named_npz(path, marker):
+    path.write_bytes(pickle.dumps(Payload(marker)))
+
+
+def _text_pickle_named_npz(path, marker):
+    path.write_bytes(pickle.dumps(Payload(marker), protocol=0))
+
+
+def _object_npy_named_npz(path, marker):
+    with open(path, "wb") as f:
+        np.save(f, _object_array(marker), allow_pickle=True)
+
+
+def _pickle_bytes_as_zip_member(path, marker):
+    with zipfile.ZipFile(path, "w") as archive:
+        for key in weights(make_model()):
+            archive.writestr(f"{key}.npy", pickle.dumps(Payload(marker)))
+
+
+HOSTILE = {
+    "object-array-as-a-weight": _object_array_as_weight,
+    "object-array-as-metadata": _object_array_as_metadata,
+    "compressed-object-array": _compressed_object_array,
+    "pickle-file-named-npz": _pickle_named_npz,
+    "protocol-0-pickle-named-npz": _text_pickle_named_npz,
+    "object-npy-named-npz": _object_npy_named_npz,
+    "pickle-bytes-as-an-archive-member": _pickle_bytes_as_zip_member,
+}
+
+LOADERS = {
+    "load_model": lambda path: load_model(make_model(), path),
+    "load_checkpoint": lambda path: load_checkpoint(
+        path, make_model(), Adam(make_model().parameters())
+    ),
+}
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+@pytest.mark.parametrize("attack", sorted(HOSTILE))
+def test_a_file_that_would_run_code_is_refused_before_unpickling(tmp_path, attack, loader):
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "model.npz"
+    HOSTILE[attack](path, marker)
+    with pytest.raises(ValueError) as info:
+        LOADERS[loader](path)
+    assert str(path) in str(info.value)
+    assert not marker.exists(), "the file ran code"
+
+
+@pytest.mark.parametrize("attack", sorted(HOSTILE))
+def test_plain_numpy_load_into_load_state_dict_runs_no_code_either(tmp_path, attack):
+    """The docstring's ``model.load_state_dict(np.load(path))`` is safe too."""
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "model.npz"
+    HOSTILE[attack](path, marker)
+    with pytest.raises((ValueError, RuntimeError)):
+        make_model().load_state_dict(np.load(path))
+    assert not marker.exists()
+
+
+def _npy_member(shape, descr="<f4", payload=b"\0" * 64) -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buf, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
+    return buf.getvalue() + payload
+
+
+def test_a_header_that_claims_a_huge_array_is_refused_without_allocating(tmp_path):
+    path = tmp_path / "model.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        for key in weights(make_model()):
+            archive.writestr(f"{key}.npy", _npy_member((10**11,)))
+    with pytest.raises(ValueError, match=r"model\.npz.*(truncated|corrupt)"):
+        load_model(make_model(), path)
+
+
+# -------------------------------------------------------- corrupt checkpoints
+def _saved(tmp_path, kind):
+    """A model file or a full checkpoint, and a function loading it and returning its values."""
+    path = tmp_path / f"{kind}.npz"
+    model = make_model(1)
+    opt = Adam(model.parameters(), lr=0.01)
+    x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    from micrograd_plus import Tensor
+
+    model(Tensor(x)).sum().backward()
+    opt.step()
+    if kind == "model":
+        save_model(model, path)
+
+        def load():
+            return weights(load_model(make_model(), path))
+    else:
+        save_checkpoint(path, model, opt, epoch=3)
+
+        def load():
+            fresh = make_model()
+            fresh_opt = Adam(fresh.parameters(), lr=0.01)
+            extra = load_checkpoint(path, fresh, fresh_opt, restore_rng=False)
+            moments = [fresh_opt.state[p]["exp_avg"] for p in fresh.parameters()]
+            return {
+                **weights(fresh),
+                "moments": np.concatenate([m.ravel() for m in moments]),
+                "epoch": np.array(extra["epoch"]),
+            }
+
+    return path, load
+
+
+def _assert_same(a: dict, b: dict):
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+@pytest.mark.parametrize("kind", ["model", "checkpoint"])
+def test_every_truncation_is_a_clear_error(tmp_path, kind):
+    path, load = _saved(tmp_path, kind)
+    raw = path.read_bytes()
+    cuts = set(np.linspace(0, len(raw) - 1, 48).astype(int)) | {0, 1, 2, 3, 4, 30, len(raw) - 22}
+    for cut in sorted(cuts):
+        path.write_bytes(raw[:cut])
+        with pytest.raises(ValueError, match=re.escape(str(path))):
+            load()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["model", "checkpoint"])
+def test_a_flipped_bit_or_byte_is_caught_or_harmless(tmp_path, kind):
+    """Damage one byte at a time: either a clear error, or (in a field the zip
+    format does not protect, such as a timestamp) exactly the original values.
+
+    Bytes spread over the whole file get flipped; in the zip directory (its first
+    two records and the end record) every bit pattern that once fooled zipfile is
+    tried at every byte: dropped entries, a claimed encryption, a duplicated name.
+    """
+    path, load = _saved(tmp_path, kind)
+    original = load()
+    raw = path.read_bytes()
+    first = raw.index(b"PK\x01\x02")
+    second = raw.index(b"PK\x01\x02", first + 4)
+    third = raw.index(b"PK\x01\x02", second + 4)
+    directory = [*range(first, third), *range(len(raw) - 22, len(raw))]
+    damage = [(int(pos), 0xFF) for pos in np.linspace(0, len(raw) - 1, 250).astype(int)]
+    damage += [(pos, mask) for pos in directory for mask in (0x01, 0x80, 0xFF)]
+    harmless = caught = 0
+    for pos, mask in damage:
+        broken = bytearray(raw)
+        broken[pos] ^= mask
+        path.write_bytes(bytes(broken))
+        try:
+            values = load()
+        except ValueError as err:
+            assert str(path) in str(err)
+            caught += 1
+        else:
+            _assert_same(values, original)
+            harmless += 1
+    assert caught > harmless  # array data and headers are checked (CRC-32)
+
+
+def test_garbage_and_empty_files(tmp_path):
+    for content in (
+        b"",
+        b"PK",
+        b"PK\x03\x04" + os.urandom(200),
+        os.urandom(500),
+        b"\x89PNG\r\n\x1a\n" + bytes(100),
+        b'{"weights": [1, 2]}',
+    ):
+        path = tmp_path / "model.npz"
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match=re.escape(str(path))):
+            load_model(make_model(), path)
+
+
+# --------------------------------------------------------------- IDX files
+def _idx(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + array.tobytes()
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_every_truncated_idx_file_is_a_clear_error(tmp_path, gz):
+    images = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
+    raw = gzip.compress(_idx(images), mtime=0) if gz else _idx(images)
+    path = tmp_path / ("train-images-idx3-ubyte" + (".gz" if gz else ""))
+    path.write_bytes(raw)
+    np.testing.assert_array_equal(read_idx(path), images)
+    for cut in sorted(set(np.linspace(0, len(raw) - 1, 40).astype(int)) | set(range(18))):
+        path.write_bytes(raw[:cut])
+        with pytest.raises(ValueError, match=re.escape(str(path))):
+            read_idx(path)
+
+
+def test_corrupt_idx_headers_and_gzip_streams(tmp_path):
+    images = np.arange(2 * 4 * 4, dtype=np.uint8).reshape(2, 4, 4)
+    raw = _idx(images)
+    path = tmp_path / "x-idx3-ubyte"
+    # Every byte of the header: a wrong magic, type code, rank or size is caught.
+    for pos in range(16):
+        broken = bytearray(raw)
+        broken[pos] ^= 0xFF
+        path.write_bytes(bytes(broken))
+        with pytest.raises(ValueError, match=re.escape(str(path))):
+            read_idx(path)
+    # A header that claims 2**32 - 1 images does not try to allocate them.
+    path.write_bytes(bytes([0, 0, 8, 3]) + struct.pack(">3I", 2**32 - 1, 28, 28) + bytes(10))
+    with pytest.raises(ValueError, match="truncated"):
+        read_idx(path)
+    # In a gzip stream the CRC-32 catches a flipped data byte.
+    gz = bytearray(gzip.compress(raw, mtime=0))
+    gz[len(gz) // 2] ^= 0xFF
+    path.write_bytes(bytes(gz))
+    with pytest.raises(ValueError, match=re.escape(str(path))):
+        read_idx(path)
+
+
+# --------------------------------------------------- a save killed mid-write
+_WRITER = textwrap.dedent(
+    """
+    import os, sys, time
+    import numpy as np
+    from micrograd_plus import Linear, Adam, save_checkpoint, checkpoint
+
+    path, slow = sys.argv[1], sys.argv[2] == "slow"
+    np.random.seed(1)
+    model = Linear(1024, 1024)  # 4 MiB of weights, 12 MiB with Adam's moments
+    opt = Adam(model.parameters())
+    for p in model.parameters():
+        p.grad = np.ones_like(p.data)
+    opt.step()
+    if slow:
+        # A slow disk: every write goes out in small pieces, so the kill lands mid-file.
+        real_fdopen = os.fdopen
+
+        class Slow:
+            def __init__(self, f):
+                self.f = f
+            def write(self, data):
+                view = memoryview(data)
+                for i in range(0, len(view), 1 << 16):
+                    self.f.write(view[i:i + (1 << 16)])
+                    time.sleep(0.002)
+                return len(view)
+            def __getattr__(self, name):
+                return getattr(self.f, name)
+            def __enter__(self):
+                return self
+            def __exit__(self, *exc):
+                return self.f.__exit__(*exc)
+
+        checkpoint.os.fdopen = lambda *a, **k: Slow(real_fdopen(*a, **k))
+    print("ready", flush=True)
+    while True:
+        save_checkpoint(path, model, opt, epoch=99)
+    """
+)
+
+
+def _spawn_writer(path: Path, mode: str):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(path), mode], stdout=subprocess.PIPE, env=env
+    )
+    assert child.stdout.readline().strip() == b"ready"
+    return child
+
+
+def _kill(child):
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+
+
+def _temp_files(folder: Path):
+    return [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def _small_checkpoint(path):
+    model = Linear(1024, 1024)
+    opt = SGD(model.parameters(), lr=0.1)
+    save_checkpoint(path, model, opt, epoch=1)
+    return weights(model)
+
+
+@pytest.mark.slow
+def test_a_save_killed_mid_write_leaves_the_previous_checkpoint(tmp_path):
+    path = tmp_path / "run.npz"
+    np.random.seed(0)
+    before = _small_checkpoint(path)
+    raw_before = path.read_bytes()
+    child = _spawn_writer(path, "slow")
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.stat().st_size > (1 << 20) for p in _temp_files(tmp_path)):
+            assert time.monotonic() < deadline, "the child never started writing"
+            time.sleep(0.005)
+    finally:
+        _kill(child)
+    partial = _temp_files(tmp_path)
+    assert partial and path.read_bytes() == raw_before  # killed before the rename
+    model = Linear(1024, 1024)
+    assert load_checkpoint(path, model, restore_rng=False) == {"epoch": 1}
+    _assert_same(weights(model), before)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.05, 0.2, 0.5])
+def test_a_save_killed_at_any_moment_leaves_a_whole_checkpoint(tmp_path, delay):
+    """Unpatched writes killed at arbitrary moments: the file is always a whole
+    checkpoint, the previous one or a new one, never a mixture."""
+    path = tmp_path / "run.npz"
+    np.random.seed(0)
+    _small_checkpoint(path)
+    child = _spawn_writer(path, "fast")
+    time.sleep(delay)
+    _kill(child)
+    model = Linear(1024, 1024)
+    epoch = load_checkpoint(path, model, restore_rng=False)["epoch"]
+    assert epoch in (1, 99)
+
+
+# ------------------------------------------------------------ downloads
+class _Response(io.BytesIO):
+    def __init__(self, data: bytes, url: str):
+        super().__init__(data)
+        self.url = url
+
+    def geturl(self):
+        return self.url
+
+
+def test_tampered_mirrors_never_reach_the_cache_or_the_parser(tmp_path, monkeypatch):
+    """Mirrors that downgrade to HTTP, tamper with or truncate the data come before
+    an honest one: only HTTPS is contacted, and only verified bytes are cached and parsed."""
+    name = "fashion-mnist"
+    rng = np.random.default_rng(0)
+    arrays = [
+        rng.integers(0, 256, (6, 28, 28), dtype=np.uint8),
+        rng.integers(0, 10, 6, dtype=np.uint8),
+        rng.integers(0, 256, (4, 28, 28), dtype=np.uint8),
+        rng.integers(0, 10, 4, dtype=np.uint8),
+    ]
+    blobs = {
+        f"{stem}.gz": gzip.compress(_idx(a), mtime=0) for stem, a in zip(datasets._FILES, arrays)
+    }
+    published = {k: hashlib.sha256(v).hexdigest() for k, v in blobs.items()}
+    mirrors = (
+        "http://plain.example/",
+        "https://downgrade.example/",
+        "https://tamper.example/",
+        "https://truncate.example/",
+        "https://honest.example/",
+    )
+    monkeypatch.setitem(datasets._SOURCES[name], "sha256", published)
+    monkeypatch.setitem(datasets._SOURCES[name], "mirrors", mirrors)
+    monkeypatch.setitem(datasets._SOURCES[name], "system", (str(tmp_path / "none"),))
+    monkeypatch.delenv(datasets.ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    requested = []
+
+    def serve(url):
+        requested.append(url)
+        host, filename = url.split("/")[2], url.rsplit("/", 1)[1]
+        body = blobs[filename]
+        if host == "downgrade.example":
+            return _Response(body, "http://downgrade.example/" + filename)
+        if host == "tamper.example":
+            mid = len(body) // 2
+            body = body[:mid] + bytes([body[mid] ^ 1]) + body[mid + 1 :]
+        if host == "truncate.example":
+            body = body[: len(body) // 2]
+        return _Response(body, url)
+
+    parsed = []
+    real_read_idx = datasets.read_idx
+
+    def checked_read_idx(path):
+        parsed.append(hashlib.sha256(Path(path).read_bytes()).hexdigest())
+        return real_read_idx(path)
+
+    monkeypatch.setattr(datasets, "_open_url", serve)
+    monkeypatch.setattr(datasets, "read_idx", checked_read_idx)
+    X_train, y_train, X_test, y_test = datasets.load_fashion_mnist()
+    assert X_train.shape == (6, 784) and y_test.tolist() == arrays[3].tolist()
+    assert requested and all(url.startswith("https://") for url in requested)
+    assert not any(url.startswith("https://plain") for url in requested)
+    cache = tmp_path / "cache" / "micrograd_plus" / name
+    cached = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in cache.iterdir()}
+    assert cached == published  # nothing else: no tampered copy, no partial download
+    assert set(parsed) <= set(published.values())
