@@ -11,6 +11,7 @@ from micrograd_plus import (
     DataLoader,
     Dropout,
     Linear,
+    ReduceLROnPlateau,
     ReLU,
     Sequential,
     StepLR,
@@ -240,3 +241,18 @@ def test_interrupted_rename_keeps_the_old_file(tmp_path, monkeypatch):
         save_model(make_model(1), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_reduce_on_plateau_state_round_trip(tmp_path):
+    model = make_model()
+    opt = Adam(model.parameters(), lr=0.1)
+    sched = ReduceLROnPlateau(opt, patience=0, factor=0.5)
+    for metric in (1.0, 2.0, 3.0):  # no improvement: the rate is cut twice
+        sched.step(metric)
+    save_checkpoint(tmp_path / "ck.npz", model, opt, sched)
+    model2 = make_model(1)
+    opt2 = Adam(model2.parameters(), lr=0.1)
+    sched2 = ReduceLROnPlateau(opt2, patience=0, factor=0.5)
+    load_checkpoint(tmp_path / "ck.npz", model2, opt2, sched2)
+    assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"] == 0.025
+    assert sched2.state_dict() == sched.state_dict()
