@@ -122,13 +122,4 @@ def chapter(session: nox.Session) -> None:
     if not session.posargs:
         session.error("name the chapter(s): nox -s chapter -- docs/chapters/03_losses.md")
     session.install("-e", ".[docs]", "nbclient>=0.10")
-    out_dir = Path("docs/_build/chapters")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in session.posargs:
-        path = Path(name)
-        if not path.is_file():
-            session.error(f"no such chapter: {name} (chapters are in docs/chapters/)")
-        out = out_dir / f"{path.stem}.ipynb"
-        start = time.perf_counter()
-        session.run("jupytext", "--to", "ipynb", "--execute", "--output", str(out), str(path))
-        session.log(f"{path.name}: executed in {time.perf_counter() - start:.0f} s -> {out}")
+    session.run("python", "docs/run_chapter.py", *session.posargs)
