@@ -68,3 +68,19 @@ def test_chapters_are_jupytext_notebooks_with_a_python3_kernel() -> None:
         head = chapter.read_text(encoding="utf-8").split("---", 2)[1]
         assert "format_name: myst" in head, f"{chapter.name}: front matter is not jupytext MyST"
         assert "name: python3" in head, f"{chapter.name}: kernelspec is not python3"
+
+
+def test_api_reference_covers_every_public_module() -> None:
+    package = DOCS.parent / "micrograd_plus"
+    modules = {"micrograd_plus"}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        if path.name == "__init__.py" or any(p.startswith("_") for p in parts[1:-1]):
+            continue
+        if not parts[-1].startswith("_"):
+            modules.add(".".join(parts))
+    documented = set(
+        re.findall(r"automodule:: (\S+)", (DOCS / "api.md").read_text(encoding="utf-8"))
+    )
+    missing = sorted(modules - documented)
+    assert not missing, f"docs/api.md has no automodule for {missing}; add a section"
