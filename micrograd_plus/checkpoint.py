@@ -132,7 +132,9 @@ def _read_npz(path) -> dict:
     """Every array in ``path``, refusing pickled objects and reporting corruption clearly."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}")
+        raise FileNotFoundError(
+            f"no checkpoint at {path}; check the file name and the working directory"
+        )
     with open(path, "rb") as f:
         head = f.read(6)
     if head[:1] == b"\x80":
@@ -307,7 +309,10 @@ def load_checkpoint(path, model, optimizer=None, scheduler=None, restore_rng: bo
     meta = _meta(path, arrays)
     for part, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
         if obj is not None and part not in meta:
-            raise ValueError(f"{path} holds no {part} state; it was saved without {part}=")
+            raise ValueError(
+                f"{path} holds no {part} state; it was saved without {part}=. Load it "
+                f"without {part}=, or save with save_checkpoint(..., {part}={part})"
+            )
     weights = {k[len("model/") :]: v for k, v in arrays.items() if k.startswith("model/")}
     model.load_state_dict(weights)
     if optimizer is not None:

@@ -76,7 +76,10 @@ def accuracy(output, labels, threshold: float = 0.0) -> float:
     if n == 0:
         raise ValueError("accuracy of an empty batch is undefined (0 labels)")
     if len(_array(output)) != n:
-        raise ValueError(f"output has {len(_array(output))} rows but there are {n} labels")
+        raise ValueError(
+            f"output has {len(_array(output))} rows but there are {n} labels; pass one label "
+            "per row of the output"
+        )
     return _correct(output, labels, threshold) / n
 
 
@@ -169,7 +172,10 @@ class _Totals:
 
 def _split(batch):
     if not isinstance(batch, (tuple, list)) or len(batch) < 2:
-        raise TypeError("the loader must yield (inputs, targets) pairs for training")
+        raise TypeError(
+            "the loader must yield (inputs, targets) pairs for training; wrap arrays in "
+            "a DataLoader: DataLoader(X, y, batch_size=32)"
+        )
     return batch[0], batch[1]
 
 

@@ -774,6 +774,76 @@ DATA_CASES = [
     ),
 ]
 
+TRAINING_CASES = [
+    _case(
+        "fit-given-arrays-instead-of-a-loader",
+        "training",
+        "from micrograd_plus.training import fit\n"
+        "model = Linear(2, 1)\nX, y = np.ones((8, 2)), np.ones((8, 1))\n"
+        "fit(model, (X, y), MSELoss(), SGD(model.parameters(), lr=0.1), progress=False)",
+        TypeError,
+        r"\(inputs, targets\) pairs",
+        r"DataLoader\(X, y, batch_size=32\)",
+    ),
+    _case(
+        "fit-negative-epochs",
+        "training",
+        "from micrograd_plus.training import fit\nmodel = Linear(2, 1)\n"
+        "loader = DataLoader(np.ones((8, 2)), np.ones((8, 1)), batch_size=4)\n"
+        "fit(model, loader, MSELoss(), SGD(model.parameters(), lr=0.1), epochs=-1)",
+        ValueError,
+        r"epochs.*got -1",
+        r"non-negative int",
+    ),
+    _case(
+        "accuracy-labels-and-outputs-differ",
+        "training",
+        "from micrograd_plus.training import accuracy\n"
+        "accuracy(Tensor(np.zeros((4, 3))), Tensor([0, 1, 2]))",
+        ValueError,
+        r"4 rows but there are 3 labels",
+        r"one label per row",
+    ),
+    _case(
+        "load-a-checkpoint-that-does-not-exist",
+        "checkpoints",
+        'load_model(Linear(2, 1), "no-such-model.npz")',
+        FileNotFoundError,
+        r"no-such-model\.npz",
+        r"check the file name",
+    ),
+    _case(
+        "load-a-model-file-as-a-checkpoint",
+        "checkpoints",
+        "import os, tempfile\n"
+        'path = os.path.join(tempfile.mkdtemp(), "model.npz")\n'
+        "save_model(Linear(2, 1), path)\nload_checkpoint(path, Linear(2, 1))",
+        ValueError,
+        r"not a checkpoint written by save_checkpoint",
+        r"use load_model",
+    ),
+    _case(
+        "load-optimizer-state-that-was-not-saved",
+        "checkpoints",
+        "import os, tempfile\n"
+        'path = os.path.join(tempfile.mkdtemp(), "run.npz")\nmodel = Linear(2, 1)\n'
+        "save_checkpoint(path, model)\nload_checkpoint(path, model, Adam(model.parameters()))",
+        ValueError,
+        r"holds no optimizer state",
+        r"save_checkpoint\(\.\.\., optimizer=optimizer\)",
+    ),
+    _case(
+        "save-an-object-in-a-checkpoint",
+        "checkpoints",
+        "import os, tempfile\n"
+        'path = os.path.join(tempfile.mkdtemp(), "run.npz")\n'
+        "save_checkpoint(path, Linear(2, 1), loss_fn=MSELoss())",
+        TypeError,
+        r"extra\['loss_fn'\]",
+        r"use numbers, strings, None, arrays",
+    ),
+]
+
 CASES: list[BadInput] = [
     *TENSOR_CASES,
     *AUTOGRAD_CASES,
@@ -781,4 +851,5 @@ CASES: list[BadInput] = [
     *NN_CASES,
     *OPTIM_CASES,
     *DATA_CASES,
+    *TRAINING_CASES,
 ]
