@@ -311,26 +311,28 @@ _WRITER = textwrap.dedent(
     import numpy as np
     from micrograd_plus import Linear, Adam, save_checkpoint, checkpoint
 
-    path, slow = sys.argv[1], sys.argv[2] == "slow"
+    path, stall = sys.argv[1], sys.argv[2] == "stall"
     np.random.seed(1)
     model = Linear(1024, 1024)  # 4 MiB of weights, 12 MiB with Adam's moments
     opt = Adam(model.parameters())
     for p in model.parameters():
         p.grad = np.ones_like(p.data)
     opt.step()
-    if slow:
-        # A slow disk: every write goes out in small pieces, so the kill lands mid-file.
+    if stall:
+        # A disk that stalls after 1 MiB: the writer says so and hangs there, so
+        # the parent's SIGKILL lands mid-file however busy the machine is.
         real_fdopen = os.fdopen
 
-        class Slow:
+        class Stalling:
             def __init__(self, f):
-                self.f = f
+                self.f, self.written = f, 0
             def write(self, data):
-                view = memoryview(data)
-                for i in range(0, len(view), 1 << 16):
-                    self.f.write(view[i:i + (1 << 16)])
-                    time.sleep(0.002)
-                return len(view)
+                self.written += self.f.write(data)
+                if self.written > (1 << 20):
+                    self.f.flush()
+                    print("halfway", flush=True)
+                    time.sleep(3600)
+                return len(data)
             def __getattr__(self, name):
                 return getattr(self.f, name)
             def __enter__(self):
@@ -338,7 +340,7 @@ _WRITER = textwrap.dedent(
             def __exit__(self, *exc):
                 return self.f.__exit__(*exc)
 
-        checkpoint.os.fdopen = lambda *a, **k: Slow(real_fdopen(*a, **k))
+        checkpoint.os.fdopen = lambda *a, **k: Stalling(real_fdopen(*a, **k))
     print("ready", flush=True)
     while True:
         save_checkpoint(path, model, opt, epoch=99)
@@ -379,16 +381,14 @@ def test_a_save_killed_mid_write_leaves_the_previous_checkpoint(tmp_path):
     np.random.seed(0)
     before = _small_checkpoint(path)
     raw_before = path.read_bytes()
-    child = _spawn_writer(path, "slow")
+    child = _spawn_writer(path, "stall")
     try:
-        deadline = time.monotonic() + 60
-        while not any(p.stat().st_size > (1 << 20) for p in _temp_files(tmp_path)):
-            assert time.monotonic() < deadline, "the child never started writing"
-            time.sleep(0.005)
+        assert child.stdout.readline().strip() == b"halfway"
     finally:
         _kill(child)
     partial = _temp_files(tmp_path)
-    assert partial and path.read_bytes() == raw_before  # killed before the rename
+    assert partial and partial[0].stat().st_size > (1 << 20)  # it was mid-file
+    assert path.read_bytes() == raw_before
     model = Linear(1024, 1024)
     assert load_checkpoint(path, model, restore_rng=False) == {"epoch": 1}
     _assert_same(weights(model), before)
