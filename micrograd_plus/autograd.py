@@ -169,8 +169,10 @@ def _accumulate_leaf(leaf: Tensor, grad: np.ndarray) -> None:
     if leaf.grad is None:
         # Copy: ``grad`` may be a view shared with other nodes or the user.
         leaf.grad = grad.astype(data.dtype)
+    elif grad.dtype is data.dtype:  # the usual case: no cast, not even a no-op one
+        leaf.grad = leaf.grad + grad
     else:
-        leaf.grad = leaf.grad + grad.astype(data.dtype, copy=False)
+        leaf.grad = leaf.grad + grad.astype(data.dtype)
 
 
 def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:

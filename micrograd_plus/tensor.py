@@ -218,7 +218,9 @@ class Tensor:
                     "gradient= an array of the same shape"
                 )
             # np.array(1) is several times cheaper than np.ones, a Python-level function.
-            seed = np.array(1, dtype=self.data.dtype).reshape(self.data.shape)
+            seed = np.array(1, dtype=self.data.dtype)
+            if self.data.ndim:
+                seed = seed.reshape(self.data.shape)
         else:
             seed = as_array(gradient, self.dtype)
             if seed.shape != self.shape:

@@ -28,10 +28,21 @@ def abs(a: Tensor) -> Tensor:  # noqa: A001 - mirrors the Tensor method name
     return Tensor._make(np.abs(x), (a,), lambda g: (g * np.sign(x),), "abs")
 
 
+_ZEROS: dict = {}
+
+
+def _zero(dtype: np.dtype):
+    """A zero of ``dtype``, made once: NumPy converts a Python 0 on every call, and
+    building ``dtype.type(0)`` each time costs nearly as much."""
+    zero = _ZEROS.get(dtype)
+    if zero is None:
+        zero = _ZEROS[dtype] = dtype.type(0)
+    return zero
+
+
 def relu(a: Tensor) -> Tensor:
     x = a.data
-    # A zero of the array's own type: a Python 0 costs NumPy a conversion per call.
-    zero = x.dtype.type(0)
+    zero = _zero(x.dtype)
     out = np.maximum(x, zero)
     return Tensor._make(out, (a,), lambda g: (g * (x > zero),), "relu")
 

@@ -11,7 +11,11 @@ from ._broadcast import normalize_axis
 def _expand(g: np.ndarray, axes: tuple, keepdims: bool, shape: tuple) -> np.ndarray:
     """Put the reduced axes back into ``g`` and broadcast it to ``shape`` (a read-only view)."""
     if g.size == 1:  # one value (a full reduction): repeat it along every axis
-        return g if g.shape == shape else _repeat_view(g, shape, (0,) * len(shape))
+        if g.shape == shape:
+            return g
+        # A zero-stride view of an immutable copy of the value is read-only by
+        # construction, without the cost of setting the flag afterwards.
+        return np.ndarray(shape, g.dtype, g.tobytes(), 0, (0,) * len(shape))
     if not keepdims and axes:
         g = g.reshape([1 if i in axes else n for i, n in enumerate(shape)])
     if g.shape == shape:
