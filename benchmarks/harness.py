@@ -4,15 +4,18 @@ Every implementation of a workload (micrograd_plus, PyTorch, the NumPy floor)
 runs once per *round*, in alternating order, so slow drifts of a shared
 machine hit all of them alike. The headline numbers are medians, and the
 ratios are medians of the per-round ratios. A round in which any
-implementation ran more than ``tolerance`` slower than its own best round is
-counted as disturbed (something else took the CPU) and left out, as long as
-at least ``min_kept`` rounds remain.
+implementation ran more than ``tolerance`` slower than its own best round, or
+in which other processes kept busy more than a quarter of a core beyond the
+cores the benchmark leaves free (read from ``/proc/stat``), is counted as
+disturbed and left out. If fewer than ``min_kept`` rounds remain, the quietest
+rounds are kept instead.
 """
 
 from __future__ import annotations
 
 import ctypes
 import gc
+import os
 import statistics
 import time
 import tracemalloc
@@ -111,26 +114,63 @@ def traced_peak_mib(impl: Impl) -> float:
 
 
 # ------------------------------------------------------------------ timing
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(busy ticks of the whole machine, ticks used by this process and its threads)."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+        with open("/proc/self/stat") as own:
+            mine = own.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields[:8]) - idle, int(mine[11]) + int(mine[12])  # utime + stime
+
+
+def _others_cores(before, after, wall: float) -> float | None:
+    """How many cores other processes kept busy, on average, while we ran."""
+    if before is None or after is None or wall <= 0:
+        return None
+    busy = after[0] - before[0]
+    own = after[1] - before[1]
+    return max(busy - own, 0) / _TICKS / wall
+
+
 def _one_run(impl: Impl):
     with PeakRSS() as mem:
         run = impl.prepare()
         gc.collect()
+        ticks = _cpu_ticks()
         start_cpu = time.process_time()
         start = time.perf_counter()
         metrics = run()
         wall = time.perf_counter() - start
         cpu = time.process_time() - start_cpu
-    return wall, cpu, mem.mib, metrics
+        others = _others_cores(ticks, _cpu_ticks(), wall)
+    return wall, cpu, others, mem.mib, metrics
 
 
-def _kept_rounds(times: dict[str, list[float]], tolerance: float, min_kept: int) -> list[int]:
+def _kept_rounds(
+    times: dict[str, list[float]],
+    others: dict[str, list],
+    free_cores: float,
+    tolerance: float,
+    min_kept: int,
+) -> list[int]:
+    """Rounds in which nothing else took our cores and no implementation ran slow."""
     rounds = len(next(iter(times.values())))
     best = {name: min(ts) for name, ts in times.items()}
-    # How far each round strayed from every implementation's best round.
-    worst = [max(times[n][r] / best[n] for n in times) for r in range(rounds)]
-    kept = [r for r in range(rounds) if worst[r] <= 1 + tolerance]
+    # How far each round strayed from every implementation's best round ...
+    slow = [max(times[n][r] / best[n] for n in times) for r in range(rounds)]
+    # ... and how many cores other processes used beyond the ones we left free.
+    busy = [max((others[n][r] or 0.0) for n in others) - free_cores for r in range(rounds)]
+    kept = [r for r in range(rounds) if slow[r] <= 1 + tolerance and busy[r] <= 0.25]
     if len(kept) < min(min_kept, rounds):
-        kept = sorted(sorted(range(rounds), key=worst.__getitem__)[:min_kept])
+        quietest = sorted(range(rounds), key=lambda r: (round(max(busy[r], 0), 1), slow[r]))
+        kept = sorted(quietest[:min_kept])
     return kept
 
 
@@ -141,6 +181,7 @@ def _median_ratio(num: list[float], den: list[float], kept: list[int]) -> float:
 def measure(
     workload: Workload,
     repeats: int,
+    threads: int = 1,
     tolerance: float = 0.25,
     min_kept: int = 3,
     trace_memory: bool = True,
@@ -152,22 +193,27 @@ def measure(
         impl.warmup() if impl.warmup else impl.prepare()()
     times = {i.name: [] for i in impls}
     cpu = {i.name: [] for i in impls}
+    others = {i.name: [] for i in impls}
     rss = {i.name: [] for i in impls}
     metrics: dict = {}
     for r in range(repeats):
         for impl in impls if r % 2 == 0 else impls[::-1]:
-            wall, used, mib, result = _one_run(impl)
+            wall, used, busy, mib, result = _one_run(impl)
             times[impl.name].append(wall)
             cpu[impl.name].append(used)
+            others[impl.name].append(busy)
             rss[impl.name].append(mib)
             if result:
                 metrics[impl.name] = result
         log(
             f"  {workload.name} round {r + 1}/{repeats}: "
             + ", ".join(f"{n} {times[n][-1] * workload.scale:.4g}" for n in times)
-            + f" ({workload.unit})"
+            + f" ({workload.unit}; other processes used "
+            + ", ".join(f"{others[n][-1] or 0:.1f}" for n in others)
+            + " cores)"
         )
-    kept = _kept_rounds(times, tolerance, min_kept)
+    free_cores = max((os.cpu_count() or 1) - threads, 0)
+    kept = _kept_rounds(times, others, free_cores, tolerance, min_kept)
     result = {
         "description": workload.description,
         "unit": workload.unit,
@@ -186,6 +232,7 @@ def measure(
             "median": statistics.median(scaled[r] for r in kept),
             "min": min(scaled),
             "cpu_per_wall": statistics.median(cpu[name][r] / times[name][r] for r in kept),
+            "others_cores": others[name],
             "peak_rss_mib": _median_or_none([rss[name][r] for r in kept]),
         }
         if trace_memory and impl.traced:

@@ -34,13 +34,13 @@ def _fmt(value, digits: int = 3) -> str:
     return f"{value:.{digits}g}"
 
 
-def _ratio_cell(result: dict, key: str) -> str:
+def _ratio_cell(result: dict, key: str, judged: bool = True) -> str:
     value = result.get("ratios", {}).get(key)
     if value is None:
         return "–"
     cell = f"{value:.2f}x"
     target = result.get("targets", {}).get(key)
-    if target is not None:
+    if target is not None and judged:
         cell += f" (≤ {target}x {'✓' if value <= target else '✗'})"
     return cell
 
@@ -85,8 +85,9 @@ def markdown(data: dict) -> str:
         + (" Quick run (reduced sizes)." if data.get("quick") else ""),
         "",
         "Times are medians over the kept rounds; ratios are medians of per-round ratios "
-        "(lower is better). Memory: peak traced MiB (tracemalloc) for micrograd_plus / "
-        "NumPy, peak RSS growth for PyTorch.",
+        "(lower is better); ✓/✗ compare them with the targets, which are set for one "
+        "thread. Memory: peak traced MiB (tracemalloc) for micrograd_plus / NumPy, peak RSS "
+        "growth for PyTorch.",
         "",
         "| workload | threads | unit | micrograd_plus | PyTorch | NumPy floor "
         "| vs PyTorch | vs NumPy floor | peak memory MiB (mg / torch / floor) | rounds kept |",
@@ -98,10 +99,12 @@ def markdown(data: dict) -> str:
             continue
         r = row["result"]
         impls = r["impls"]
+        judged = row["threads"] == "1"  # the targets are set for one thread
         med = {n: _fmt(impls[n]["median"]) if n in impls else "–" for n in (MG, TORCH, FLOOR)}
         lines.append(
             f"| {row['workload']} | {row['threads']} | {r['unit']} | {med[MG]} | {med[TORCH]} "
-            f"| {med[FLOOR]} | {_ratio_cell(r, 'vs_torch')} | {_ratio_cell(r, 'vs_numpy')} "
+            f"| {med[FLOOR]} | {_ratio_cell(r, 'vs_torch', judged)} "
+            f"| {_ratio_cell(r, 'vs_numpy', judged)} "
             f"| {_memory_cell(r)} | {len(r['kept_rounds'])}/{r['repeats']} |"
         )
     notes = []
@@ -157,7 +160,7 @@ def chart(data: dict, path: Path | None = None, show: bool = False):
                 ax.hlines(target, i - 0.45, i + 0.45, colors="black", linestyles="--", lw=1)
         ax.axhline(1.0, color="grey", lw=0.8)
         ax.set_xticks(range(len(names)), names, rotation=20)
-        ax.set_title(title + "\n(lower is better; dashes: targets)", fontsize=10)
+        ax.set_title(title + "\n(lower is better; dashes: 1-thread targets)", fontsize=10)
         ax.legend(fontsize=8, loc="upper left")
     fig.suptitle(f"{data['machine']['cpu']}, {data['date'][:10]}", fontsize=10)
     fig.tight_layout()

@@ -94,7 +94,9 @@ def _worker(args) -> None:
             results[name] = {"skipped": "no local Fashion-MNIST copy"}
             continue
         print(f"[{threads} thread(s)] {name}: {workload.description}", flush=True)
-        results[name] = measure(workload, repeats, log=lambda m: print(m, flush=True))
+        if threads != 1:
+            workload.targets = {}  # the targets are set for one thread; more are reported
+        results[name] = measure(workload, repeats, threads, log=lambda m: print(m, flush=True))
         ratios = ", ".join(f"{k} {v:.3f}" for k, v in results[name]["ratios"].items())
         print(f"[{threads} thread(s)] {name}: {ratios}  met: {results[name]['met']}", flush=True)
     out = {"threads": threads, "repeats": repeats, "machine": describe(torch), "workloads": results}
