@@ -14,6 +14,7 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 MG, TORCH, FLOOR = "micrograd_plus", "torch", "numpy"
 ORDER = ("spiral", "fashion", "overhead", "overhead_no_grad", "deep", "loss")
+LABELS = {"overhead_no_grad": "no_grad"}  # short names under the bars
 
 
 def latest(folder: Path = RESULTS, include_quick: bool = False) -> Path:
@@ -34,14 +35,15 @@ def _fmt(value, digits: int = 3) -> str:
     return f"{value:.{digits}g}"
 
 
-def _ratio_cell(result: dict, key: str, judged: bool = True) -> str:
+def _ratio_cell(result: dict, key: str, judged: bool = True, short: bool = False) -> str:
     value = result.get("ratios", {}).get(key)
     if value is None:
         return "–"
     cell = f"{value:.2f}x"
     target = result.get("targets", {}).get(key)
     if target is not None and judged:
-        cell += f" (≤ {target}x {'✓' if value <= target else '✗'})"
+        mark = "✓" if value <= target else "✗"
+        cell += f" {mark}" if short else f" (≤ {target}x {mark})"
     return cell
 
 
@@ -71,7 +73,8 @@ def rows(data: dict) -> list[dict]:
     return out
 
 
-def markdown(data: dict) -> str:
+def markdown(data: dict, compact: bool = False) -> str:
+    """The results as Markdown; ``compact`` gives one narrower table per thread count."""
     machine = data["machine"]
     blas = ", ".join(
         f"{p.get('internal_api')} {p.get('version')} ({p.get('architecture')})"
@@ -88,6 +91,14 @@ def markdown(data: dict) -> str:
         "(lower is better); ✓/✗ compare them with the targets, which are set for one "
         "thread. Memory: peak traced MiB (tracemalloc) for micrograd_plus / NumPy, peak RSS "
         "growth for PyTorch.",
+    ]
+    lines += _compact_tables(data) if compact else _full_table(data)
+    lines += _notes(data)
+    return "\n".join(lines) + "\n"
+
+
+def _full_table(data: dict) -> list[str]:
+    lines = [
         "",
         "| workload | threads | unit | micrograd_plus | PyTorch | NumPy floor "
         "| vs PyTorch | vs NumPy floor | peak memory MiB (mg / torch / floor) | rounds kept |",
@@ -107,6 +118,37 @@ def markdown(data: dict) -> str:
             f"| {_ratio_cell(r, 'vs_numpy', judged)} "
             f"| {_memory_cell(r)} | {len(r['kept_rounds'])}/{r['repeats']} |"
         )
+    return lines
+
+
+def _compact_tables(data: dict) -> list[str]:
+    lines = []
+    for threads in data["runs"]:
+        lines += [
+            "",
+            f"**{threads} thread{'s' if threads != '1' else ''}**",
+            "",
+            "| workload (unit) | micrograd_plus | PyTorch | NumPy floor | vs PyTorch "
+            "| vs floor | micrograd_plus peak MiB |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in rows(data):
+            if row["threads"] != threads or "skipped" in row:
+                continue
+            r = row["result"]
+            impls = r["impls"]
+            med = {n: _fmt(impls[n]["median"]) if n in impls else "–" for n in (MG, TORCH, FLOOR)}
+            mine = impls[MG].get("traced_peak_mib", impls[MG].get("peak_rss_mib"))
+            judged = threads == "1"
+            lines.append(
+                f"| {row['workload']} ({r['unit']}) | {med[MG]} | {med[TORCH]} | {med[FLOOR]} "
+                f"| {_ratio_cell(r, 'vs_torch', judged, True)} "
+                f"| {_ratio_cell(r, 'vs_numpy', judged, True)} | {_fmt(mine, 2)} |"
+            )
+    return lines
+
+
+def _notes(data: dict) -> list[str]:
     notes = []
     for row in rows(data):
         extra = row.get("result", {}).get("extra") or {}
@@ -126,9 +168,7 @@ def markdown(data: dict) -> str:
                 f"{int(n):,} ops: {b:,} B/op" for n, b in extra["bytes_per_op"].items()
             )
             notes.append(f"- deep chain, micrograd_plus peak memory per op: {per_op} (linear)")
-    if notes:
-        lines += ["", *dict.fromkeys(notes)]
-    return "\n".join(lines) + "\n"
+    return ["", *dict.fromkeys(notes)] if notes else []
 
 
 def chart(data: dict, path: Path | None = None, show: bool = False):
@@ -159,7 +199,8 @@ def chart(data: dict, path: Path | None = None, show: bool = False):
             if target is not None:
                 ax.hlines(target, i - 0.45, i + 0.45, colors="black", linestyles="--", lw=1)
         ax.axhline(1.0, color="grey", lw=0.8)
-        ax.set_xticks(range(len(names)), names, rotation=20)
+        labels = [LABELS.get(n, n) for n in names]
+        ax.set_xticks(range(len(names)), labels, rotation=25)
         ax.set_title(title + "\n(lower is better; dashes: 1-thread targets)", fontsize=10)
         ax.legend(fontsize=8, loc="upper left")
     fig.suptitle(f"{data['machine']['cpu']}, {data['date'][:10]}", fontsize=10)
