@@ -162,13 +162,26 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
-def _accumulate_leaf(leaf: Tensor, grad: np.ndarray) -> None:
+class Fresh(tuple):
+    """The gradients a backward function has just computed into new arrays and
+    keeps no reference to: ``return Fresh((ga, gb))``.
+
+    The engine may then give them to leaf tensors as ``.grad`` as they are,
+    without the defensive copy a plain tuple gets (a weight's gradient can be
+    megabytes, copied on every step).
+    """
+
+    __slots__ = ()
+
+
+def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, fresh: bool = False) -> None:
     data = leaf.data
     if grad.shape != data.shape:
         grad = np.broadcast_to(grad, data.shape)
+        fresh = False
     if leaf.grad is None:
-        # Copy: ``grad`` may be a view shared with other nodes or the user.
-        leaf.grad = grad.astype(data.dtype)
+        # Copy unless fresh: ``grad`` may be a view shared with other nodes or the user.
+        leaf.grad = grad if fresh and grad.dtype is data.dtype else grad.astype(data.dtype)
     elif grad.dtype is data.dtype:  # the usual case: no cast, not even a no-op one
         leaf.grad = leaf.grad + grad
     else:
@@ -200,6 +213,7 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
             _accumulate_leaf(node, grad)
         parents = node._parents
         parent_grads = node._backward(grad)
+        fresh = type(parent_grads) is Fresh
         if not retain_graph:
             # Dropping the closure frees the arrays it saved for this backward.
             node._backward = _freed
@@ -217,7 +231,7 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
                 else:
                     grads[parent] = seen + pgrad
             elif parent._backward is None:
-                _accumulate_leaf(parent, pgrad)
+                _accumulate_leaf(parent, pgrad, fresh)
             else:
                 parent._backward(pgrad)  # freed earlier: raises the explanation
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import Fresh
 from ..tensor import Tensor, operand
 from ._broadcast import unbroadcast
 
@@ -44,7 +45,7 @@ def _matmul2d_backward(a: Tensor, b: Tensor):
     x, y = a.data, b.data
 
     def backward(g):
-        return (g @ y.T if a.requires_grad else None, x.T @ g if b.requires_grad else None)
+        return Fresh((g @ y.T if a.requires_grad else None, x.T @ g if b.requires_grad else None))
 
     return backward
 
@@ -82,7 +83,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         gx = (g2 @ w).reshape(xd.shape) if x.requires_grad else None
         gw = g2.T @ x2 if weight.requires_grad else None
         if bias is None:
-            return gx, gw
-        return gx, gw, (g2.sum(axis=0) if bias.requires_grad else None)
+            return Fresh((gx, gw))
+        return Fresh((gx, gw, g2.sum(axis=0) if bias.requires_grad else None))
 
     return Tensor._make(out, parents, backward, "linear")
