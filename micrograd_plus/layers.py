@@ -282,8 +282,9 @@ def _class_indices(target, what: str, size: int | None = None, ignore=None) -> n
     elif data.dtype.kind not in "iub":
         raise TypeError(f"{what} must be integers, got dtype {data.dtype}")
     data = data.astype(np.intp, copy=False)
-    # Two reductions rule out bad labels in the common case; only then look closer.
-    if size is not None and data.size and (data.min() < 0 or data.max() >= size):
+    # One reduction rules out bad labels in the common case: seen as unsigned,
+    # a negative index is huge, so ``max < size`` means every index is in range.
+    if size is not None and data.view(np.uintp).max(initial=0) >= size:
         out = (data < 0) | (data >= size)
         if ignore is not None:
             out &= data != ignore
