@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import json
 import os
 import statistics
 import time
@@ -212,32 +213,46 @@ def measure(
             + ", ".join(f"{others[n][-1] or 0:.1f}" for n in others)
             + " cores)"
         )
-    free_cores = max((os.cpu_count() or 1) - threads, 0)
-    kept = _kept_rounds(times, others, free_cores, tolerance, min_kept)
     result = {
         "description": workload.description,
         "unit": workload.unit,
-        "repeats": repeats,
-        "kept_rounds": kept,
         "targets": workload.targets,
-        "impls": {},
-        "ratios": {},
         "metrics": metrics,
+        "impls": {},
     }
     for impl in impls:
         name = impl.name
-        scaled = [t * workload.scale for t in times[name]]
         entry = {
-            "times": scaled,
-            "median": statistics.median(scaled[r] for r in kept),
-            "min": min(scaled),
-            "cpu_per_wall": statistics.median(cpu[name][r] / times[name][r] for r in kept),
+            "times": [t * workload.scale for t in times[name]],
+            "cpu_per_wall_rounds": [c / t for c, t in zip(cpu[name], times[name])],
             "others_cores": others[name],
-            "peak_rss_mib": _median_or_none([rss[name][r] for r in kept]),
+            "peak_rss_rounds": rss[name],
         }
         if trace_memory and impl.traced:
             entry["traced_peak_mib"] = traced_peak_mib(impl)
         result["impls"][name] = entry
+    if workload.extra is not None:
+        extra = workload.extra()
+        result["extra_met"] = extra.pop("met", {})
+        result["extra"] = extra
+    return summarize(result, threads, tolerance, min_kept)
+
+
+def summarize(result: dict, threads: int, tolerance: float = 0.25, min_kept: int = 3) -> dict:
+    """Pick the undisturbed rounds and compute medians, ratios and met targets."""
+    impls = result["impls"]
+    times = {name: entry["times"] for name, entry in impls.items()}
+    others = {name: entry["others_cores"] for name, entry in impls.items()}
+    free_cores = max((os.cpu_count() or 1) - threads, 0)
+    kept = _kept_rounds(times, others, free_cores, tolerance, min_kept)
+    result["repeats"] = len(next(iter(times.values())))
+    result["kept_rounds"] = kept
+    for entry in impls.values():
+        entry["median"] = statistics.median(entry["times"][r] for r in kept)
+        entry["min"] = min(entry["times"])
+        entry["cpu_per_wall"] = statistics.median(entry["cpu_per_wall_rounds"][r] for r in kept)
+        entry["peak_rss_mib"] = _median_or_none([entry["peak_rss_rounds"][r] for r in kept])
+    result["ratios"] = {}
     for num, den, key in (
         (MG, TORCH, "vs_torch"),
         (MG, FLOOR, "vs_numpy"),
@@ -247,14 +262,27 @@ def measure(
             result["ratios"][key] = _median_ratio(times[num], times[den], kept)
     result["met"] = {
         key: result["ratios"][key] <= limit
-        for key, limit in workload.targets.items()
+        for key, limit in result["targets"].items()
         if key in result["ratios"]
     }
-    if workload.extra is not None:
-        extra = workload.extra()
-        result["met"].update(extra.pop("met", {}))
-        result["extra"] = extra
+    result["met"].update(result.get("extra_met", {}))
     return result
+
+
+def merge(results: list[dict], threads: int) -> dict:
+    """Pool the rounds that several worker processes measured for one workload.
+
+    A process's memory layout alone can make a library a few percent faster or
+    slower for its whole life, so rounds from separate processes are pooled
+    before the medians are taken. Metrics and extra checks come from the first.
+    """
+    merged = json.loads(json.dumps(results[0]))
+    for other in results[1:]:
+        for name, entry in other["impls"].items():
+            for key in ("times", "cpu_per_wall_rounds", "others_cores", "peak_rss_rounds"):
+                merged["impls"][name][key] += entry[key]
+    merged["processes"] = len(results)
+    return summarize(merged, threads)
 
 
 def _median_or_none(values):

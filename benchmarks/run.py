@@ -23,6 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .harness import merge
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -42,6 +44,13 @@ def _parse(argv=None) -> argparse.Namespace:
         default=None,
         help="epochs before comparing Fashion-MNIST test accuracy (0 skips; default 5, "
         "0 with --quick); only at the first thread count",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="worker processes per thread count whose rounds are pooled (default 2, 1 with "
+        "--quick): a process's memory layout can favour one library for its whole life",
     )
     parser.add_argument("--no-torch", action="store_true", help="run as if torch were absent")
     parser.add_argument("--out", type=Path, default=None, help="JSON path (default: results/)")
@@ -113,6 +122,22 @@ def _worker_env(threads: int) -> dict:
     return env
 
 
+def _run_worker(args, threads: int, processes: int, accuracy_epochs: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        part = Path(tmp) / "run.json"
+        cmd = [sys.executable, "-m", "benchmarks.run", "--worker", "--threads", str(threads)]
+        cmd += ["--only", *args.only, "--out", str(part)]
+        cmd += ["--accuracy-epochs", str(accuracy_epochs)]
+        repeats = args.repeats or (3 if args.quick else 7 if threads > 1 else 5)
+        cmd += ["--repeats", str(-(-repeats // processes))]  # rounds per process, rounded up
+        if args.quick:
+            cmd.append("--quick")
+        if args.no_torch:
+            cmd.append("--no-torch")
+        subprocess.run(cmd, check=True, cwd=HERE.parent, env=_worker_env(threads))
+        return json.loads(part.read_text())
+
+
 def main(argv=None) -> Path:
     args = _parse(argv)
     if args.worker:
@@ -121,28 +146,31 @@ def main(argv=None) -> Path:
     accuracy_epochs = args.accuracy_epochs
     if accuracy_epochs is None:
         accuracy_epochs = 0 if args.quick else 5
+    processes = args.processes or (1 if args.quick else 2)
     runs = {}
     machine = None
     for k, threads in enumerate(args.threads):
-        with tempfile.TemporaryDirectory() as tmp:
-            part = Path(tmp) / "run.json"
-            cmd = [sys.executable, "-m", "benchmarks.run", "--worker", "--threads", str(threads)]
-            cmd += ["--only", *args.only, "--out", str(part)]
-            cmd += ["--accuracy-epochs", str(accuracy_epochs if k == 0 else 0)]
-            if args.repeats:
-                cmd += ["--repeats", str(args.repeats)]
-            if args.quick:
-                cmd.append("--quick")
-            if args.no_torch:
-                cmd.append("--no-torch")
-            subprocess.run(cmd, check=True, cwd=HERE.parent, env=_worker_env(threads))
-            data = json.loads(part.read_text())
+        parts = []
+        for p in range(processes):
+            print(f"== {threads} thread(s), worker process {p + 1}/{processes}", flush=True)
+            first = k == 0 and p == 0  # the 5-epoch accuracy comparison runs once
+            parts.append(_run_worker(args, threads, processes, accuracy_epochs if first else 0))
+        data = parts[0]
         machine = machine or data["machine"]
+        workloads = {}
+        for name, result in data["workloads"].items():
+            if "skipped" in result:
+                workloads[name] = result
+                continue
+            workloads[name] = merge([part["workloads"][name] for part in parts], threads)
+            ratios = ", ".join(f"{k} {v:.3f}" for k, v in workloads[name]["ratios"].items())
+            print(f"[{threads} thread(s), pooled] {name}: {ratios}", flush=True)
         runs[str(threads)] = {
-            "repeats": data["repeats"],
+            "repeats": sum(part["repeats"] for part in parts),
+            "processes": processes,
             "blas": data["machine"]["blas"].get("threadpools"),
             "torch_threads": data["machine"].get("torch_threads"),
-            "workloads": data["workloads"],
+            "workloads": workloads,
         }
     environment = {var: os.environ.get(var) for var in CORETYPE_VARS}
     result = {

@@ -15,7 +15,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
 from benchmarks import report  # noqa: E402
-from benchmarks.harness import FLOOR, MG, TORCH, Impl, Workload, _kept_rounds, measure  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    FLOOR,
+    MG,
+    TORCH,
+    Impl,
+    Workload,
+    _kept_rounds,
+    measure,
+    merge,
+)
 from benchmarks.mlp import batches_for, init_weights, mg_trainer, numpy_trainer  # noqa: E402
 
 
@@ -101,3 +110,26 @@ def test_report_renders_a_table_and_a_chart(tmp_path):
     assert "| spiral | 1 | s | 1 | 3 | 0.8 | 0.33x (≤ 0.5x ✓) | 1.25x |" in table
     assert "| spiral | 2 |" in table
     assert path.with_suffix(".png").stat().st_size > 0
+
+
+def test_rounds_from_several_processes_are_pooled():
+    def part(mg_times, torch_times):
+        return {
+            "targets": {"vs_torch": 0.5},
+            "extra_met": {},
+            "impls": {
+                name: {
+                    "times": ts,
+                    "cpu_per_wall_rounds": [1.0] * len(ts),
+                    "others_cores": [0.0] * len(ts),
+                    "peak_rss_rounds": [None] * len(ts),
+                }
+                for name, ts in ((MG, mg_times), (TORCH, torch_times))
+            },
+        }
+
+    merged = merge([part([1.0, 1.0], [2.0, 2.0]), part([1.1, 1.1], [2.0, 2.0])], threads=1)
+    assert merged["repeats"] == 4 and merged["processes"] == 2
+    assert merged["impls"][MG]["times"] == [1.0, 1.0, 1.1, 1.1]
+    assert merged["ratios"]["vs_torch"] == pytest.approx(0.525)  # median of 0.5, 0.5, 0.55, 0.55
+    assert merged["met"] == {"vs_torch": False}
