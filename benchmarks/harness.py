@@ -160,12 +160,23 @@ def _kept_rounds(
     free_cores: float,
     tolerance: float,
     min_kept: int,
+    process: list[int] | None = None,
 ) -> list[int]:
-    """Rounds in which nothing else took our cores and no implementation ran slow."""
+    """Rounds in which nothing else took our cores and no implementation ran slow.
+
+    "Slow" is judged against the best round of the same worker process
+    (``process[r]`` numbers the process of round ``r``): a whole process may
+    run at its own pace, and that is not a disturbance.
+    """
     rounds = len(next(iter(times.values())))
-    best = {name: min(ts) for name, ts in times.items()}
+    process = process or [0] * rounds
+    best = {
+        (name, p): min(t for t, q in zip(ts, process) if q == p)
+        for name, ts in times.items()
+        for p in set(process)
+    }
     # How far each round strayed from every implementation's best round ...
-    slow = [max(times[n][r] / best[n] for n in times) for r in range(rounds)]
+    slow = [max(times[n][r] / best[n, process[r]] for n in times) for r in range(rounds)]
     # ... and how many cores other processes used beyond the ones we left free.
     busy = [max((others[n][r] or 0.0) for n in others) - free_cores for r in range(rounds)]
     kept = [r for r in range(rounds) if slow[r] <= 1 + tolerance and busy[r] <= 0.25]
@@ -244,7 +255,8 @@ def summarize(result: dict, threads: int, tolerance: float = 0.25, min_kept: int
     times = {name: entry["times"] for name, entry in impls.items()}
     others = {name: entry["others_cores"] for name, entry in impls.items()}
     free_cores = max((os.cpu_count() or 1) - threads, 0)
-    kept = _kept_rounds(times, others, free_cores, tolerance, min_kept)
+    process = result.get("round_process")
+    kept = _kept_rounds(times, others, free_cores, tolerance, min_kept, process)
     result["repeats"] = len(next(iter(times.values())))
     result["kept_rounds"] = kept
     for entry in impls.values():
@@ -277,6 +289,9 @@ def merge(results: list[dict], threads: int) -> dict:
     before the medians are taken. Metrics and extra checks come from the first.
     """
     merged = json.loads(json.dumps(results[0]))
+    merged["round_process"] = [
+        p for p, part in enumerate(results) for _ in next(iter(part["impls"].values()))["times"]
+    ]
     for other in results[1:]:
         for name, entry in other["impls"].items():
             for key in ("times", "cpu_per_wall_rounds", "others_cores", "peak_rss_rounds"):

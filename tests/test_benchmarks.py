@@ -133,3 +133,10 @@ def test_rounds_from_several_processes_are_pooled():
     assert merged["impls"][MG]["times"] == [1.0, 1.0, 1.1, 1.1]
     assert merged["ratios"]["vs_torch"] == pytest.approx(0.525)  # median of 0.5, 0.5, 0.55, 0.55
     assert merged["met"] == {"vs_torch": False}
+
+
+def test_a_slower_process_is_not_a_disturbance():
+    times = {MG: [1.0, 1.0, 1.3, 1.3], TORCH: [2.0, 2.0, 2.8, 2.8]}
+    others = {MG: [0.0] * 4, TORCH: [0.0] * 4}
+    assert _kept_rounds(times, others, 0.0, 0.25, 2) == [0, 1]  # one process: 2.8 is slow
+    assert _kept_rounds(times, others, 0.0, 0.25, 2, [0, 0, 1, 1]) == [0, 1, 2, 3]
