@@ -1,0 +1,67 @@
+"""Helpers shared by the losses: argument checks, reductions and the one-node builder."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _as_tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _pair(input, target, name: str) -> tuple[Tensor, Tensor, np.ndarray, np.ndarray]:
+    """Input and target as tensors of one shape, plus their data in the input's dtype."""
+    input = _as_tensor(input)
+    if not isinstance(target, Tensor):
+        target = Tensor._make(np.asarray(target, dtype=input.dtype))
+    if target.shape != input.shape:
+        raise ValueError(
+            f"{name}: input shape {input.shape} and target shape {target.shape} differ; "
+            "losses do not broadcast. Reshape one of them, e.g. pred.reshape(-1) or "
+            "target.reshape(-1, 1)"
+        )
+    return input, target, input.data, target.data.astype(input.dtype, copy=False)
+
+
+def _reduce(values: np.ndarray, reduction: str):
+    """The reduced loss and the factor that scales each element's gradient."""
+    if reduction == "none":
+        return values, None
+    if reduction == "sum":
+        return np.asarray(values.sum()), 1.0
+    with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch gives NaN, as torch
+        return np.asarray(values.mean()), 1.0 / values.size if values.size else np.nan
+
+
+def _pointwise_node(values, input, target, reduction, grads, op) -> Tensor:
+    """Reduce elementwise ``values``; ``grads(factor, need_input, need_target)`` gives
+    the per-element gradients already multiplied by ``factor``."""
+    out, scale = _reduce(values, reduction)
+
+    def backward(g):
+        factor = g if scale is None else g * scale
+        return grads(factor, input.requires_grad, target.requires_grad)
+
+    return Tensor._make(out, (input, target), backward, op)
+
+
+def _broadcast_weight(weight, shape, dtype, name: str):
+    if weight is None:
+        return None
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
+    try:
+        fits = np.broadcast_shapes(w.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{name} of shape {w.shape} does not broadcast to the input's {shape}")
+    return w

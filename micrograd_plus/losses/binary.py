@@ -1,0 +1,88 @@
+"""Binary cross-entropy on probabilities and on logits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._common import _broadcast_weight, _check_reduction, _pair, _pointwise_node
+
+
+def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") -> Tensor:
+    """``-(t log p + (1 - t) log(1 - p))`` for probabilities ``p`` in ``[0, 1]``.
+
+    As in PyTorch each log is clamped at -100, so ``p`` of exactly 0 or 1
+    gives a large finite loss instead of infinity. Prefer
+    :func:`binary_cross_entropy_with_logits`, which takes raw scores and is
+    stable without clamping.
+    """
+    _check_reduction(reduction)
+    input, target, x, y = _pair(input, target, "binary_cross_entropy")
+    outside = np.flatnonzero(~((x >= 0) & (x <= 1)))
+    if outside.size:
+        pos = np.unravel_index(outside[0], x.shape)
+        where = [int(i) for i in pos]
+        raise ValueError(
+            f"binary_cross_entropy needs probabilities in [0, 1], but input{where} is "
+            f"{x[pos]!s}; apply sigmoid first or use BCEWithLogitsLoss on raw scores"
+        )
+    w = _broadcast_weight(weight, x.shape, x.dtype, "weight")
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(x), -100)
+        log_q = np.maximum(np.log1p(-x), -100)
+    values = (y - 1) * log_q - y * log_p
+    if w is not None:
+        values = values * w
+
+    def grads(factor, need_x, need_y):
+        if w is not None:
+            factor = factor * w
+        gx = gy = None
+        if need_x:
+            gx = (x - y) / np.maximum((1 - x) * x, x.dtype.type(1e-12)) * factor
+        if need_y:
+            gy = (log_q - log_p) * factor
+        return gx, gy
+
+    return _pointwise_node(values, input, target, reduction, grads, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, reduction: str = "mean", pos_weight=None
+) -> Tensor:
+    """Sigmoid and binary cross-entropy in one stable node, taking raw scores.
+
+    ``loss = (1 - t) x + l * softplus(-x)`` with ``l = 1 + (pos_weight - 1) t``;
+    ``softplus(-x) = max(-x, 0) + log1p(exp(-|x|))`` never overflows. The
+    gradient is ``sigmoid(x) - t`` without ``pos_weight``.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Tensor
+    >>> round(binary_cross_entropy_with_logits(Tensor([1000.0, -1000.0]), [1.0, 0.0]).item(), 6)
+    0.0
+    """
+    _check_reduction(reduction)
+    input, target, x, y = _pair(input, target, "binary_cross_entropy_with_logits")
+    w = _broadcast_weight(weight, x.shape, x.dtype, "weight")
+    pw = _broadcast_weight(pos_weight, x.shape, x.dtype, "pos_weight")
+    softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+    log_weight = None if pw is None else (pw - 1) * y + 1
+    values = (1 - y) * x + (softplus_neg if pw is None else log_weight * softplus_neg)
+    if w is not None:
+        values *= w
+
+    def grads(factor, need_x, need_y):
+        if w is not None:
+            factor = factor * w
+        gx = gy = None
+        if need_x:
+            sig = np.exp(-softplus_neg)
+            gx = sig - y if pw is None else log_weight * sig - pw * y
+            gx *= factor
+        if need_y:
+            gy = -x if pw is None else (pw - 1) * softplus_neg - x
+            gy = gy * factor
+        return gx, gy
+
+    return _pointwise_node(values, input, target, reduction, grads, "bce_with_logits")

@@ -1,0 +1,29 @@
+"""Optimizers with PyTorch's algorithms, defaults and state layout (``torch.optim``).
+
+An :class:`Optimizer` keeps ``defaults``, a list of ``param_groups`` (each a
+dict with ``'params'`` and its own hyper-parameters) and a per-parameter
+``state`` dict. The update rule of each optimizer is a plain function
+(:func:`sgd_update`, :func:`adam_update`, ...) that changes the parameter
+array in place: anything holding the parameter sees the new values, and no
+array is allocated per step (the state is created once, and temporaries go
+into two scratch arrays shared by all parameters of the same shape).
+"""
+
+from .adagrad import Adagrad, adagrad_update
+from .adam import Adam, AdamW, adam_update
+from .base import Optimizer
+from .rmsprop import RMSprop, rmsprop_update
+from .sgd import SGD, sgd_update
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSprop",
+    "Adagrad",
+    "sgd_update",
+    "adam_update",
+    "rmsprop_update",
+    "adagrad_update",
+]

@@ -1,0 +1,130 @@
+"""Adam and AdamW: :func:`adam_update` and the :class:`Adam`, :class:`AdamW` optimizers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .base import Optimizer, _check, _check_betas, _lerp, _prepare_grad
+
+
+def adam_update(
+    param, grad, state, scratch, *, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled
+) -> None:
+    r"""One Adam (or, with ``decoupled``, AdamW) step in place.
+
+    .. math::
+        m \leftarrow \beta_1 m + (1-\beta_1) g,\quad
+        v \leftarrow \beta_2 v + (1-\beta_2) g^2,\quad
+        \theta \leftarrow \theta - \frac{\eta}{1-\beta_1^t}
+            \frac{m}{\sqrt{v}/\sqrt{1-\beta_2^t} + \epsilon}
+
+    Adam adds ``weight_decay * theta`` to the gradient (L2, which the adaptive
+    denominator then rescales); AdamW shrinks ``theta`` by ``lr * weight_decay``
+    directly, before the step.
+    """
+    beta1, beta2 = betas
+    s1, s2 = scratch
+    if not state:
+        state["step"] = 0
+        state["exp_avg"] = np.zeros_like(param)
+        state["exp_avg_sq"] = np.zeros_like(param)
+        if amsgrad:
+            state["max_exp_avg_sq"] = np.zeros_like(param)
+    step = state["step"] = state["step"] + 1
+    if weight_decay and decoupled:
+        param *= 1 - lr * weight_decay
+        weight_decay = 0
+    g = _prepare_grad(param, grad, s1, weight_decay, maximize)
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    _lerp(m, g, 1 - beta1, s2)
+    v *= beta2
+    np.multiply(g, g, out=s2)
+    s2 *= 1 - beta2
+    v += s2
+    if amsgrad:
+        v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+    step_size = lr / (1 - beta1**step)
+    denom = np.sqrt(v, out=s2)
+    denom /= math.sqrt(1 - beta2**step)
+    denom += eps
+    np.divide(m, denom, out=s2)
+    s2 *= step_size
+    param -= s2
+
+
+class Adam(Optimizer):
+    """Adam: momentum on the gradient, scaled by a running RMS of the gradient.
+
+    ``weight_decay`` is an L2 penalty added to the gradient, as in PyTorch's
+    ``Adam``; for decoupled weight decay use :class:`AdamW`.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Adam, Tensor
+    >>> x = Tensor([0.0], requires_grad=True)
+    >>> opt = Adam([x], lr=0.1)
+    >>> for _ in range(300):
+    ...     opt.zero_grad()
+    ...     ((x - 3) ** 2).sum().backward()
+    ...     opt.step()
+    >>> round(x.item(), 2)
+    3.0
+    """
+
+    _decoupled = False
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            betas=tuple(betas) if isinstance(betas, list) else betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _validate(self, group: dict) -> None:
+        super()._validate(group)
+        _check_betas(group["betas"])
+        _check("epsilon value (eps)", group["eps"])
+        _check("weight_decay", group["weight_decay"])
+
+    def _update(self, param, grad, state, group, scratch) -> None:
+        options = self._hyperparameters(group)
+        adam_update(param, grad, state, scratch, decoupled=self._decoupled, **options)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: ``theta *= 1 - lr * weight_decay`` before each step.
+
+    Unlike Adam's L2 term the decay is not divided by the gradient's RMS, so
+    every weight shrinks at the same relative rate. Default ``weight_decay=1e-2``.
+    """
+
+    _decoupled = True
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

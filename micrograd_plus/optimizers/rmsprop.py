@@ -1,0 +1,88 @@
+"""RMSprop: :func:`rmsprop_update` and the :class:`RMSprop` optimizer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Optimizer, _check, _lerp, _prepare_grad
+
+
+def rmsprop_update(
+    param, grad, state, scratch, *, lr, alpha, eps, weight_decay, momentum, centered, maximize
+) -> None:
+    r"""One RMSprop step in place: divide the gradient by a running RMS of itself.
+
+    .. math::
+        v \leftarrow \alpha v + (1-\alpha) g^2,\quad
+        \theta \leftarrow \theta - \eta \frac{g}{\sqrt{v - \bar g^2 \text{ (centered)}} + \epsilon}
+    """
+    s1, s2 = scratch
+    if not state:
+        state["step"] = 0
+        state["square_avg"] = np.zeros_like(param)
+        if momentum > 0:
+            state["momentum_buffer"] = np.zeros_like(param)
+        if centered:
+            state["grad_avg"] = np.zeros_like(param)
+    state["step"] += 1
+    g = _prepare_grad(param, grad, s1, weight_decay, maximize)
+    v = state["square_avg"]
+    v *= alpha
+    np.multiply(g, g, out=s2)
+    s2 *= 1 - alpha
+    v += s2
+    if centered:
+        mean = state["grad_avg"]
+        _lerp(mean, g, 1 - alpha, s2)
+        np.multiply(mean, mean, out=s2)
+        np.subtract(v, s2, out=s2)
+        avg = np.sqrt(s2, out=s2)
+    else:
+        avg = np.sqrt(v, out=s2)
+    avg += eps
+    np.divide(g, avg, out=s2)
+    if momentum > 0:
+        buf = state["momentum_buffer"]
+        buf *= momentum
+        buf += s2
+        np.multiply(buf, lr, out=s2)
+    else:
+        s2 *= lr
+    param -= s2
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton's lecture 6e form, as PyTorch): per-weight step sizes from a running RMS."""
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _validate(self, group: dict) -> None:
+        super()._validate(group)
+        _check("alpha value", group["alpha"])
+        _check("epsilon value (eps)", group["eps"])
+        _check("momentum value", group["momentum"])
+        _check("weight_decay value", group["weight_decay"])
+
+    def _update(self, param, grad, state, group, scratch) -> None:
+        rmsprop_update(param, grad, state, scratch, **self._hyperparameters(group))
