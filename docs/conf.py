@@ -19,7 +19,7 @@ DOCS = Path(__file__).resolve().parent
 
 project = "micrograd_plus"
 author = "the micrograd_plus authors"
-copyright = "2025, the micrograd_plus authors"
+copyright = "2026, the micrograd_plus authors"
 release = micrograd_plus.__version__
 version = release
 
