@@ -82,5 +82,10 @@ def test_api_reference_covers_every_public_module() -> None:
     documented = set(
         re.findall(r"automodule:: (\S+)", (DOCS / "api.md").read_text(encoding="utf-8"))
     )
-    missing = sorted(modules - documented)
+    # A sub-package documented as a whole (its __all__ re-exports its modules) covers them.
+    missing = sorted(
+        m
+        for m in modules - documented
+        if m.rsplit(".", 1)[0] not in documented - {"micrograd_plus"}
+    )
     assert not missing, f"docs/api.md has no automodule for {missing}; add a section"
