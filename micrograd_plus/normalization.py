@@ -24,6 +24,11 @@ def _data(t):
     return None if t is None else (t.data if isinstance(t, Tensor) else t)
 
 
+def _present(tensors, values) -> tuple:
+    """``values`` for the tensors that exist: a norm without affine has no weight or bias."""
+    return tuple(v for t, v in zip(tensors, values) if t is not None)
+
+
 def _affine_backward(g, xhat, weight, bias, reduce_axes, param_shape):
     """Gradients of ``xhat * weight + bias`` with respect to weight and bias."""
     gw = gb = None
@@ -98,7 +103,7 @@ def batch_norm(
     out = xhat * w.reshape(bshape) if w is not None else xhat.copy()
     if b is not None:
         out += b.reshape(bshape)
-    parents = tuple(t for t in (input, weight, bias) if t is not None)
+    parents = _present((input, weight, bias), (input, weight, bias))
 
     def backward(g):
         gw, gb = _affine_backward(g, xhat, weight, bias, axes, (channels,))
@@ -114,12 +119,7 @@ def batch_norm(
                 gx *= scale.reshape(bshape)
             else:
                 gx = g * scale.reshape(bshape)
-        grads = {id(input): gx}
-        if weight is not None:
-            grads[id(weight)] = gw
-        if bias is not None:
-            grads[id(bias)] = gb
-        return tuple(grads[id(t)] for t in parents)
+        return _present((input, weight, bias), (gx, gw, gb))
 
     return Tensor._make(out, parents, backward, "batch_norm")
 
@@ -259,7 +259,7 @@ def layer_norm(
     out = xhat * w if w is not None else xhat.copy()
     if b is not None:
         out += b
-    parents = tuple(t for t in (input, weight, bias) if t is not None)
+    parents = _present((input, weight, bias), (input, weight, bias))
 
     def backward(g):
         gw, gb = _affine_backward(g, xhat, weight, bias, lead, shape)
@@ -270,12 +270,7 @@ def layer_norm(
             np.subtract(gxhat, gx, out=gx)
             gx -= gxhat.mean(axis=axes, keepdims=True)
             gx *= inv_std
-        grads = {id(input): gx}
-        if weight is not None:
-            grads[id(weight)] = gw
-        if bias is not None:
-            grads[id(bias)] = gb
-        return tuple(grads[id(t)] for t in parents)
+        return _present((input, weight, bias), (gx, gw, gb))
 
     return Tensor._make(out, parents, backward, "layer_norm")
 
