@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from micrograd_plus.data import make_spiral
+
 from .harness import FLOOR, MG, TORCH, Impl, Workload
 from .mlp import batches_for, init_weights, mg_trainer, numpy_trainer, torch_trainer
 
@@ -29,24 +31,8 @@ def _impls(torch, weights, X, y, lr, epochs, warmup_epochs) -> list[Impl]:
 
 
 # ------------------------------------------------------------------------- spiral
-def spiral_data(n_points: int = 100, n_classes: int = 3, seed: int = 42):
-    """The seed chapter's spiral: 3 interleaved arms of 100 noisy points."""
-    from micrograd_plus.utils import set_seed
-
-    set_seed(seed)
-    X = np.zeros((n_points * n_classes, 2), dtype=np.float32)
-    y = np.zeros(n_points * n_classes, dtype=np.int64)
-    for c in range(n_classes):
-        ix = slice(n_points * c, n_points * (c + 1))
-        r = np.linspace(0.0, 1, n_points)
-        t = np.linspace(c * 4, (c + 1) * 4, n_points) + np.random.randn(n_points) * 0.2
-        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
-        y[ix] = c
-    return X, y
-
-
 def spiral(torch, quick: bool = False) -> Workload:
-    X, y = spiral_data()
+    X, y = make_spiral(seed=42)  # the seed chapter's data set
     weights = init_weights([2, 64, 64, 3], seed=42)
     n_epochs = 50 if quick else 200
     epochs = batches_for(len(X), len(X), n_epochs, seed=0)  # full batch, as the book

@@ -43,3 +43,19 @@ def assert_matches_torch(fn, torch_fn, arrays, rtol=1e-5, atol=1e-6):
         expected = other.grad.numpy() if other.grad is not None else np.zeros(other.shape)
         got = mine.grad if mine.grad is not None else np.zeros(mine.shape)
         np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+
+
+def seed_notebook_spiral(n_points=100, n_classes=3):
+    """The seed notebook's spiral generator, verbatim in behaviour (NumPy's global RNG).
+
+    Kept here as an independent reference for ``make_spiral`` and the seed's cells.
+    """
+    X = np.zeros((n_points * n_classes, 2), dtype=np.float32)
+    y = np.zeros(n_points * n_classes, dtype=np.int32)
+    for c in range(n_classes):
+        ix = range(n_points * c, n_points * (c + 1))
+        r = np.linspace(0.0, 1, n_points)
+        t = np.linspace(c * 4, (c + 1) * 4, n_points) + np.random.randn(n_points) * 0.2
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[ix] = c
+    return X, y

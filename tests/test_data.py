@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from oracles import seed_notebook_spiral
 
 from micrograd_plus import Tensor
 from micrograd_plus.data import (
@@ -252,22 +253,9 @@ def test_normalize_to_unit_range():
 
 
 # ---------------------------------------------------------------- toy data
-def _seed_notebook_spiral(n_points=100, n_classes=3):
-    # The seed notebook's generator, verbatim apart from names.
-    X = np.zeros((n_points * n_classes, 2), dtype=np.float32)
-    y = np.zeros(n_points * n_classes, dtype=np.int32)
-    for c in range(n_classes):
-        ix = range(n_points * c, n_points * (c + 1))
-        r = np.linspace(0.0, 1, n_points)
-        t = np.linspace(c * 4, (c + 1) * 4, n_points) + np.random.randn(n_points) * 0.2
-        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
-        y[ix] = c
-    return X, y
-
-
 def test_make_spiral_matches_the_seed_notebook():
     set_seed(42)
-    X_ref, y_ref = _seed_notebook_spiral()
+    X_ref, y_ref = seed_notebook_spiral()
     set_seed(42)
     X, y = make_spiral()
     np.testing.assert_array_equal(X, X_ref)

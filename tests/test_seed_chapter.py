@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from oracles import seed_notebook_spiral
 
 from micrograd_plus import (
     SGD,
@@ -29,20 +30,6 @@ from micrograd_plus.utils import set_seed
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_8f9f07721cec4145.txt"
 INLINE_CLASSES = {"MSELoss", "CrossEntropyLoss", "SGD", "Adam"}
-
-
-def generate_spiral_data(n_points=100, n_classes=3):
-    """The seed's data set, verbatim in behaviour (NumPy's global generator)."""
-    X = np.zeros((n_points * n_classes, 2), dtype=np.float32)
-    y = np.zeros(n_points * n_classes, dtype=np.int32)
-    for class_idx in range(n_classes):
-        ix = range(n_points * class_idx, n_points * (class_idx + 1))
-        r = np.linspace(0.0, 1, n_points)
-        t = np.linspace(class_idx * 4, (class_idx + 1) * 4, n_points)
-        t = t + np.random.randn(n_points) * 0.2
-        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
-        y[ix] = class_idx
-    return X, y
 
 
 def quadratic_history(momentum: float, lr: float = 0.1, steps: int = 50) -> list:
@@ -115,7 +102,7 @@ def test_adam_beats_sgd_on_rosenbrock():
 
 def test_spiral_mlp_reaches_95_percent_training_accuracy():
     set_seed(42)
-    X, y = generate_spiral_data()
+    X, y = seed_notebook_spiral()
     set_seed(42)
     model = Sequential(Linear(2, 64), ReLU(), Linear(64, 64), ReLU(), Linear(64, 3))
     loss_fn = CrossEntropyLoss()
