@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 
 import micrograd_plus as mp
-from micrograd_plus.losses import cross_entropy
+from micrograd_plus.nn.losses import cross_entropy
 
 from .harness import FLOOR, MG, TORCH, Impl, Workload
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from micrograd_plus.data import make_spiral
+from micrograd_plus.utils.data import make_spiral
 
 from .harness import FLOOR, MG, TORCH, Impl, Workload
 from .mlp import batches_for, init_weights, mg_trainer, numpy_trainer, torch_trainer
@@ -51,7 +51,7 @@ def spiral(torch, quick: bool = False) -> Workload:
 def load_fashion():
     """Fashion-MNIST from a local copy, or None (the workload is then skipped)."""
     try:
-        from micrograd_plus.datasets import load_fashion_mnist
+        from micrograd_plus.utils.data.mnist import load_fashion_mnist
     except ImportError:
         return None
     try:

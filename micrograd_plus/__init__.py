@@ -3,55 +3,50 @@
 The public API is collected here; see the book for a guided tour.
 """
 
-from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .checkpoint import load_checkpoint, load_model, save_checkpoint, save_model
-from .clip import clip_grad_norm_, clip_grad_value_
-from .creation import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
-from .data import (
-    DataLoader,
-    make_blobs,
-    make_moons,
-    make_regression,
-    make_spiral,
-    normalize,
-    one_hot,
-    standardize,
-    train_test_split,
+from . import autograd, nn, optim, utils
+from .autograd import (
+    Context,
+    Function,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
 )
-from .datasets import load_fashion_mnist, load_mnist
-from .function import Context, Function
-from .layers import (
+from .checkpoint import load_checkpoint, load_model, save_checkpoint, save_model
+from .nn import (
     GELU,
     BatchNorm,
     BatchNorm1d,
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
     Dropout,
     Embedding,
     Flatten,
+    HuberLoss,
     Identity,
+    L1Loss,
     LayerNorm,
     LeakyReLU,
     Linear,
     LogSoftmax,
+    Module,
+    MSELoss,
+    NLLLoss,
+    Parameter,
     ReLU,
+    Sequential,
     Sigmoid,
+    SmoothL1Loss,
     Softmax,
     Tanh,
 )
-from .losses import (
-    BCELoss,
-    BCEWithLogitsLoss,
-    CrossEntropyLoss,
-    HuberLoss,
-    L1Loss,
-    MSELoss,
-    NLLLoss,
-    SmoothL1Loss,
-)
-from .module import Module, Parameter, Sequential
+from .nn.utils import clip_grad_norm_, clip_grad_value_
+from .ops.creation import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .ops.elementwise import where
 from .ops.shape import concatenate, stack
-from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
-from .schedulers import (
+from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .optim.lr_scheduler import (
     CosineAnnealingLR,
     ExponentialLR,
     LinearLR,
@@ -62,10 +57,27 @@ from .schedulers import (
 )
 from .tensor import Tensor
 from .training import History, accuracy, confusion_matrix, evaluate, fit, train_epoch
+from .utils.data import (
+    DataLoader,
+    load_fashion_mnist,
+    load_mnist,
+    make_blobs,
+    make_moons,
+    make_regression,
+    make_spiral,
+    normalize,
+    one_hot,
+    standardize,
+    train_test_split,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "autograd",
+    "nn",
+    "optim",
+    "utils",
     "Tensor",
     "Function",
     "Context",

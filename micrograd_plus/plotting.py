@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import autograd
+from .autograd import engine as autograd
 from .tensor import Tensor
 from .training import _array, confusion_matrix, evaluation_mode
 

@@ -14,8 +14,8 @@ from numbers import Number
 
 import numpy as np
 
-from . import autograd
-from .autograd import _State
+from .autograd import engine as autograd
+from .autograd.engine import _State
 
 DEFAULT_DTYPE = np.dtype(np.float32)
 

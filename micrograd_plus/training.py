@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .autograd import no_grad
+from .autograd.engine import no_grad
 from .tensor import Tensor
 
 __all__ = [

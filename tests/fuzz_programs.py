@@ -488,7 +488,7 @@ def final(values):
 # ------------------------------------------------------- checking, and breaking
 def check_program(prog: Program) -> None:
     """Assert that ``prog``'s gradients match float64 central differences."""
-    from micrograd_plus.gradcheck import gradient_check
+    from micrograd_plus.autograd.gradcheck import gradient_check
 
     leaves = smooth_values(prog)
     result = gradient_check(lambda *ts: final(run(prog, ts)), *leaves)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from micrograd_plus import Tensor
-from micrograd_plus.gradcheck import gradient_check
+from micrograd_plus.autograd.gradcheck import gradient_check
 
 
 def random_inputs(shapes, seed=0, positive=False, dtype=np.float64):

@@ -5,7 +5,8 @@ import pytest
 from oracles import seed_notebook_spiral
 
 from micrograd_plus import Tensor
-from micrograd_plus.data import (
+from micrograd_plus.utils import set_seed
+from micrograd_plus.utils.data import (
     DataLoader,
     make_blobs,
     make_moons,
@@ -16,7 +17,6 @@ from micrograd_plus.data import (
     standardize,
     train_test_split,
 )
-from micrograd_plus.utils import set_seed
 
 
 def _xy(n=10):

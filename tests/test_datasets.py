@@ -8,8 +8,8 @@ import struct
 import numpy as np
 import pytest
 
-from micrograd_plus import datasets
-from micrograd_plus.datasets import (
+from micrograd_plus.utils.data import mnist as datasets
+from micrograd_plus.utils.data.mnist import (
     DatasetNotFoundError,
     download_file,
     load_fashion_mnist,

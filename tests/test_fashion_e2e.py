@@ -23,8 +23,8 @@ from micrograd_plus import (
     fit,
     standardize,
 )
-from micrograd_plus.datasets import DatasetNotFoundError, load_fashion_mnist
 from micrograd_plus.utils import set_seed
+from micrograd_plus.utils.data.mnist import DatasetNotFoundError, load_fashion_mnist
 
 
 @pytest.fixture(scope="module")

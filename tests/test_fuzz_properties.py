@@ -27,7 +27,7 @@ from hypothesis import Phase, given, note, settings
 from hypothesis import strategies as st
 
 from micrograd_plus import Tensor
-from micrograd_plus.gradcheck import gradient_check
+from micrograd_plus.autograd.gradcheck import gradient_check
 
 
 # ---------------------------------------------------------------- the tests

@@ -32,13 +32,13 @@ from micrograd_plus import (
     Linear,
     ReLU,
     Sequential,
-    datasets,
     load_checkpoint,
     load_model,
     save_checkpoint,
     save_model,
 )
-from micrograd_plus.datasets import read_idx
+from micrograd_plus.utils.data import mnist as datasets
+from micrograd_plus.utils.data.mnist import read_idx
 
 
 class Payload:

@@ -7,8 +7,8 @@ import pytest
 
 import micrograd_plus as mp
 from micrograd_plus import Tensor
-from micrograd_plus import functional as F
-from micrograd_plus.gradcheck import gradient_check
+from micrograd_plus.autograd.gradcheck import gradient_check
+from micrograd_plus.nn import functional as F
 
 REDUCTIONS = ["mean", "sum", "none"]
 

@@ -8,7 +8,7 @@ import pytest
 
 import micrograd_plus as mp
 from micrograd_plus import Function, Tensor, detect_anomaly
-from micrograd_plus.autograd import _State
+from micrograd_plus.autograd.engine import _State
 
 
 def _leaf(values, dtype=np.float32):

@@ -10,7 +10,7 @@ import pytest
 
 import micrograd_plus as mp
 from micrograd_plus import Function, Tensor, no_grad
-from micrograd_plus.gradcheck import gradient_check
+from micrograd_plus.autograd.gradcheck import gradient_check
 
 
 def test_issue_verification_snippet():

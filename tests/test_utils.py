@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from micrograd_plus import Tensor
-from micrograd_plus.gradcheck import gradient_check, numerical_gradient
+from micrograd_plus.autograd.gradcheck import gradient_check, numerical_gradient
 from micrograd_plus.utils import cleanup_notebook, count_parameters, set_seed
 
 

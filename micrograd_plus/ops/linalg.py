@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Fresh
+from ..autograd.engine import Fresh
 from ..tensor import Tensor, operand
 from ._broadcast import unbroadcast
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...tensor import Tensor
 from ..layers import _class_indices
-from ..tensor import Tensor
 from ._common import _as_tensor, _check_reduction
 
 
@@ -233,7 +233,7 @@ def nll_loss(
 ) -> Tensor:
     """Negative log-likelihood ``-input[i, target[i]]`` for log-probabilities (``F.nll_loss``).
 
-    Pair it with :class:`~micrograd_plus.layers.LogSoftmax`; on raw logits use
+    Pair it with :class:`~micrograd_plus.nn.LogSoftmax`; on raw logits use
     :func:`cross_entropy`, which is both together.
     """
     _check_reduction(reduction)

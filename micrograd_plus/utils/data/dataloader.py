@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .tensor import Tensor
+from ...tensor import Tensor
 
 __all__ = [
     "DataLoader",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .tensor import Tensor
+from ..tensor import Tensor
 
 
 def numerical_gradient(f, x, eps: float = 1e-6) -> np.ndarray:
@@ -85,7 +85,7 @@ def gradient_check(f, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     Examples
     --------
     >>> import numpy as np
-    >>> from micrograd_plus.gradcheck import gradient_check
+    >>> from micrograd_plus.autograd.gradcheck import gradient_check
     >>> result = gradient_check(lambda a, b: (a * b).sum(), np.ones(3), np.arange(3.0))
     >>> result.passed
     True

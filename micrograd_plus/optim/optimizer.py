@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from ..autograd import enable_grad
+from ..autograd.engine import enable_grad
 from ..tensor import Tensor
 
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .base import Optimizer, _check, _check_betas, _lerp, _prepare_grad
+from .optimizer import Optimizer, _check, _check_betas, _lerp, _prepare_grad
 
 
 def adam_update(

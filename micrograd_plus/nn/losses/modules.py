@@ -1,9 +1,9 @@
-"""The losses as :class:`~micrograd_plus.module.Module` objects (``MSELoss``, ...)."""
+"""The losses as :class:`~micrograd_plus.nn.Module` objects (``MSELoss``, ...)."""
 
 from __future__ import annotations
 
+from ...tensor import Tensor
 from ..module import Module
-from ..tensor import Tensor
 from ._common import _check_reduction
 from .binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from .cross_entropy import cross_entropy, nll_loss

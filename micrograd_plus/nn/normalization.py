@@ -16,8 +16,8 @@ import numbers
 
 import numpy as np
 
+from ..tensor import DEFAULT_DTYPE, Tensor
 from .module import Module, Parameter
-from .tensor import DEFAULT_DTYPE, Tensor
 
 
 def _data(t):

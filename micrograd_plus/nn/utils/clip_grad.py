@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .tensor import Tensor
+from ...tensor import Tensor
 
 
 def _grads(parameters) -> list:

@@ -3,7 +3,7 @@
 Every loss is one graph node: the forward computes the per-element loss in
 NumPy and the backward its closed-form derivative, scaled by the reduction.
 Each comes as a function (``mse_loss``, ``cross_entropy``, ...) and as a
-:class:`~micrograd_plus.module.Module` (``MSELoss``, ``CrossEntropyLoss``, ...).
+:class:`~micrograd_plus.nn.Module` (``MSELoss``, ``CrossEntropyLoss``, ...).
 
 Input and target must have the same shape: a loss never broadcasts silently
 (``(N, 1)`` predictions against ``(N,)`` targets would otherwise give an

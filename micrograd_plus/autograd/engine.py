@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
 
 class _Switches:

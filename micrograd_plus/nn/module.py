@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .tensor import Tensor
+from ..tensor import Tensor
 
 
 class Parameter(Tensor):

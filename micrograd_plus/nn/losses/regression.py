@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor
+from ...tensor import Tensor
 from ._common import _check_reduction, _pair, _pointwise_node
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer, _check, _lerp, _prepare_grad
+from .optimizer import Optimizer, _check, _lerp, _prepare_grad
 
 
 def rmsprop_update(

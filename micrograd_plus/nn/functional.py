@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> import micrograd_plus.functional as F
+>>> import micrograd_plus.nn.functional as F
 >>> from micrograd_plus import Tensor
 >>> round(F.cross_entropy(Tensor([[2.0, 0.0]]), Tensor([0])).item(), 4)
 0.1269
@@ -10,6 +10,9 @@ Examples
 
 from __future__ import annotations
 
+from ..ops.elementwise import gelu, leaky_relu, relu, sigmoid, tanh
+from ..ops.linalg import linear
+from ..ops.softmax import log_softmax, softmax
 from .layers import dropout, embedding, gelu_tanh
 from .losses import (
     binary_cross_entropy,
@@ -22,9 +25,6 @@ from .losses import (
     smooth_l1_loss,
 )
 from .normalization import batch_norm, layer_norm
-from .ops.elementwise import gelu, leaky_relu, relu, sigmoid, tanh
-from .ops.linalg import linear
-from .ops.softmax import log_softmax, softmax
 
 __all__ = [
     "linear",

@@ -25,7 +25,7 @@ import math
 import warnings
 from collections import Counter
 
-from .optimizers import Optimizer
+from .optimizer import Optimizer
 
 
 class LRScheduler:

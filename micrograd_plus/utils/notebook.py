@@ -8,8 +8,8 @@ import types
 
 import numpy as np
 
-from .gradcheck import GradCheckResult, gradient_check, numerical_gradient
-from .tensor import Tensor
+from ..autograd.gradcheck import GradCheckResult, gradient_check, numerical_gradient
+from ..tensor import Tensor
 
 
 def set_seed(seed: int) -> None:
@@ -112,7 +112,7 @@ def check_all_gradients(
     Returns
     -------
     dict
-        Parameter name to :class:`~micrograd_plus.gradcheck.GradCheckResult`
+        Parameter name to :class:`~micrograd_plus.autograd.gradcheck.GradCheckResult`
         (truthy when it passed): ``all(report.values())`` says all is well.
 
     Examples

@@ -1,8 +1,8 @@
 """Layers with PyTorch's names, arguments, defaults and initialisation.
 
-Each layer is a :class:`~micrograd_plus.module.Module` that holds its
+Each layer is a :class:`~micrograd_plus.nn.Module` that holds its
 parameters and calls one op; ops that PyTorch fuses (dropout, embedding, the
-normalisations in :mod:`micrograd_plus.normalization`) are single graph nodes
+normalisations in :mod:`micrograd_plus.nn.normalization`) are single graph nodes
 here too, with the backward written next to the forward.
 """
 
@@ -12,10 +12,10 @@ import math
 
 import numpy as np
 
+from ..ops import elementwise, linalg, shape, softmax
+from ..tensor import DEFAULT_DTYPE, Tensor
 from .module import Module, Parameter
 from .normalization import BatchNorm, BatchNorm1d, LayerNorm
-from .ops import elementwise, linalg, shape, softmax
-from .tensor import DEFAULT_DTYPE, Tensor
 
 
 def _as_tensor(x) -> Tensor:

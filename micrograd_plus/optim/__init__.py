@@ -1,4 +1,5 @@
-"""Optimizers with PyTorch's algorithms, defaults and state layout (``torch.optim``).
+"""Optimizers with PyTorch's algorithms, defaults and state layout (``torch.optim``);
+learning-rate schedules in ``optim.lr_scheduler``.
 
 An :class:`Optimizer` keeps ``defaults``, a list of ``param_groups`` (each a
 dict with ``'params'`` and its own hyper-parameters) and a per-parameter
@@ -9,13 +10,15 @@ array is allocated per step (the state is created once, and temporaries go
 into two scratch arrays shared by all parameters of the same shape).
 """
 
+from . import lr_scheduler
 from .adagrad import Adagrad, adagrad_update
 from .adam import Adam, AdamW, adam_update
-from .base import Optimizer
+from .optimizer import Optimizer
 from .rmsprop import RMSprop, rmsprop_update
 from .sgd import SGD, sgd_update
 
 __all__ = [
+    "lr_scheduler",
     "Optimizer",
     "SGD",
     "Adam",

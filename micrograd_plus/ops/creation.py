@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import DEFAULT_DTYPE, Tensor
+from ..tensor import DEFAULT_DTYPE, Tensor
 
 
 def _shape(shape) -> tuple:

@@ -1,0 +1,39 @@
+"""The engine: grad mode, the backward pass, custom ops and gradient checks
+(PyTorch's ``torch.autograd``).
+
+Examples
+--------
+>>> from micrograd_plus import Tensor, autograd
+>>> x = Tensor([3.0], requires_grad=True)
+>>> with autograd.no_grad():
+...     y = x * x
+>>> y.requires_grad
+False
+"""
+
+from .engine import (
+    Fresh,
+    backward,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    topological_order,
+)
+from .function import Context, Function
+from .gradcheck import GradCheckResult, gradient_check, numerical_gradient
+
+__all__ = [
+    "backward",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "topological_order",
+    "Fresh",
+    "Function",
+    "Context",
+    "gradient_check",
+    "numerical_gradient",
+    "GradCheckResult",
+]

@@ -1,0 +1,32 @@
+"""Helpers for notebooks and experiments (seeding, cleanup, counting, checking), and the
+data pipeline in ``utils.data`` (PyTorch's ``torch.utils``).
+
+Examples
+--------
+>>> import micrograd_plus as mp
+>>> mp.utils.set_seed(0)
+"""
+
+from . import data
+from .data import DataLoader
+from .notebook import (
+    check_all_gradients,
+    cleanup_notebook,
+    count_parameters,
+    get_memory_usage,
+    gradient_check,
+    numerical_gradient,
+    set_seed,
+)
+
+__all__ = [
+    "data",
+    "DataLoader",
+    "set_seed",
+    "count_parameters",
+    "cleanup_notebook",
+    "numerical_gradient",
+    "gradient_check",
+    "check_all_gradients",
+    "get_memory_usage",
+]
