@@ -59,6 +59,15 @@ def test_the_differences_are_still_differences() -> None:
     buffer = io.BytesIO()
     torch.save({"w": torch.zeros(2)}, buffer)
     assert any(n.endswith("data.pkl") for n in zipfile.ZipFile(buffer).namelist())
+    p = torch.nn.Parameter(torch.zeros(2))
+    adam = torch.optim.Adam([p])
+    p.grad = torch.ones(2)
+    adam.step()
+    torch.optim.SGD([p], lr=0.1).load_state_dict(adam.state_dict())  # accepted silently
+    logits = torch.zeros(2, 3, dtype=torch.float64, requires_grad=True)
+    weight = torch.tensor([0.0, 1.0, 1.0], dtype=torch.float64)
+    torch.nn.functional.cross_entropy(logits, torch.tensor([0, 0]), weight=weight).backward()
+    assert torch.isnan(logits.grad).all()
     X, y = np.zeros((4, 2)), np.zeros(4)
     with pytest.raises(TypeError, match="batch_size"):
         torch.utils.data.DataLoader(X, y, batch_size=2)  # arrays are no (X, y) data set there

@@ -142,6 +142,18 @@ DIFFERENCES = [
         "a file from someone else never runs code",
     ),
     Difference(
+        "`load_state_dict` of another class",
+        "an error that names the settings the state lacks (Adam and AdamW share one layout)",
+        "loads an Adam state into SGD, or a StepLR state into CosineAnnealingLR, silently",
+        "the mistake would otherwise go unnoticed until training behaves oddly",
+    ),
+    Difference(
+        "cross-entropy whose class weights sum to zero",
+        "loss NaN, gradient zero",
+        "loss NaN, gradient NaN",
+        "a step after such a batch must not write NaN into the weights",
+    ),
+    Difference(
         "`DataLoader(X, y, batch_size=...)`",
         "also takes arrays directly, besides a `Dataset`",
         "a `Dataset` only",
