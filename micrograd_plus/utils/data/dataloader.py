@@ -13,6 +13,9 @@ repeatable; an integer seed gives the loader its own, per-epoch order.
 
 from __future__ import annotations
 
+import difflib
+import inspect
+
 import numpy as np
 
 from ...tensor import Tensor
@@ -73,6 +76,9 @@ def _options(
     return dict(locals())
 
 
+_OPTION_NAMES = [*inspect.signature(_options).parameters, "y"]
+
+
 def _split_arguments(args, kwargs):
     """Separate the arrays form's ``y`` (second positional or ``y=``) from torch's options."""
     y = kwargs.pop("y", None)
@@ -81,7 +87,12 @@ def _split_arguments(args, kwargs):
     try:
         return y, _options(*args, **kwargs)
     except TypeError as err:
-        raise TypeError(str(err).replace("_options()", "DataLoader()")) from None
+        message = str(err).replace("_options()", "DataLoader()")
+        unknown = [k for k in kwargs if k not in _OPTION_NAMES]
+        close = difflib.get_close_matches(unknown[0], _OPTION_NAMES, n=1) if unknown else []
+        if close:
+            message += f"; did you mean {close[0]!r}?"
+        raise TypeError(message) from None
 
 
 def _check_workers(o) -> None:
