@@ -71,8 +71,8 @@ from .utils.data import (
     make_spiral,
     normalize,
     one_hot,
-    standardize,
     random_split,
+    standardize,
     train_test_split,
 )
 

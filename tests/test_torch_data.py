@@ -296,8 +296,8 @@ def test_samples_of_different_shapes_name_the_index_and_both_shapes():
 
     with pytest.raises(RuntimeError, match=r"stack"):
         list(tud.DataLoader(TorchView(Ragged()), batch_size=6))
-    with pytest.raises(CollateError, match=r"dataset\[4\] has shape \(2,\) but dataset\[0\] has "
-                       r"shape \(3,\) in field \[0\]"):  # fmt: skip
+    names = r"dataset\[4\] has shape \(2,\) but dataset\[0\] has shape \(3,\) in field \[0\]"
+    with pytest.raises(CollateError, match=names):
         list(DataLoader(Ragged(), batch_size=6))
     with pytest.raises(RuntimeError, match=r"sample 1 of the batch has shape \(1,\)"):
         default_collate([np.zeros(2), np.zeros(1)])
