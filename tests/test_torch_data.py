@@ -11,6 +11,7 @@ from micrograd_plus import Tensor
 from micrograd_plus.utils.data import (
     BatchSampler,
     CollateError,
+    ConcatDataset,
     DataLoader,
     Dataset,
     RandomSampler,
@@ -271,6 +272,18 @@ def test_random_split_errors_like_torch():
             random_split(range(10), lengths)
     with pytest.warns(UserWarning, match="index 1 is 0"):
         random_split(range(2), [1.0, 0.0])
+
+
+def test_concat_dataset_indexes_like_torch():
+    parts = [list(range(3)), list(range(10, 12)), list(range(20, 24))]
+    ours, theirs = ConcatDataset(parts), tud.ConcatDataset(parts)
+    assert len(ours) == len(theirs) == 9
+    assert [ours[i] for i in range(-9, 9)] == [theirs[i] for i in range(-9, 9)]
+    X, y = xy(4)
+    summed = TensorDataset(X, y) + TensorDataset(X, y)
+    assert isinstance(summed, ConcatDataset) and len(summed) == 8
+    xb, yb = next(iter(DataLoader(summed, batch_size=8)))
+    np.testing.assert_array_equal(yb.data, np.concatenate([y, y]))
 
 
 def test_tensor_dataset_checks_sizes():

@@ -1,7 +1,7 @@
 """Data sets, samplers, batching, splits, scaling, toy data and the (Fashion-)MNIST files
 (PyTorch's ``torch.utils.data``, with a little of torchvision's datasets).
 
-Modules: ``dataset`` (Dataset, TensorDataset, Subset, random_split), ``sampler``,
+Modules: ``dataset`` (Dataset, TensorDataset, ConcatDataset, Subset, random_split), ``sampler``,
 ``collate`` (default_collate), ``dataloader`` (DataLoader), ``splits``
 (train_test_split), ``transforms`` (one_hot, standardize, normalize), ``toy``
 (make_spiral, make_moons, make_blobs, make_regression) and ``mnist``.
@@ -9,7 +9,7 @@ Modules: ``dataset`` (Dataset, TensorDataset, Subset, random_split), ``sampler``
 
 from .collate import CollateError, default_collate, default_convert
 from .dataloader import DataLoader
-from .dataset import Dataset, Subset, TensorDataset, random_split
+from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from .mnist import (
     FASHION_MNIST_CLASSES,
     DatasetNotFoundError,
@@ -26,6 +26,7 @@ from .transforms import normalize, one_hot, standardize
 __all__ = [
     "Dataset",
     "TensorDataset",
+    "ConcatDataset",
     "Subset",
     "random_split",
     "Sampler",

@@ -7,6 +7,7 @@ batches. Subclass :class:`Dataset` to write your own.
 
 from __future__ import annotations
 
+import bisect
 import math
 import warnings
 from itertools import accumulate
@@ -16,7 +17,7 @@ import numpy as np
 from ...tensor import Tensor
 from ._common import check_generator, check_seed, is_int, permutation
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
+__all__ = ["Dataset", "TensorDataset", "ConcatDataset", "Subset", "random_split"]
 
 
 class Dataset:
@@ -39,6 +40,9 @@ class Dataset:
 
     def __len__(self):
         raise NotImplementedError(f"{type(self).__name__} must define __len__(self)")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
 
 
 def _as_tensor(value, position: int) -> Tensor:
@@ -89,6 +93,35 @@ class TensorDataset(Dataset):
     def _rows(self, index: np.ndarray) -> list:
         """The batch ``default_collate`` would build from ``index``, in one indexing step."""
         return [Tensor(t.data[index], dtype=t.dtype) for t in self.tensors]
+
+
+class ConcatDataset(Dataset):
+    """Several data sets one after the other (what ``dataset_a + dataset_b`` gives).
+
+    Examples
+    --------
+    >>> both = ConcatDataset([[1, 2], [3, 4, 5]])
+    >>> len(both), both[2], both[-1]
+    (5, 3, 5)
+    """
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset needs at least one data set")
+        self.cumulative_sizes = list(accumulate(len(d) for d in self.datasets))
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += len(self)
+        part = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[part - 1] if part else 0
+        return self.datasets[part][index - start]
 
 
 class Subset(Dataset):
