@@ -357,3 +357,18 @@ def test_names_are_importable_from_every_front_door():
         assert getattr(mp, name) is getattr(mp.utils.data, name)
     for name in ("make_spiral", "make_moons", "one_hot", "standardize", "train_test_split"):
         assert getattr(mp, name) is getattr(mp.utils.data, name)
+
+
+def test_dataloader_signature_is_torchs():
+    import inspect
+
+    ours = inspect.signature(DataLoader).parameters
+    theirs = inspect.signature(tud.DataLoader.__init__).parameters
+    for name, param in theirs.items():
+        if name == "self":
+            continue
+        assert name in ours, name
+        assert ours[name].kind == param.kind, name
+        if name != "dataset":
+            assert ours[name].default == param.default, name
+    assert list(ours)[: len(theirs) - 1] == [n for n in theirs if n != "self"]

@@ -320,3 +320,13 @@ def _name_samples(err: CollateError, indices: list) -> CollateError:
         err.details,
         err.where,
     )
+
+
+# What help() and the API reference show: torch's signature, plus ``y`` and ``seed``.
+DataLoader.__signature__ = inspect.Signature(
+    [
+        inspect.Parameter("dataset", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        *inspect.signature(_options).parameters.values(),
+        inspect.Parameter("y", inspect.Parameter.KEYWORD_ONLY, default=None),
+    ]
+)
