@@ -59,6 +59,10 @@ from .tensor import Tensor
 from .training import History, accuracy, confusion_matrix, evaluate, fit, train_epoch
 from .utils.data import (
     DataLoader,
+    Dataset,
+    Subset,
+    TensorDataset,
+    default_collate,
     load_fashion_mnist,
     load_mnist,
     make_blobs,
@@ -67,6 +71,7 @@ from .utils.data import (
     make_spiral,
     normalize,
     one_hot,
+    random_split,
     standardize,
     train_test_split,
 )
@@ -139,6 +144,11 @@ __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "DataLoader",
+    "Dataset",
+    "TensorDataset",
+    "Subset",
+    "random_split",
+    "default_collate",
     "train_test_split",
     "one_hot",
     "standardize",

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from micrograd_plus.utils.data import CollateError, DatasetNotFoundError
+
 
 @dataclass(frozen=True)
 class BadInput:
@@ -772,6 +774,65 @@ DATA_CASES = [
         r"n_points.*got 0",
         r"positive integer",
     ),
+    _case(
+        "dataloader-num-workers",
+        "data",
+        "DataLoader(TensorDataset(np.ones((4, 2))), batch_size=2, num_workers=4)",
+        NotImplementedError,
+        r"num_workers=4 is not supported",
+        r"leave num_workers=0",
+    ),
+    _case(
+        "dataloader-misspelled-option",
+        "data",
+        "DataLoader(TensorDataset(np.ones((4, 2))), batch_size=2, suffle=True)",
+        TypeError,
+        r"unexpected keyword argument 'suffle'",
+        r"did you mean 'shuffle'",
+    ),
+    _case(
+        "dataloader-sampler-and-shuffle",
+        "data",
+        "DataLoader(TensorDataset(np.ones((4, 2))), sampler=[3, 2, 1, 0], shuffle=True)",
+        ValueError,
+        r"sampler option is mutually exclusive with shuffle",
+        r"sampler=RandomSampler\(dataset\)",
+    ),
+    _case(
+        "dataset-samples-of-different-shapes",
+        "data",
+        "class Ragged(Dataset):\n"
+        "    def __len__(self):\n        return 3\n\n"
+        "    def __getitem__(self, i):\n        return np.zeros(2 if i == 1 else 3), i\n\n"
+        "loader = DataLoader(Ragged(), batch_size=3)\nnext(iter(loader))",
+        CollateError,
+        r"dataset\[1\] has shape \(2,\) but dataset\[0\] has shape \(3,\) in field \[0\]",
+        r"pad or crop.*collate_fn=",
+    ),
+    _case(
+        "tensor-dataset-sizes-differ",
+        "data",
+        "TensorDataset(np.ones((4, 2)), np.ones(3))",
+        ValueError,
+        r"shapes \(4, 2\), \(3,\)",
+        r"same first \(sample\) dimension",
+    ),
+    _case(
+        "random-split-lengths-do-not-add-up",
+        "data",
+        "random_split(TensorDataset(np.ones((10, 2))), [6, 3])",
+        ValueError,
+        r"Sum of input lengths \(9\).*dataset \(10\)",
+        r"add up to 10, or fractions",
+    ),
+    _case(
+        "fashion-mnist-incomplete-root",
+        "data",
+        "import tempfile\nload_fashion_mnist(root=tempfile.mkdtemp(), download=False)",
+        DatasetNotFoundError,
+        r"is incomplete: missing train-images-idx3-ubyte\[\.gz\]",
+        r"download=True",
+    ),
 ]
 
 TRAINING_CASES = [
@@ -841,6 +902,55 @@ TRAINING_CASES = [
         TypeError,
         r"extra\['loss_fn'\]",
         r"use numbers, strings, None, arrays",
+    ),
+    _case(
+        "fit-given-the-loss-class",
+        "training",
+        "model = Linear(2, 1)\n"
+        "loader = DataLoader(np.ones((8, 2)), np.ones((8, 1)), batch_size=4)\n"
+        "fit(model, loader, MSELoss, SGD(model.parameters(), lr=0.1), progress=False)",
+        TypeError,
+        r"loss_fn is the class MSELoss",
+        r"create one: MSELoss\(\)",
+    ),
+    _case(
+        "fit-drop-last-drops-every-batch",
+        "training",
+        "model = Linear(2, 1)\n"
+        "loader = DataLoader(np.ones((10, 2)), np.ones((10, 1)), batch_size=100, drop_last=True)\n"
+        "fit(model, loader, MSELoss(), SGD(model.parameters(), lr=0.1), progress=False)",
+        ValueError,
+        r"drop_last=True.*\(10 samples < batch_size=100\)",
+        r"batch_size of at most 10 or drop_last=False",
+    ),
+    _case(
+        "accuracy-of-two-scalars",
+        "training",
+        "accuracy(np.float32(0.3), np.int64(1))",
+        ValueError,
+        r"output and labels are scalars",
+        r"first \(sample\) axis",
+    ),
+    _case(
+        "save-model-below-a-regular-file",
+        "checkpoints",
+        "import os, tempfile\n"
+        'afile = os.path.join(tempfile.mkdtemp(), "afile")\nopen(afile, "w").close()\n'
+        'save_model(Linear(2, 1), os.path.join(afile, "m.npz"))',
+        NotADirectoryError,
+        r"afile/m\.npz: .*afile is a file, not a folder",
+        r"choose another path",
+    ),
+    _case(
+        "load-checkpoint-into-another-architecture",
+        "checkpoints",
+        "import os, tempfile\n"
+        'path = os.path.join(tempfile.mkdtemp(), "run.npz")\n'
+        "save_checkpoint(path, Sequential(Linear(2, 4)))\n"
+        "load_checkpoint(path, Sequential(Linear(2, 4), Linear(4, 1)))",
+        RuntimeError,
+        r"Missing key.*1\.weight",
+        r"strict=False",
     ),
 ]
 
