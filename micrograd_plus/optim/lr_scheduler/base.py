@@ -30,7 +30,8 @@ def per_group(name: str, optimizer: Optimizer, value) -> list:
         if len(value) != groups:
             raise ValueError(
                 f"{name} must have one value per parameter group: got {len(value)} values "
-                f"for {groups} groups"
+                f"for {groups} groups; pass a single value (used for every group) or a list "
+                f"of {groups}"
             )
         return list(value)
     return [value] * groups
