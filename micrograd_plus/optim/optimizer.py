@@ -169,24 +169,25 @@ class Optimizer:
     def _shape_problem(self, p, grad, state) -> str | None:
         """Why ``p`` could not be updated, if its shape no longer fits (None otherwise)."""
         shape = p.data.shape
+        stale = [k for k, v in state.items() if isinstance(v, np.ndarray) and v.shape != shape]
         if grad.shape != shape:
-            found = f"its gradient has shape {grad.shape}"
-        else:
-            stale = [k for k, v in state.items() if isinstance(v, np.ndarray) and v.shape != shape]
-            if not stale:
-                return None
+            found = f"its gradient has shape {grad.shape} (a gradient has its parameter's shape)"
+        elif stale:
             found = f"its optimizer state {stale[0]!r} has shape {state[stale[0]].shape}"
+        else:
+            return None
         where = next(
             f"parameter {i}{_name(group, i)} of param_groups[{g}]"
             for g, group in enumerate(self.param_groups)
             for i, q in enumerate(group["params"])
             if q is p
         )
+        cause, then = ("the", ";") if stale else ("if the", ",")
         return (
-            f"{where} has shape {shape}, but {found}: the parameter's shape changed after "
+            f"{where} has shape {shape}, but {found}: {cause} parameter's shape changed after "
             f"the {type(self).__name__} optimizer was built (p.data was replaced by an array "
-            "of another shape). Keep the shape (copy values in place: p.data[...] = new), or "
-            "build a new optimizer for the new parameters"
+            f"of another shape){then} keep the shape (copy values in place: p.data[...] = new), "
+            "or build a new optimizer for the new parameters"
         )
 
     def _update(self, param, grad, state, group, scratch) -> None:  # pragma: no cover
