@@ -389,3 +389,37 @@ def test_warm_restarts_reach_eta_min_and_restart():
     expected = [0.1 + 0.9 * (1 + math.cos(math.pi * t / 4)) / 2 for t in range(4)]
     expected += [0.1 + 0.9 * (1 + math.cos(math.pi * t / 8)) / 2 for t in range(8)] + [1.0]
     np.testing.assert_allclose(lrs, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "case", ["OneCycleLR-cos", "OneCycleLR-three-phase-adam", "CyclicLR-triangular2-asymmetric"]
+)
+def test_resuming_a_cyclic_schedule_with_last_epoch_matches_torch(torch, case):
+    """The torch idiom: load the optimizer's state, then build the scheduler with last_epoch."""
+    name, kwargs, build = CASES[case]
+
+    def resume(lib, tensor, module):
+        opt = make_optimizer(lib, tensor, name, **kwargs)
+        sched = build(module, opt)
+        sequence(opt, sched, 30)
+        opt2 = make_optimizer(lib, tensor, name, **kwargs)
+        opt2.load_state_dict(opt.state_dict())
+        assert sched.last_epoch == 30
+        sched2 = _with_last_epoch(build, module, opt2, 29)  # then its first step is the 30th
+        return sequence(opt2, sched2, 50), sequence(opt, sched, 50)
+
+    ours, uninterrupted = resume(mp, Tensor, ours_lr)
+    theirs, _ = resume(torch.optim, torch.tensor, torch.optim.lr_scheduler)
+    np.testing.assert_allclose(np.array(ours, float), np.array(theirs, float), rtol=1e-12)
+    np.testing.assert_allclose(np.array(ours, float), np.array(uninterrupted, float), rtol=1e-12)
+
+
+def _with_last_epoch(build, module, optimizer, last_epoch):
+    """Run a case's builder with every scheduler given ``last_epoch``."""
+
+    class Resuming:
+        def __getattr__(self, name):
+            cls = getattr(module, name)
+            return lambda *args, **kwargs: cls(*args, last_epoch=last_epoch, **kwargs)
+
+    return build(Resuming(), optimizer)
