@@ -423,3 +423,19 @@ def _with_last_epoch(build, module, optimizer, last_epoch):
             return lambda *args, **kwargs: cls(*args, last_epoch=last_epoch, **kwargs)
 
     return build(Resuming(), optimizer)
+
+
+def test_reduce_on_plateau_is_a_scheduler_as_in_torch(torch):
+    opt = make_optimizer(mp, Tensor)
+    assert isinstance(mp.ReduceLROnPlateau(opt), mp.LRScheduler)
+    topt = make_optimizer(torch.optim, torch.tensor)
+    tsched = torch.optim.lr_scheduler.ReduceLROnPlateau(topt)
+    assert isinstance(tsched, torch.optim.lr_scheduler.LRScheduler)
+    sched = mp.ReduceLROnPlateau(opt, patience=0)
+    sched.step(1.0)
+    sched.step(2.0)
+    assert sched.get_last_lr() == pytest.approx([0.01, 0.002])
+    assert sched.get_last_lr() == [g["lr"] for g in opt.param_groups]
+    other = mp.ReduceLROnPlateau(make_optimizer(mp, Tensor), patience=0)
+    other.load_state_dict(sched.state_dict())
+    assert other.best == 1.0 and other.get_last_lr() == sched.get_last_lr()

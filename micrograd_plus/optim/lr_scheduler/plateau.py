@@ -5,16 +5,19 @@ from __future__ import annotations
 import math
 
 from ..optimizer import Optimizer
-from .base import check_optimizer, check_same_kind
+from .base import LRScheduler, check_optimizer
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(LRScheduler):
     """Multiply the learning rate by ``factor`` when a metric stops improving.
 
     Call ``step(metric)`` once per epoch with the validation loss (``mode='min'``)
     or accuracy (``mode='max'``). After more than ``patience`` epochs without an
     improvement larger than ``threshold`` (relative or absolute), the rate drops,
     then ``cooldown`` epochs pass before counting again; it never goes below ``min_lr``.
+
+    A subclass of :class:`LRScheduler` as in PyTorch 2.x (``get_last_lr``,
+    ``state_dict``), though its ``step`` takes the metric.
     """
 
     def __init__(
@@ -78,14 +81,3 @@ class ReduceLROnPlateau:
                     group["lr"] = new
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def get_last_lr(self) -> list:
-        return self._last_lr
-
-    def state_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        """Restore a state saved by :meth:`state_dict` of a ReduceLROnPlateau."""
-        check_same_kind(self, state_dict)
-        self.__dict__.update(state_dict)
