@@ -272,3 +272,30 @@ def test_step_returns_the_closures_loss_as_torch(torch, name, kwargs):
         assert loss.item() == pytest.approx(tloss.item(), rel=1e-5)
     np.testing.assert_allclose(x.data, tx.detach().numpy(), rtol=1e-5, atol=1e-6)
     assert opt.step() is None and topt.step() is None  # no closure, no loss
+
+
+# ------------------------------------------------------------- interrupts
+def test_an_interrupt_inside_step_propagates_and_the_optimizer_stays_usable(monkeypatch):
+    """The documented behaviour: a step interrupted half-way is partial (not rolled back),
+    the KeyboardInterrupt reaches the caller, and the next step works."""
+    a, b = Parameter(Tensor(np.ones(2))), Parameter(Tensor(np.ones(2)))
+    opt = mp.SGD([a, b], lr=0.5, momentum=0.9)
+    assert "not all-or-nothing" in mp.Optimizer.__doc__
+    a.grad, b.grad = np.ones(2, np.float32), np.ones(2, np.float32)
+    update = type(opt)._update
+    calls = []
+
+    def interrupted(self, param, *args):
+        calls.append(param)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        update(self, param, *args)
+
+    monkeypatch.setattr(type(opt), "_update", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        opt.step()
+    monkeypatch.undo()
+    assert a.data.tolist() == [0.5, 0.5] and b.data.tolist() == [1.0, 1.0]  # partial
+    assert opt._step_count == 0
+    opt.step()
+    assert b.data.tolist() == [0.5, 0.5] and a.data.tolist() == pytest.approx([-0.45, -0.45])
