@@ -47,12 +47,21 @@ from .ops.elementwise import where
 from .ops.shape import concatenate, stack
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim.lr_scheduler import (
+    ChainedScheduler,
+    ConstantLR,
     CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
     ExponentialLR,
+    LambdaLR,
     LinearLR,
     LRScheduler,
+    MultiplicativeLR,
     MultiStepLR,
+    OneCycleLR,
+    PolynomialLR,
     ReduceLROnPlateau,
+    SequentialLR,
     StepLR,
 )
 from .tensor import Tensor
@@ -141,6 +150,15 @@ __all__ = [
     "CosineAnnealingLR",
     "LinearLR",
     "ReduceLROnPlateau",
+    "LambdaLR",
+    "MultiplicativeLR",
+    "ConstantLR",
+    "PolynomialLR",
+    "OneCycleLR",
+    "CyclicLR",
+    "CosineAnnealingWarmRestarts",
+    "SequentialLR",
+    "ChainedScheduler",
     "clip_grad_norm_",
     "clip_grad_value_",
     "DataLoader",

@@ -715,6 +715,83 @@ OPTIM_CASES = [
         r"clip_value.*-1",
         r"non-negative number",
     ),
+    _case(
+        "optimizer-given-the-state-dict",
+        "optimizers",
+        "model = Linear(2, 1)\nSGD(model.state_dict(), lr=0.1)",
+        TypeError,
+        r"dict without a 'params' entry \(a model\.state_dict\(\)\?\)",
+        r"SGD\(model\.parameters\(\), \.\.\.\)",
+    ),
+    _case(
+        "optimizer-given-parameters-uncalled",
+        "optimizers",
+        "model = Linear(2, 1)\nAdam(model.parameters, lr=0.1)",
+        TypeError,
+        r"got the method parameters itself",
+        r"call it: Adam\(model\.parameters\(\), \.\.\.\)",
+    ),
+    _case(
+        "optimizer-named-and-unnamed-parameters",
+        "optimizers",
+        "model = Linear(2, 1)\nSGD([('weight', model.weight), model.bias])",
+        ValueError,
+        r"got a mix",
+        r"all \(name, tensor\) pairs, as model\.named_parameters\(\) yields",
+    ),
+    _case(
+        "parameter-shape-changed-after-optimizer",
+        "optimizers",
+        "model = Linear(3, 1)\nopt = Adam(model.parameters())\n"
+        "model(Tensor(np.ones((2, 3)))).sum().backward()\nopt.step()\n"
+        "model.weight.data = np.ones((1, 4))\nmodel.weight.grad = np.ones((1, 4))\nopt.step()",
+        RuntimeError,
+        r"parameter 0 of param_groups\[0\] has shape \(1, 4\).*'exp_avg' has shape \(1, 3\)",
+        r"shape changed after the Adam optimizer was built.*build a new optimizer",
+    ),
+    _case(
+        "adam-state-into-sgd",
+        "optimizers",
+        "model = Linear(2, 1)\nsaved = Adam(model.parameters()).state_dict()\n"
+        "SGD(model.parameters(), lr=0.1).load_state_dict(saved)",
+        ValueError,
+        r"has no momentum, dampening, nesterov",
+        r"optimizer of the same class",
+    ),
+    _case(
+        "steplr-state-into-cosine",
+        "optimizers",
+        "opt = SGD(Linear(2, 1).parameters(), lr=0.1)\n"
+        "saved = StepLR(opt, step_size=5).state_dict()\n"
+        "CosineAnnealingLR(opt, T_max=10).load_state_dict(saved)",
+        ValueError,
+        r"not saved by a CosineAnnealingLR: it lacks 'T_max', 'eta_min'",
+        r"scheduler of the same class",
+    ),
+    _case(
+        "one-cycle-without-length",
+        "optimizers",
+        "OneCycleLR(SGD(Linear(2, 1).parameters(), lr=0.1, momentum=0.9), max_lr=1.0)",
+        ValueError,
+        r"length of the cycle",
+        r"pass total_steps, or epochs and steps_per_epoch",
+    ),
+    _case(
+        "cycle-momentum-without-momentum",
+        "optimizers",
+        "CyclicLR(Adagrad(Linear(2, 1).parameters()), base_lr=0.01, max_lr=0.1)",
+        ValueError,
+        r"Adagrad has no momentum or betas",
+        r"cycle_momentum=False",
+    ),
+    _case(
+        "lambdas-for-the-wrong-group-count",
+        "optimizers",
+        "LambdaLR(SGD(Linear(2, 1).parameters(), lr=0.1), [lambda e: 1.0, lambda e: 0.5])",
+        ValueError,
+        r"lr_lambda must have one value per parameter group: got 2 values for 1 groups",
+        r"pass a single value \(used for every group\) or a list of 1",
+    ),
 ]
 
 DATA_CASES = [
