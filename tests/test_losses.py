@@ -358,12 +358,71 @@ def test_bad_huber_delta_and_smooth_l1_beta():
         mp.SmoothL1Loss(beta=-1.0)
 
 
-def test_all_targets_ignored_gives_nan_like_torch(torch):
-    ours = F.cross_entropy(Tensor(LOGITS[:2]), [-100, -100]).item()
-    theirs = torch.nn.functional.cross_entropy(
-        torch.tensor(LOGITS[:2]), torch.tensor([-100, -100])
-    ).item()
-    assert np.isnan(ours) and np.isnan(theirs)
+NOTHING_COUNTED = {
+    "all-ignored": dict(labels=[-100, -100, -100], weight=None),
+    "all-ignored-weighted": dict(labels=[-100, -100, -100], weight=[1.0, 2.0, 0.5, 1.0, 1.0]),
+    "zero-weight-present": dict(labels=[0, 1, 1], weight=[0.0, 0.0, 1.0, 1.0, 1.0]),
+    "all-ignored-custom-index": dict(labels=[2, 2, 2], weight=None, ignore_index=2),
+}
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", list(NOTHING_COUNTED))
+@pytest.mark.parametrize(
+    "fn,smoothing", [("cross_entropy", 0.0), ("cross_entropy", 0.2), ("nll_loss", 0.0)]
+)
+def test_nothing_counted_gives_nan_loss_and_zero_gradient(torch, fn, case, reduction, smoothing):
+    """Mean over zero counted targets: NaN as torch, but a zero gradient, never NaN."""
+    spec = NOTHING_COUNTED[case]
+    labels = np.array(spec["labels"])
+    w = None if spec["weight"] is None else np.array(spec["weight"])
+    kwargs = dict(reduction=reduction, ignore_index=spec.get("ignore_index", -100))
+    if smoothing:
+        kwargs["label_smoothing"] = smoothing
+    ours = getattr(F, fn)
+    theirs = getattr(torch.nn.functional, fn)
+    value, (grad,), upstream = run_ours(
+        lambda x, t: ours(x, t, weight=w, **kwargs), [LOGITS[:3], labels], (0,)
+    )
+    t_value, (t_grad,) = run_torch(
+        torch,
+        lambda x, t: theirs(x, t, weight=None if w is None else torch.tensor(w), **kwargs),
+        [LOGITS[:3], labels],
+        (0,),
+        upstream,
+    )
+    np.testing.assert_allclose(value, t_value, rtol=1e-7, atol=1e-10)  # NaN where torch's is
+    assert np.isfinite(grad).all()
+    if reduction == "mean":
+        assert np.isnan(value)
+        assert not grad.any()
+    if np.isfinite(t_grad).all():
+        np.testing.assert_allclose(grad, t_grad, rtol=1e-7, atol=1e-10)
+    else:
+        # Torch's own gradient is NaN only where the weights of the present targets sum to
+        # zero (0 * inf); ours is zero there too, a deliberate difference: no NaN in a step.
+        assert case == "zero-weight-present" and reduction == "mean"
+
+
+def test_all_ignored_batch_leaves_the_weights_unchanged_after_a_step():
+    layer = mp.Linear(4, 5, dtype=np.float64)
+    before = [p.data.copy() for p in layer.parameters()]
+    opt = mp.SGD(layer.parameters(), lr=0.1, momentum=0.9)
+    loss = mp.CrossEntropyLoss()(layer(Tensor(X)), np.full(len(X), -100))
+    loss.backward()
+    opt.step()
+    assert np.isnan(loss.item())
+    for p, old in zip(layer.parameters(), before):
+        np.testing.assert_array_equal(p.data, old)
+
+
+def test_all_ignored_spatial_targets_match_torch(torch):
+    logits = rng.standard_normal((2, 5, 3))
+    labels = np.full((2, 3), -100)
+    value, (grad,), _ = run_ours(F.cross_entropy, [logits, labels], (0,))
+    t_value = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(labels))
+    assert np.isnan(value) and np.isnan(t_value.item())
+    assert grad.shape == logits.shape and not grad.any()
 
 
 def test_weight_is_a_buffer_in_the_state_dict():

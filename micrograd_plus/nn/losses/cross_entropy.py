@@ -92,8 +92,9 @@ def _reduce_rows(rows: np.ndarray, reduction: str, denominator, out_shape):
     denominator = rows.dtype.type(denominator)
     if denominator:
         return np.asarray(rows.sum() / denominator), 1 / denominator
-    with np.errstate(invalid="ignore", divide="ignore"):  # nothing counted: NaN, as torch
-        return np.asarray(rows.sum() / denominator), 1 / denominator
+    # Nothing counted (every target ignored, or their weights sum to zero): the loss is
+    # NaN, as torch's, but the gradient is zero so that an optimizer step writes no NaN.
+    return np.asarray(np.nan, rows.dtype), 0.0
 
 
 def cross_entropy(
@@ -112,7 +113,11 @@ def cross_entropy(
     class probabilities. The forward uses log-sum-exp shifted by the row
     maximum; the backward is ``softmax - onehot`` scaled by the reduction,
     computed directly. With ``weight``, ``'mean'`` divides by the summed
-    weights of the targets, as PyTorch.
+    weights of the targets, as PyTorch. When nothing is counted (every target
+    is ``ignore_index``, or the weights of the targets present sum to zero)
+    the ``'mean'`` is NaN, as PyTorch's, and the gradient is zero, so an
+    optimizer step leaves the weights unchanged (PyTorch's gradient is NaN in
+    the zero-weight case).
 
     Examples
     --------
@@ -234,7 +239,9 @@ def nll_loss(
     """Negative log-likelihood ``-input[i, target[i]]`` for log-probabilities (``F.nll_loss``).
 
     Pair it with :class:`~micrograd_plus.nn.LogSoftmax`; on raw logits use
-    :func:`cross_entropy`, which is both together.
+    :func:`cross_entropy`, which is both together. ``weight``, ``ignore_index``
+    and the NaN mean with a zero gradient when nothing is counted are as in
+    :func:`cross_entropy`.
     """
     _check_reduction(reduction)
     input = _as_tensor(input)
