@@ -11,6 +11,7 @@ Examples
 """
 
 from . import functional, utils
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList
 from .layers import (
     GELU,
     BatchNorm,
@@ -46,6 +47,10 @@ __all__ = [
     "Module",
     "Parameter",
     "Sequential",
+    "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
     "Identity",
     "Linear",
     "ReLU",
