@@ -33,10 +33,14 @@ from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
+    Loss,
     MSELoss,
     NLLLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
 )
 from .module import Module, Parameter, Sequential
@@ -74,4 +78,8 @@ __all__ = [
     "NLLLoss",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "KLDivLoss",
+    "GaussianNLLLoss",
+    "PoissonNLLLoss",
+    "Loss",
 ]
