@@ -24,7 +24,7 @@ def _as_tensor(x) -> Tensor:
 
 def _pick_dim(dim, axis, default):
     """Accept PyTorch's ``dim`` and NumPy's ``axis`` spelling of the same argument."""
-    if dim is not None and axis is not None and dim != axis:
+    if dim is not None and axis is not None:
         raise TypeError(f"got dim={dim} and axis={axis}; pass only one of them (they are aliases)")
     chosen = dim if dim is not None else axis
     return default if chosen is None else chosen
@@ -259,7 +259,16 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x) -> Tensor:
-        return shape.flatten(_as_tensor(x), self.start_dim, self.end_dim)
+        x = _as_tensor(x)
+        rank = max(x.ndim, 1)
+        for name in ("start_dim", "end_dim"):
+            value = getattr(self, name)
+            if not -rank <= value < rank:
+                raise IndexError(
+                    f"Flatten: {name}={value} is out of range for an input of shape {x.shape}; "
+                    f"use a dimension from {-rank} to {rank - 1}"
+                )
+        return shape.flatten(x, self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
