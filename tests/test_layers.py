@@ -385,3 +385,25 @@ def test_flatten_rejects_dims_out_of_range_like_torch(torch):
     assert mp.Flatten(0, 0)(Tensor(2.0)).shape == tuple(
         torch.nn.Flatten(0, 0)(torch.tensor(2.0)).shape
     )
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (0, 3, 4), (2, 3, 0)])
+def test_batchnorm_on_an_empty_batch_in_training_follows_torch(torch, shape):
+    ours, theirs = mp.BatchNorm1d(3, dtype=np.float64), torch.nn.BatchNorm1d(3).double()
+    for bn in (ours, theirs):
+        bn.running_mean.data[...] = 0.5
+        bn.running_var.data[...] = 2.0
+    x = Tensor(np.zeros(shape), requires_grad=True)
+    tx = torch.zeros(shape, dtype=torch.float64, requires_grad=True)
+    out, t_out = ours(x), theirs(tx)
+    out.sum().backward()
+    t_out.sum().backward()
+    assert out.shape == tuple(t_out.shape) == shape
+    assert x.grad.shape == shape
+    np.testing.assert_array_equal(ours.running_mean.data, theirs.running_mean.numpy())
+    np.testing.assert_array_equal(ours.running_var.data, theirs.running_var.numpy())
+    assert int(ours.num_batches_tracked.data) == int(theirs.num_batches_tracked) == 1
+    np.testing.assert_array_equal(ours.weight.grad, theirs.weight.grad.numpy())
+    np.testing.assert_array_equal(ours.bias.grad, theirs.bias.grad.numpy())
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        ours(Tensor(np.zeros((1, 3))))  # a single sample is still an error, as in torch

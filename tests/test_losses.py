@@ -429,3 +429,62 @@ def test_weight_is_a_buffer_in_the_state_dict():
     loss = mp.CrossEntropyLoss(weight=np.array([1.0, 2.0], np.float32))
     assert list(loss.state_dict()) == ["weight"]
     assert list(mp.CrossEntropyLoss().state_dict()) == []
+
+
+@pytest.mark.parametrize("target", [[-1.0, 1.0], [0.5, 1.0000001], [0.5, np.nan]])
+def test_bce_rejects_targets_outside_unit_interval_like_torch(torch, target):
+    with pytest.raises(RuntimeError, match="target should be between 0 and 1"):
+        torch.nn.BCELoss()(torch.tensor([0.3, 0.8]), torch.tensor(target))
+    with pytest.raises(ValueError, match=r"targets in \[0, 1\].*target\[\d\] is"):
+        mp.BCELoss()(Tensor([0.3, 0.8], dtype=np.float64), Tensor(target, dtype=np.float64))
+    # The edges are allowed, in both.
+    edge = [0.0, 1.0]
+    ours = mp.BCELoss()(Tensor([0.3, 0.8], dtype=np.float64), Tensor(edge, dtype=np.float64))
+    theirs = torch.nn.BCELoss()(
+        torch.tensor([0.3, 0.8], dtype=torch.float64), torch.tensor(edge, dtype=torch.float64)
+    )
+    assert ours.item() == pytest.approx(theirs.item(), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "labels,shown",
+    [
+        (np.array([1e20, 0.0]), r"1e\+20"),
+        (np.array([-3.0, 0.0]), r"-3 "),
+        (np.array([np.inf, 0.0]), r"inf"),
+        (np.array([2**64 - 1, 0], dtype=np.uint64), r"18446744073709551615"),
+        (np.array([2**63, 0], dtype=np.uint64), r"9223372036854775808"),
+        (np.array([200, 0], dtype=np.uint8), r"200"),
+    ],
+)
+def test_out_of_range_labels_are_reported_with_their_real_value(labels, shown):
+    with pytest.raises(IndexError, match=rf"target value {shown}.*valid values are 0\.\.2"):
+        F.cross_entropy(Tensor(np.zeros((2, 3))), labels)
+
+
+def test_uint64_label_that_wraps_to_the_ignore_index_is_not_ignored():
+    # 2**64 - 100 is -100 once wrapped to a signed integer: it must not count as ignored.
+    labels = np.array([2**64 - 100, 0], dtype=np.uint64)
+    with pytest.raises(IndexError, match="18446744073709551516"):
+        F.cross_entropy(Tensor(np.zeros((2, 3))), labels)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(
+    "fn,soft", [("cross_entropy", False), ("cross_entropy", True), ("nll_loss", False)]
+)
+def test_scores_without_classes_follow_torch(torch, fn, soft, reduction):
+    target = np.zeros((2, 0)) if soft else np.array([-100, -100])
+    x = np.zeros((2, 0))
+    value, (grad,), _ = run_ours(
+        lambda a, t: getattr(F, fn)(a, t, reduction=reduction), [x, target], (0,)
+    )
+    theirs = getattr(torch.nn.functional, fn)(
+        torch.tensor(x, requires_grad=True), torch.tensor(target), reduction=reduction
+    )
+    np.testing.assert_allclose(value, theirs.detach().numpy())
+    assert grad.shape == (2, 0)
+    with pytest.raises(IndexError, match="out of bounds"):
+        getattr(torch.nn.functional, fn)(torch.tensor(x), torch.tensor([0, -100]))
+    with pytest.raises(IndexError, match=r"target value 1 at position \(1,\).*no classes"):
+        getattr(F, fn)(Tensor(x), np.array([-100, 1]))

@@ -140,6 +140,8 @@ def cross_entropy(
         )
     classes = x.shape[0] if x.ndim == 1 else x.shape[1]
     w = _class_weight(weight, classes, x.dtype)
+    if not classes:
+        return _no_classes(input, target, ignore_index, reduction, "cross_entropy")
     rows, unrow = _rows(x)
     shifted = rows - _row_max(rows)
     probs = np.exp(shifted)
@@ -190,6 +192,18 @@ def cross_entropy(
         return (unrow(grad),)
 
     return Tensor._make(out, (input,), backward, "cross_entropy")
+
+
+def _no_classes(input, target, ignore_index, reduction, what) -> Tensor:
+    """Scores with a class axis of size 0, as torch: any class index is out of range;
+    with every target ignored (or soft targets) each sample's loss is 0, their mean NaN."""
+    x = input.data
+    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if not (what == "cross_entropy" and tdata.shape == x.shape and tdata.dtype.kind == "f"):
+        _class_targets(x, target, ignore_index, what)  # raises unless every target is ignored
+    losses = np.zeros(_sample_shape(x), x.dtype)
+    out, _ = _reduce_rows(losses.reshape(-1), reduction, 0, losses.shape)
+    return Tensor._make(out, (input,), lambda g: (np.zeros_like(x),), what)
 
 
 def _cross_entropy_plain(input, shifted, log_total, probs, unrow, t, index, reduction):
@@ -250,6 +264,8 @@ def nll_loss(
         raise ValueError("nll_loss needs log-probabilities with a class axis, got a 0-d tensor")
     classes = x.shape[0] if x.ndim == 1 else x.shape[1]
     w = _class_weight(weight, classes, x.dtype)
+    if not classes:
+        return _no_classes(input, target, ignore_index, reduction, "nll_loss")
     rows, unrow = _rows(x)
     t = _class_targets(x, target, ignore_index, "nll_loss")
     wt, safe = _weighted_rows(t, ignore_index, w, x.dtype)

@@ -149,10 +149,11 @@ def gaussian_nll_loss(
     v_raw = var.data.astype(x.dtype, copy=False)
     negative = np.flatnonzero(v_raw < 0)
     if negative.size:
+        pos = [int(i) for i in np.unravel_index(negative[0], v_raw.shape)]
         raise ValueError(
-            f"gaussian_nll_loss: var must be non-negative, but it holds "
-            f"{v_raw.reshape(-1)[negative[0]]!r} (at flat index {negative[0]}); predict a "
-            "variance through exp or softplus to keep it positive"
+            f"gaussian_nll_loss: var must be non-negative, but it holds {v_raw[tuple(pos)]!s} "
+            f"(var{pos}, {negative.size} negative); predict a variance through exp or "
+            "softplus to keep it positive"
         )
     v = np.maximum(_check_var_shape(v_raw, x.shape), x.dtype.type(eps))
     diff = x - t
