@@ -208,12 +208,12 @@ TENSOR_CASES = [
         r"use an axis from -1 to 0",
     ),
     _case(
-        "transpose-repeated-axis",
+        "permute-repeated-dim",
         "shapes",
-        "Tensor(np.ones((2, 3))).transpose(0, 0)",
+        "Tensor(np.ones((2, 3))).permute(0, 0)",
         ValueError,
-        r"axes \(0, 0\)",
-        r"each axis 0\.\.1 exactly once",
+        r"dims \(0, 0\)",
+        r"each dim 0\.\.1 exactly once",
     ),
     _case(
         "unsqueeze-out-of-range",
@@ -248,12 +248,12 @@ TENSOR_CASES = [
         r"concatenate",
     ),
     _case(
-        "var-of-one-element-with-ddof",
+        "var-of-one-element-unbiased",
         "shapes",
-        "Tensor([1.5]).var(ddof=1)",
+        "Tensor([1.5]).var()",
         ValueError,
-        r"1 elements with ddof=1",
-        r"smaller ddof",
+        r"1 elements with correction=1",
+        r"correction=0",
     ),
     _case(
         "clip-without-bounds",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, operand
+from ..tensor import Tensor, promote
 from ._broadcast import broadcast_error, unbroadcast
 
 
@@ -93,7 +93,7 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's names
 
 def _pick(a: Tensor, b, prefer_a, op: str) -> Tensor:
     """Elementwise selection whose gradient goes to the chosen side (ties split in half)."""
-    b = operand(b, a)
+    a, b = promote(a, b)
     x, y = a.data, b.data
     try:
         take_a = prefer_a(x, y)
@@ -113,12 +113,10 @@ def _pick(a: Tensor, b, prefer_a, op: str) -> Tensor:
 
 
 def maximum(a: Tensor, b) -> Tensor:
-    b = operand(b, a)
     return _pick(a, b, np.greater, "maximum")
 
 
 def minimum(a: Tensor, b) -> Tensor:
-    b = operand(b, a)
     return _pick(a, b, np.less, "minimum")
 
 
@@ -132,9 +130,12 @@ def where(condition, x, y) -> Tensor:
     Tensor([1., 0.])
     """
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, bool)
-    if not isinstance(x, Tensor):
-        x = operand(x, y) if isinstance(y, Tensor) else Tensor(x)
-    y = operand(y, x)
+    if isinstance(x, Tensor):
+        x, y = promote(x, y)
+    elif isinstance(y, Tensor):
+        y, x = promote(y, x)
+    else:
+        x, y = promote(Tensor(x), y)
     xd, yd = x.data, y.data
 
     def backward(g):
