@@ -254,6 +254,11 @@ def test_zero_d_gradients_are_arrays_everywhere():
     g = w.grad
     g *= 0.5  # an in-place update of the gradient takes effect
     assert w.grad == pytest.approx(3.5)
+    held = w
+    with no_grad():
+        w -= 0.1 * w.grad  # and of the 0-d parameter itself
+        w[()] += 1.0
+    assert w is held and type(w.data) is np.ndarray and w.item() == pytest.approx(2.65)
     x = Tensor(3.0, requires_grad=True)
     y = x * x
     y.retain_grad()
@@ -657,6 +662,10 @@ def test_reductions_of_empty_tensors_follow_torch():
     _same(empty.max(axis=1).indices, tempty.max(dim=1).indices)
     _same(empty.amax(dim=1), tempty.amax(dim=1))
     _same(empty.sum(dim=0), tempty.sum(dim=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "Mean of empty slice" from NumPy
+        _same(empty.mean(dim=0), tempty.mean(dim=0))
+        _same(empty.mean(dim=1), tempty.mean(dim=1))
     _same(empty.softmax(axis=0), tempty.softmax(dim=0))
     _same(empty.log_softmax(dim=1), tempty.log_softmax(dim=1))
     _same(empty.argmax(dim=1), tempty.argmax(dim=1))

@@ -65,8 +65,10 @@ def mean(a: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim=None
     x = _float_data(a)
     axes = normalize_axis(axis, x.ndim)
     count = int(np.prod([x.shape[i] for i in axes]))
-    with np.errstate(invalid="ignore"):  # the mean of nothing is NaN, as in torch
+    if count:
         out = np.asarray(x.mean(axis=axes, keepdims=keepdims))
+    else:  # the mean of nothing is NaN, as in torch (NumPy would also warn)
+        out = np.asarray(x.sum(axis=axes, keepdims=keepdims) * np.nan)
     scale = x.dtype.type(1 / (count or 1))
 
     def backward(g):
