@@ -319,6 +319,12 @@ def test_dtype_promotion_matches_torch(code, expr):
     _same(expr(_lib(mp)), expr(_lib(torch)), atol=1e-6)
 
 
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "tanh", "sigmoid"])
+def test_float_functions_of_integer_tensors_are_float32_like_torch(name):
+    ours = getattr(Tensor([1, 2, 4], dtype=np.int64), name)()
+    _same(ours, getattr(torch.tensor([1, 2, 4]), name)(), atol=1e-6)
+
+
 def test_bool_minus_float_is_float():
     # torch refuses "-" with a bool tensor; here it promotes to float32 as "*" does
     # (issue 16): a float result, never NumPy's "boolean subtract" error.

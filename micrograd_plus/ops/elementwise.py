@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, promote
+from ..tensor import DEFAULT_DTYPE, Tensor, promote
 from ._broadcast import broadcast_error, unbroadcast
 
 
+def _floating(a: Tensor) -> np.ndarray:
+    # Integer and bool inputs give float32 as in torch (NumPy would make float64);
+    # they carry no gradient, so the cast copy is all the op needs.
+    x = a.data
+    return x if x.dtype.kind == "f" else x.astype(DEFAULT_DTYPE)
+
+
 def exp(a: Tensor) -> Tensor:
-    out = np.exp(a.data)
+    out = np.exp(_floating(a))
     return Tensor._make(out, (a,), lambda g: (g * out,), "exp")
 
 
 def log(a: Tensor) -> Tensor:
-    x = a.data
+    x = _floating(a)
     return Tensor._make(np.log(x), (a,), lambda g: (g / x,), "log")
 
 
 def sqrt(a: Tensor) -> Tensor:
-    out = np.sqrt(a.data)
+    out = np.sqrt(_floating(a))
     return Tensor._make(out, (a,), lambda g: (g / (out + out),), "sqrt")
 
 
@@ -54,7 +61,7 @@ def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def sigmoid(a: Tensor) -> Tensor:
-    x = a.data
+    x = _floating(a)
     # exp of a non-positive number never overflows.
     e = np.exp(-np.abs(x))
     out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -62,7 +69,7 @@ def sigmoid(a: Tensor) -> Tensor:
 
 
 def tanh(a: Tensor) -> Tensor:
-    out = np.tanh(a.data)
+    out = np.tanh(_floating(a))
     return Tensor._make(out, (a,), lambda g: (g * (1 - out * out),), "tanh")
 
 
