@@ -25,7 +25,8 @@ change the tensor's own array and keep its dtype, but only where no graph is
 being recorded for it: inside ``no_grad()`` or on a tensor that requires no
 gradient. Elsewhere they raise and say what to write instead. Each in-place
 change stamps the tensor's ``_version``; ``backward()`` refuses to run
-through a node recorded before one of its inputs (or its output) changed.
+through a node whose backward reads an input (or its output) that changed
+after the node was recorded.
 """
 
 from __future__ import annotations

@@ -136,6 +136,17 @@ def test_input_saved_for_backward_then_changed_in_place_raises_at_backward_like_
         loss.backward()
 
 
+def test_input_not_saved_for_backward_may_change_in_place_like_torch():
+    w, x = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    tw, tx = torch.tensor([1.0, 2.0], requires_grad=True), torch.tensor([3.0, 4.0])
+    loss, tloss = (w + x).sum() * 2, (tw + tx).sum() * 2
+    x *= 2
+    tx *= 2
+    loss.backward()
+    tloss.backward()
+    _same(w.grad, tw.grad.numpy())
+
+
 def test_output_saved_for_backward_then_changed_in_no_grad_raises_like_torch():
     w, tw = Tensor([0.5], requires_grad=True), torch.tensor([0.5], requires_grad=True)
     y, ty = w.exp(), tw.exp()

@@ -211,8 +211,19 @@ def _run_hooks(tensor: Tensor, grad: np.ndarray) -> np.ndarray:
     return grad
 
 
+# Ops whose backward reads no array of their inputs or output (only shapes), so
+# an in-place change after them cannot corrupt their gradient (as torch, which
+# saves nothing for them).
+_READS_NO_ARRAYS = frozenset(
+    ("add", "sub", "neg", "sum", "mean", "reshape", "transpose", "permute", "getitem")
+    + ("concatenate", "stack", "clone", "to")
+)
+
+
 def _check_versions(node: Tensor) -> None:
     """Raise if an array this node's backward reads changed in place after it was recorded."""
+    if node._op in _READS_NO_ARRAYS:
+        return
     seq = node._seq
     if node._version > seq or any(p._version > seq for p in node._parents):
         raise RuntimeError(
