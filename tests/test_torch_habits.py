@@ -558,7 +558,7 @@ def test_concatenate_and_stack_take_dim():
     a, b = np.ones((2, 3)), np.zeros((2, 3))
     _same(mp.concatenate([Tensor(a), Tensor(b)], dim=1), torch.cat([_t(a), _t(b)], dim=1))
     _same(mp.stack([Tensor(a), Tensor(b)], dim=-1), torch.stack([_t(a), _t(b)], dim=-1))
-    _same(mp.ops.shape.cat([Tensor(a), Tensor(b)], dim=0), torch.cat([_t(a), _t(b)]))
+    _same(mp.cat([Tensor(a), Tensor(b)], dim=0), torch.cat([_t(a), _t(b)]))
     with pytest.raises(TypeError, match="both axis"):
         mp.stack([Tensor(a)], axis=0, dim=0)
 
