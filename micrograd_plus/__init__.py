@@ -51,7 +51,7 @@ from .nn import (
 from .nn.utils import clip_grad_norm_, clip_grad_value_
 from .ops.creation import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .ops.elementwise import where
-from .ops.shape import concatenate, stack
+from .ops.shape import cat, concatenate, stack
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim.lr_scheduler import (
     ChainedScheduler,
@@ -107,6 +107,7 @@ __all__ = [
     "is_grad_enabled",
     "detect_anomaly",
     "where",
+    "cat",
     "concatenate",
     "stack",
     "zeros",

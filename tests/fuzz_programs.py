@@ -103,7 +103,10 @@ def _reduction(name, torch_name, kinks=None):
 
     return Op(
         name,
-        lambda a, axis, keepdims: getattr(a, name)(axis=axis, keepdims=keepdims),
+        # var as the biased estimate on both sides: a size-1 axis is a legal draw.
+        lambda a, axis, keepdims: getattr(a, name)(
+            axis=axis, keepdims=keepdims, **({"correction": 0} if name == "var" else {})
+        ),
         theirs,
         _plan_axis,
         kinks=kinks,
@@ -299,8 +302,8 @@ OPS = [
     _reduction("sum", "sum"),
     _reduction("mean", "mean"),
     _reduction("var", "var"),
-    _reduction("max", "amax", kinks=_tie_gap),
-    _reduction("min", "amin", kinks=_tie_gap),
+    _reduction("amax", "amax", kinks=_tie_gap),
+    _reduction("amin", "amin", kinks=_tie_gap),
     Op(
         "softmax",
         lambda a, axis: a.softmax(axis=axis),
@@ -320,8 +323,8 @@ OPS = [
         _plan_reshape,
     ),
     Op(
-        "transpose",
-        lambda a, perm: a.transpose(perm),
+        "permute",
+        lambda a, perm: a.permute(perm),
         lambda a, perm: a.permute(perm),
         _plan_transpose,
     ),
