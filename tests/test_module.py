@@ -236,3 +236,13 @@ def test_members_may_not_hide_methods_or_attributes_like_torch(torch):
         assert [n for n, _ in module.named_children()] == ["plain"]
     with pytest.raises(KeyError, match="already exists"):
         mp.Module().register_buffer("eval", np.zeros(1))
+
+
+def test_in_place_update_of_a_parameter_keeps_the_state_dict_order() -> None:
+    torch = pytest.importorskip("torch")
+    ours = mp.Linear(3, 2)
+    theirs = torch.nn.Linear(3, 2)
+    with mp.no_grad(), torch.no_grad():
+        ours.weight -= 0.1
+        theirs.weight -= 0.1
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight", "bias"]

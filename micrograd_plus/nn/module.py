@@ -201,6 +201,8 @@ class Module:
                 "super().__init__() at the top of your module's __init__"
             )
         if isinstance(value, (Parameter, Module)):
+            if self._parameters.get(name) is value or self._modules.get(name) is value:
+                return  # `m.weight -= step` assigns the same Parameter back: keep its place
             # Re-assigning a name replaces whatever kind of member it was.
             for registry in (self._parameters, self._buffers, self._modules, self.__dict__):
                 registry.pop(name, None)
