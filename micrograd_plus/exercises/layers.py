@@ -11,8 +11,8 @@ from .compare import assert_close, call
 from .registry import exercise
 from .result import Fail
 
-# (batch, in, out); in == out once, so a missing transpose gives wrong numbers, not an error
-LINEAR_SIZES = ((4, 3, 2), (5, 4, 4), (1, 6, 3))
+# (batch, in, out); square first, so a missing transpose gives wrong numbers before an error
+LINEAR_SIZES = ((5, 4, 4), (4, 3, 2), (1, 6, 3))
 
 
 @exercise(
@@ -88,7 +88,11 @@ def _mlp(answer):
             raise Fail(f"make_mlp({sizes}) has Linear weights {shapes}, expected {expected}")
         relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
         if len(relus) != len(sizes) - 2:
-            raise Fail(f"make_mlp({sizes}) has {len(relus)} ReLUs, expected {len(sizes) - 2}")
+            last = "a ReLU after the last layer? logits must be free to be negative"
+            raise Fail(
+                f"make_mlp({sizes}) has {len(relus)} ReLUs, expected {len(sizes) - 2}",
+                last if len(relus) == len(sizes) - 1 else None,
+            )
         out = model(Tensor(np.random.default_rng(0).standard_normal((64, sizes[0]))))
         if out.shape != (64, sizes[-1]):
             raise Fail(f"output shape {out.shape}, expected {(64, sizes[-1])}")

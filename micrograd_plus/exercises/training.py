@@ -131,14 +131,15 @@ def _evaluate(answer):
     return "eval mode and no_grad while evaluating, training mode restored, the right loss"
 
 
-def _early_stopping(val_losses, patience):
+def _early_stopping(val_losses, patience, tie_counts=False, extra=0):
+    """``(epochs_run, best_epoch, best)``; ``tie_counts`` and ``extra`` are two typical slips."""
     best, best_epoch, wait = math.inf, 0, 0
     for epoch, v in enumerate(val_losses, start=1):
-        if v < best:
+        if v < best or (tie_counts and v == best):
             best, best_epoch, wait = v, epoch, 0
         else:
             wait += 1
-        if wait >= patience:
+        if wait >= patience + extra:
             return epoch, best_epoch, best
     return len(val_losses), best_epoch, best
 
@@ -157,12 +158,19 @@ def _counted(curve):
     return train_epoch, validate, calls
 
 
-def _early_hint(epochs, best_epoch, truth):
-    if abs(epochs - truth[0]) == 1:
-        late = "late" if epochs > truth[0] else "early"
-        return f"stopped one epoch {late}? stop once `patience` epochs in a row bring no new best"
-    if best_epoch == truth[1] + 1:
-        return "a tie is not an improvement: use < best, not <="
+def _early_hint(got, curve, patience):
+    slips = {
+        "a tie is not an improvement: use < best, not <=": dict(tie_counts=True),
+        "stopped one epoch late? stop once `patience` epochs in a row bring no new best": dict(
+            extra=1
+        ),
+        "stopped one epoch early? stop once `patience` epochs in a row bring no new best": dict(
+            extra=-1
+        ),
+    }
+    for hint, slip in slips.items():
+        if _early_stopping(curve, patience, **slip)[:2] == got:
+            return hint
     return None
 
 
@@ -196,7 +204,7 @@ def _early(answer):
         if (epochs, best_epoch) != truth[:2]:
             raise Fail(
                 f"(epochs_run, best_epoch) = {(epochs, best_epoch)}, not {truth[:2]} on {where}",
-                _early_hint(epochs, best_epoch, truth),
+                _early_hint((epochs, best_epoch), curve, patience),
             )
         assert_close(best, truth[2], "best_loss", where)
     return "stops at the right epoch and keeps the best one, for patience 1, 3, 5 and 100"
