@@ -9,11 +9,18 @@ and what the book's testing chapter prints.
 
 ``tests/test_bad_input.py`` runs every case; the book renders :data:`CASES`
 as a table with the real messages. Import this module as data: it runs nothing.
+
+Examples
+--------
+>>> from micrograd_plus.utils.bad_inputs import CASES
+>>> case = CASES[0]
+>>> case.check(case.message())  # the library raises the promised error
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,8 +40,17 @@ class BadInput:
     fix: str
 
     def call(self) -> None:
-        """Run the wrong call (raises, if the library does its job)."""
-        exec(compile(self.code, f"<bad input {self.id}>", "exec"), namespace())
+        """Run the wrong call (raises, if the library does its job).
+
+        Files it writes with :mod:`tempfile` go to a folder removed afterwards.
+        """
+        code = compile(self.code, f"<bad input {self.id}>", "exec")
+        with tempfile.TemporaryDirectory() as scratch:
+            saved, tempfile.tempdir = tempfile.tempdir, scratch
+            try:
+                exec(code, namespace())
+            finally:
+                tempfile.tempdir = saved
 
     def message(self) -> str:
         """The message the library raises for this case (for the book's table)."""
