@@ -34,6 +34,8 @@ NOT_CLAIMS_ANYWHERE = {
     r"[Rr]eferee (\d+)",  # section labels of chapter 7
     r"(\d+)-(?:D|d)\b",  # "1-D", "2-d": dimensionality words
     r"\b(\d)(?: ?× ?(\d))? matri",  # "a 2 × 2 matrix" names a shape in an example
+    r"[Ee]xercise (\d+\.\d+)",  # exercise numbers
+    r"(\d+(?:\.\d+)?) (?:hours?|minutes)",  # a chapter's estimated time to complete
 }
 
 # Per chapter: number -> why it is not a claim that a cell could check.
