@@ -47,6 +47,26 @@ DEFAULT_DTYPE = np.dtype(np.float32)
 _next_seq = count(1).__next__
 
 
+class _Size(int):
+    """An element count that can also be called like torch's ``Tensor.size(dim=None)``."""
+
+    def __new__(cls, count: int, shape: tuple) -> _Size:
+        size = super().__new__(cls, count)
+        size.shape = shape
+        return size
+
+    def __call__(self, dim: int | None = None):
+        if dim is None:
+            return self.shape
+        try:
+            return self.shape[dim]
+        except (IndexError, TypeError):
+            raise IndexError(
+                f"dim={dim!r} is out of range for a tensor of shape {self.shape}; "
+                f"pass an integer from {-len(self.shape)} to {len(self.shape) - 1}"
+            ) from None
+
+
 def as_array(data, dtype=None) -> np.ndarray:
     """Convert ``data`` to an ndarray following the dtype policy above."""
     if isinstance(data, Tensor):
@@ -183,8 +203,16 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self) -> _Size:
+        """The number of elements, as NumPy's ``size``; called, the shape, as torch's ``size()``.
+
+        Examples
+        --------
+        >>> t = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> t.size, t.size(), t.size(-1)
+        (6, (2, 3), 3)
+        """
+        return _Size(self.data.size, self.data.shape)
 
     @property
     def dtype(self) -> np.dtype:

@@ -702,3 +702,13 @@ def test_softmax_backward_of_an_empty_tensor():
     x = Tensor(np.zeros((0, 3)), requires_grad=True)
     x.softmax(dim=0).sum().backward()
     assert x.grad.shape == (0, 3)
+
+
+def test_size_called_is_torch_size_and_uncalled_is_numpy_size() -> None:
+    data = np.zeros((2, 3, 4), dtype=np.float32)
+    ours, theirs = Tensor(data), torch.tensor(data)
+    assert ours.size() == tuple(theirs.size())
+    assert [ours.size(d) for d in range(-3, 3)] == [theirs.size(d) for d in range(-3, 3)]
+    assert ours.size == data.size == theirs.numel()
+    with pytest.raises(IndexError, match="dim=3 is out of range"):
+        ours.size(3)
