@@ -2,214 +2,27 @@
 
 ``python -m benchmarks.report [results.json]`` (default: the newest file in
 ``benchmarks/results/``) writes ``<stem>.md`` and ``<stem>.png`` next to it
-and prints the table.
+and prints the table. Rendering the newest results also copies them into the
+package (``micrograd_plus/utils/benchmark_results.json``), where chapter 8 of
+the book reads them. The rendering itself is :mod:`micrograd_plus.utils.benchmark`.
 """
 
 from __future__ import annotations
 
-import json
+import shutil
 import sys
 from pathlib import Path
 
+from micrograd_plus.utils import benchmark
+from micrograd_plus.utils.benchmark import chart, load, markdown, rows  # noqa: F401
+
 RESULTS = Path(__file__).resolve().parent / "results"
-MG, TORCH, FLOOR = "micrograd_plus", "torch", "numpy"
-ORDER = ("spiral", "fashion", "overhead", "overhead_no_grad", "deep", "loss")
-LABELS = {"overhead_no_grad": "no_grad"}  # short names under the bars
+PACKAGED = Path(benchmark.__file__).with_name(benchmark.RECORDED)
 
 
 def latest(folder: Path = RESULTS, include_quick: bool = False) -> Path:
     """The newest results file (by the date in its name, then modification time)."""
-    files = [p for p in folder.glob("*.json") if include_quick or not p.stem.endswith("-quick")]
-    if not files:
-        raise FileNotFoundError(f"no benchmark results in {folder}; run python -m benchmarks.run")
-    return max(files, key=lambda p: (p.stem[:10], p.stat().st_mtime))
-
-
-def load(path: Path | None = None) -> dict:
-    return json.loads(Path(path or latest()).read_text())
-
-
-def _fmt(value, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.{digits}g}"
-
-
-def _ratio_cell(result: dict, key: str, judged: bool = True, short: bool = False) -> str:
-    value = result.get("ratios", {}).get(key)
-    if value is None:
-        return "–"
-    cell = f"{value:.2f}x"
-    target = result.get("targets", {}).get(key)
-    if target is not None and judged:
-        mark = "✓" if value <= target else "✗"
-        cell += f" {mark}" if short else f" (≤ {target}x {mark})"
-    return cell
-
-
-def _memory_cell(result: dict) -> str:
-    parts = []
-    for name in (MG, TORCH, FLOOR):
-        impl = result["impls"].get(name)
-        if impl is None:
-            continue
-        mib = impl.get("traced_peak_mib", impl.get("peak_rss_mib"))
-        kind = "" if "traced_peak_mib" in impl else " RSS"
-        parts.append(f"{_fmt(mib, 2)}{kind}")
-    return " / ".join(parts)
-
-
-def rows(data: dict) -> list[dict]:
-    """One row per (workload, thread count), in a fixed workload order."""
-    out = []
-    for threads, run in data["runs"].items():
-        workloads = run["workloads"]
-        for name in sorted(workloads, key=lambda n: ORDER.index(n) if n in ORDER else 99):
-            result = workloads[name]
-            if "skipped" in result:
-                out.append({"workload": name, "threads": threads, "skipped": result["skipped"]})
-                continue
-            out.append({"workload": name, "threads": threads, "result": result})
-    return out
-
-
-def markdown(data: dict, compact: bool = False) -> str:
-    """The results as Markdown; ``compact`` gives one narrower table per thread count."""
-    machine = data["machine"]
-    blas = ", ".join(
-        f"{p.get('internal_api')} {p.get('version')} ({p.get('architecture')})"
-        for p in (data["runs"][next(iter(data["runs"]))].get("blas") or [])
-        if isinstance(p, dict) and p.get("user_api") == "blas"
-    )
-    lines = [
-        f"Benchmarks of {data['date'][:10]} on {machine['cpu']}, {machine['cores']} cores; "
-        f"NumPy {machine['numpy']} ({blas or 'BLAS unknown'}), "
-        f"PyTorch {machine.get('torch') or 'not installed'}, Python {machine['python']}."
-        + (" Quick run (reduced sizes)." if data.get("quick") else ""),
-        "",
-        "Times are medians over the kept rounds; ratios are medians of per-round ratios "
-        "(lower is better); ✓/✗ compare them with the targets, which are set for one "
-        "thread. Memory: peak traced MiB (tracemalloc) for micrograd_plus / NumPy, peak RSS "
-        "growth for PyTorch.",
-    ]
-    lines += _compact_tables(data) if compact else _full_table(data)
-    lines += _notes(data)
-    return "\n".join(lines) + "\n"
-
-
-def _full_table(data: dict) -> list[str]:
-    lines = [
-        "",
-        "| workload | threads | unit | micrograd_plus | PyTorch | NumPy floor "
-        "| vs PyTorch | vs NumPy floor | peak memory MiB (mg / torch / floor) | rounds kept |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for row in rows(data):
-        if "skipped" in row:
-            lines.append(f"| {row['workload']} | {row['threads']} | skipped: {row['skipped']} |")
-            continue
-        r = row["result"]
-        impls = r["impls"]
-        judged = row["threads"] == "1"  # the targets are set for one thread
-        med = {n: _fmt(impls[n]["median"]) if n in impls else "–" for n in (MG, TORCH, FLOOR)}
-        lines.append(
-            f"| {row['workload']} | {row['threads']} | {r['unit']} | {med[MG]} | {med[TORCH]} "
-            f"| {med[FLOOR]} | {_ratio_cell(r, 'vs_torch', judged)} "
-            f"| {_ratio_cell(r, 'vs_numpy', judged)} "
-            f"| {_memory_cell(r)} | {len(r['kept_rounds'])}/{r['repeats']} |"
-        )
-    return lines
-
-
-def _compact_tables(data: dict) -> list[str]:
-    lines = []
-    for threads in data["runs"]:
-        lines += [
-            "",
-            f"**{threads} thread{'s' if threads != '1' else ''}**",
-            "",
-            "| workload (unit) | micrograd_plus | PyTorch | NumPy floor | vs PyTorch "
-            "| vs floor | micrograd_plus peak MiB |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for row in rows(data):
-            if row["threads"] != threads or "skipped" in row:
-                continue
-            r = row["result"]
-            impls = r["impls"]
-            med = {n: _fmt(impls[n]["median"]) if n in impls else "–" for n in (MG, TORCH, FLOOR)}
-            mine = impls[MG].get("traced_peak_mib", impls[MG].get("peak_rss_mib"))
-            judged = threads == "1"
-            lines.append(
-                f"| {row['workload']} ({r['unit']}) | {med[MG]} | {med[TORCH]} | {med[FLOOR]} "
-                f"| {_ratio_cell(r, 'vs_torch', judged, True)} "
-                f"| {_ratio_cell(r, 'vs_numpy', judged, True)} | {_fmt(mine, 2)} |"
-            )
-    return lines
-
-
-def _notes(data: dict) -> list[str]:
-    notes = []
-    for row in rows(data):
-        extra = row.get("result", {}).get("extra") or {}
-        if "accuracy_gap_pp" in extra or f"test_accuracy_{MG}" in extra:
-            acc = ", ".join(
-                f"{n} {100 * extra[f'test_accuracy_{n}']:.2f}%"
-                for n in (MG, TORCH)
-                if f"test_accuracy_{n}" in extra
-            )
-            gap = extra.get("accuracy_gap_pp")
-            notes.append(
-                f"- Fashion-MNIST test accuracy after {extra['epochs']} epochs: {acc}"
-                + (f" (gap {gap:.2f} pp, target ≤ 0.5 pp)" if gap is not None else "")
-            )
-        if "bytes_per_op" in extra:
-            per_op = ", ".join(
-                f"{int(n):,} ops: {b:,} B/op" for n, b in extra["bytes_per_op"].items()
-            )
-            notes.append(f"- deep chain, micrograd_plus peak memory per op: {per_op} (linear)")
-    return ["", *dict.fromkeys(notes)] if notes else []
-
-
-def chart(data: dict, path: Path | None = None, show: bool = False):
-    """Bars of micrograd_plus's time relative to PyTorch and to the NumPy floor."""
-    import matplotlib
-
-    if not show:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    threads = list(data["runs"])
-    names = [n for n in ORDER if any(n in data["runs"][t]["workloads"] for t in threads)]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=False)
-    width = 0.8 / max(len(threads), 1)
-    for ax, key, title in (
-        (axes[0], "vs_torch", "micrograd_plus time / PyTorch time"),
-        (axes[1], "vs_numpy", "micrograd_plus time / NumPy floor time"),
-    ):
-        for k, t in enumerate(threads):
-            values = []
-            for n in names:
-                result = data["runs"][t]["workloads"].get(n, {})
-                values.append(result.get("ratios", {}).get(key, float("nan")))
-            xs = [i + (k - (len(threads) - 1) / 2) * width for i in range(len(names))]
-            ax.bar(xs, values, width, label=f"{t} thread{'s' if t != '1' else ''}")
-        for i, n in enumerate(names):
-            target = data["runs"][threads[0]]["workloads"].get(n, {}).get("targets", {}).get(key)
-            if target is not None:
-                ax.hlines(target, i - 0.45, i + 0.45, colors="black", linestyles="--", lw=1)
-        ax.axhline(1.0, color="grey", lw=0.8)
-        labels = [LABELS.get(n, n) for n in names]
-        ax.set_xticks(range(len(names)), labels, rotation=25)
-        ax.set_title(title + "\n(lower is better; dashes: 1-thread targets)", fontsize=10)
-        ax.legend(fontsize=8, loc="upper left")
-    fig.suptitle(f"{data['machine']['cpu']}, {data['date'][:10]}", fontsize=10)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-    if not show:
-        plt.close(fig)
-    return fig
+    return benchmark.latest(folder, include_quick)
 
 
 def render(path: Path | None = None) -> str:
@@ -220,6 +33,9 @@ def render(path: Path | None = None) -> str:
     chart(data, path.with_suffix(".png"))
     print(table)
     print(f"wrote {path.with_suffix('.md')} and {path.with_suffix('.png')}")
+    if path.resolve() == latest().resolve():
+        shutil.copyfile(path, PACKAGED)
+        print(f"copied to {PACKAGED} for the book")
     return table
 
 

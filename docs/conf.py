@@ -9,6 +9,7 @@ for a quick local rebuild that reuses outputs of unchanged chapters.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -30,7 +31,22 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx_copybutton",
     "sphinx_design",
+    "sphinxcontrib.bibtex",
 ]
+
+# --- citations ----------------------------------------------------------------
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# --- PyTorch, for the comparisons the reader should see ------------------------
+# Chapters 7 and 8 compare with PyTorch live and skip that without it; the built
+# book must show them, so it is built with the torch extra (nox -s book, Read the Docs).
+if importlib.util.find_spec("torch") is None and not os.environ.get("MICROGRAD_PLUS_BOOK_NO_TORCH"):
+    raise RuntimeError(
+        "conf.py: PyTorch is not installed, so chapter 7 would show no comparison; "
+        'pip install -e ".[docs,torch]", or set MICROGRAD_PLUS_BOOK_NO_TORCH=1 to build without'
+    )
 
 exclude_patterns = [
     "_build",

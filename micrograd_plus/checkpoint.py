@@ -109,10 +109,22 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _make_folder(path: Path, folder: Path) -> None:
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise NotADirectoryError(
+                f"cannot save to {path}: {parent} is a file, not a folder; choose another "
+                "path, or move that file away"
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+
+
 def _atomic_savez(path, arrays: dict) -> Path:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(path, folder)
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot save to {path}: it is a folder; add a file name")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -292,12 +304,21 @@ def save_checkpoint(path, model, optimizer=None, scheduler=None, save_rng: bool 
     return _atomic_savez(path, arrays)
 
 
-def load_checkpoint(path, model, optimizer=None, scheduler=None, restore_rng: bool = True) -> dict:
+def load_checkpoint(
+    path, model, optimizer=None, scheduler=None, restore_rng: bool = True, strict: bool = True
+) -> dict:
     """Restore a checkpoint written by :func:`save_checkpoint`; returns its extra values.
 
-    The model's weights are copied in place (strictly: names and shapes must
-    match); the optimizer and scheduler, when given, get their saved state;
-    NumPy's global random state is restored unless ``restore_rng=False``.
+    The model's weights are copied in place; the optimizer and scheduler,
+    when given, get their saved state; NumPy's global random state is
+    restored unless ``restore_rng=False``.
+
+    Parameters
+    ----------
+    strict : bool, default True
+        As in ``Module.load_state_dict``: names must match exactly; with
+        ``strict=False`` missing and unexpected names are skipped (shapes
+        must still match).
 
     Raises
     ------
@@ -314,7 +335,7 @@ def load_checkpoint(path, model, optimizer=None, scheduler=None, restore_rng: bo
                 f"without {part}=, or save with save_checkpoint(..., {part}={part})"
             )
     weights = {k[len("model/") :]: v for k, v in arrays.items() if k.startswith("model/")}
-    model.load_state_dict(weights)
+    model.load_state_dict(weights, strict=strict)
     if optimizer is not None:
         optimizer.load_state_dict(_decode(meta["optimizer"], arrays))
     if scheduler is not None:

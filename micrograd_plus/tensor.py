@@ -2,13 +2,36 @@
 
 Dtype policy, decided here once: Python numbers, lists and non-float NumPy
 arrays become float32; a floating NumPy array keeps its dtype (float64 stays
-float64, so gradient checks can be precise); an explicit ``dtype`` wins. Ops
-never upcast: a Python or NumPy scalar, list or array operand takes the
-tensor's dtype, and a gradient always has its tensor's dtype and shape.
+float64, so gradient checks can be precise); an explicit ``dtype`` wins.
+
+Binary ops follow PyTorch's promotion, in three rules:
+
+- A floating tensor never upcasts: a Python or NumPy scalar, list or array
+  operand takes the tensor's dtype (float32 with a float64 scalar or array
+  stays float32). Two tensors combine as NumPy does (float32 with a float64
+  tensor gives float64).
+- An integer or bool tensor meeting a float promotes to a float: to float32
+  (PyTorch's default dtype) with a Python float, a NumPy float or a float
+  array, and to the other tensor's dtype with a floating tensor.
+  ``Tensor([1, 2], dtype=np.int64) * 0.5`` is ``[0.5, 1.0]``, and true
+  division of integers is float32 too.
+- Integers with integers stay integers (an int32 tensor with a Python int
+  stays int32; bool with a Python int becomes int64), as in PyTorch.
+
+A gradient is always an ndarray of its tensor's dtype and shape, 0-d included.
+
+In-place operators (``+=``, ``-=``, ``*=``, ``/=``, ``**=``, ``t[i] = v``)
+change the tensor's own array and keep its dtype, but only where no graph is
+being recorded for it: inside ``no_grad()`` or on a tensor that requires no
+gradient. Elsewhere they raise and say what to write instead. Each in-place
+change stamps the tensor's ``_version``; ``backward()`` refuses to run
+through a node whose backward reads an input (or its output) that changed
+after the node was recorded.
 """
 
 from __future__ import annotations
 
+import warnings
 from itertools import count
 from numbers import Number
 
@@ -22,6 +45,26 @@ DEFAULT_DTYPE = np.dtype(np.float32)
 # Creation numbers for graph nodes: an op's output always numbers above its
 # inputs, which is the order ``autograd.backward`` walks the graph in.
 _next_seq = count(1).__next__
+
+
+class _Size(int):
+    """An element count that can also be called like torch's ``Tensor.size(dim=None)``."""
+
+    def __new__(cls, count: int, shape: tuple) -> _Size:
+        size = super().__new__(cls, count)
+        size.shape = shape
+        return size
+
+    def __call__(self, dim: int | None = None):
+        if dim is None:
+            return self.shape
+        try:
+            return self.shape[dim]
+        except (IndexError, TypeError):
+            raise IndexError(
+                f"dim={dim!r} is out of range for a tensor of shape {self.shape}; "
+                f"pass an integer from {-len(self.shape)} to {len(self.shape) - 1}"
+            ) from None
 
 
 def as_array(data, dtype=None) -> np.ndarray:
@@ -83,6 +126,8 @@ class Tensor:
         "_op",
         "_retains_grad",
         "_seq",
+        "_version",
+        "_hooks",
         "__weakref__",
     )
     # Make NumPy hand binary operators back to us (``np.float64(2) * t``).
@@ -92,6 +137,16 @@ class Tensor:
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         array = as_array(data, dtype)
+        if isinstance(data, Tensor) and type(self) is Tensor:
+            # As torch.tensor(t): a copy, never t's array (an optimizer step on the new
+            # tensor must not move t), with torch's advice. Parameter(t) shares, as in torch.
+            warnings.warn(
+                "To copy construct from a tensor, it is recommended to use t.clone().detach() "
+                "or t.clone().detach().requires_grad_(True), rather than Tensor(t)",
+                UserWarning,
+                stacklevel=2,
+            )
+            array = array.copy()
         if requires_grad:
             if array.dtype.kind not in "fc":
                 raise TypeError(
@@ -108,15 +163,21 @@ class Tensor:
         self._op = ""
         self._retains_grad = False
         self._seq = 0
+        self._version = 0
+        self._hooks = None
 
     @classmethod
     def _make(cls, data: np.ndarray, parents: tuple = (), backward=None, op: str = "") -> Tensor:
         """Wrap an op's result, recording the graph only when a parent needs it."""
         out = object.__new__(cls)
-        out.data = data
+        # NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays; in-place
+        # updates need an array.
+        out.data = data if data.__class__ is np.ndarray else np.asarray(data)
         out.grad = None
         out._op = op
         out._retains_grad = False
+        out._version = 0
+        out._hooks = None
         if _State.anomaly:
             autograd.check_finite(data, "forward", op)
         if _State.grad_enabled:
@@ -142,8 +203,16 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self) -> _Size:
+        """The number of elements, as NumPy's ``size``; called, the shape, as torch's ``size()``.
+
+        Examples
+        --------
+        >>> t = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> t.size, t.size(), t.size(-1)
+        (6, (2, 3), 3)
+        """
+        return _Size(self.data.size, self.data.shape)
 
     @property
     def dtype(self) -> np.dtype:
@@ -156,7 +225,39 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:
-        return self.transpose()
+        """The dimensions reversed: the matrix transpose of a 2-D tensor.
+
+        As in torch 2.13, other numbers of dimensions still work but warn
+        (torch deprecates them): use ``mT`` for batches of matrices, or
+        ``permute`` to reverse every dimension.
+        """
+        if self.data.ndim != 2:
+            warnings.warn(
+                f"the use of t.T on a {self.data.ndim}-D tensor to reverse its shape is "
+                "deprecated (as in torch); use t.mT to transpose batches of matrices or "
+                "t.permute(*reversed(range(t.ndim))) to reverse the dimensions",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self.permute(*range(self.data.ndim - 1, -1, -1))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped (a batch of matrices, each transposed)."""
+        if self.data.ndim < 2:
+            raise RuntimeError(
+                f"t.mT is only supported on matrices or batches of matrices, got a "
+                f"{self.data.ndim}-D tensor; use t.unsqueeze(0) first, or t itself"
+            )
+        return self.transpose(-2, -1)
+
+    def numel(self) -> int:
+        """The number of elements (``t.size`` in NumPy's spelling)."""
+        return self.data.size
+
+    def dim(self) -> int:
+        """The number of dimensions, as ``t.ndim``."""
+        return self.data.ndim
 
     def item(self) -> float:
         """Return the value of a one-element tensor as a Python number."""
@@ -179,6 +280,13 @@ class Tensor:
         """A tensor sharing this one's data but cut from the graph."""
         return Tensor._make(self.data)
 
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf without grad."""
+        self._parents = ()
+        self._backward = None
+        self.requires_grad = False
+        return self
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the accumulated gradient (``None``, or zeros if asked)."""
         self.grad = None if set_to_none else np.zeros_like(self.data)
@@ -189,8 +297,48 @@ class Tensor:
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Switch gradient tracking on (or off) for this leaf, in place; returns it."""
+        if self._backward is not None and not requires_grad:
+            raise RuntimeError(
+                "requires_grad_(False) on a tensor computed by an op: only leaves can change "
+                "it; use t.detach() to get a tensor without grad"
+            )
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(
+                f"only floating tensors can require gradients, got dtype {self.data.dtype}; "
+                "convert first, e.g. t.float().requires_grad_()"
+            )
         self.requires_grad = bool(requires_grad)
         return self
+
+    def register_hook(self, hook) -> autograd.HookHandle:
+        """Call ``hook(grad)`` with the gradient flowing into this tensor in backward.
+
+        The hook may return a replacement gradient (an array of the same shape)
+        or ``None`` to keep it. On a leaf it runs before the gradient is added
+        to ``.grad``; on an intermediate tensor, before the gradient flows on to
+        its inputs. Returns a handle whose ``remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> from micrograd_plus import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = w.register_hook(lambda g: g * 10)
+        >>> (w * w).sum().backward()
+        >>> w.grad
+        array([20., 40.], dtype=float32)
+        >>> handle.remove()
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that does not require grad; create it "
+                "with requires_grad=True (or call t.requires_grad_())"
+            )
+        if not callable(hook):
+            raise TypeError(f"register_hook needs a function of the gradient, got {hook!r}")
+        if self._hooks is None:
+            self._hooks = {}
+        return autograd.HookHandle(self._hooks, hook)
 
     def backward(self, gradient=None, retain_graph: bool = False) -> None:
         """Compute the gradient of this tensor with respect to every leaf behind it.
@@ -271,16 +419,49 @@ class Tensor:
             yield self[i]
 
 
+def _not_an_operand(value) -> TypeError:
+    return TypeError(
+        f"cannot combine a Tensor with {type(value).__name__}; use a number, a NumPy array "
+        "or a Tensor"
+    )
+
+
 def operand(value, like: Tensor) -> Tensor:
     """Make ``value`` a tensor for a binary op with ``like``, in ``like``'s dtype."""
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (Number, np.generic, np.ndarray, list, tuple)):
         return Tensor._make(np.asarray(value, dtype=like.data.dtype))
-    raise TypeError(
-        f"cannot combine a Tensor with {type(value).__name__}; use a number, a NumPy array "
-        "or a Tensor"
-    )
+    raise _not_an_operand(value)
+
+
+def promote(a: Tensor, value) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as tensors, following the promotion rules above."""
+    if a.data.dtype.kind == "f":  # the common case: a float tensor never upcasts
+        return a, operand(value, a)
+    if isinstance(value, Tensor):
+        if value.data.dtype.kind == "f":
+            return _cast(a, value.data.dtype), value
+        return a, value
+    if not isinstance(value, (Number, np.generic, np.ndarray, list, tuple)):
+        raise _not_an_operand(value)
+    array = np.asarray(value)
+    kind = array.dtype.kind
+    if kind in "fc":
+        return _cast(a, DEFAULT_DTYPE), Tensor._make(array.astype(DEFAULT_DTYPE))
+    if kind not in "biu":
+        raise _not_an_operand(value)
+    if array.ndim == 0 or not isinstance(value, np.ndarray):
+        # A number (or list of numbers) takes the tensor's dtype; with a bool
+        # tensor, an integer makes int64 (torch's default integer type).
+        dtype = np.dtype(np.int64) if a.data.dtype.kind == "b" and kind != "b" else a.data.dtype
+        return _cast(a, dtype), Tensor._make(array.astype(dtype, copy=False))
+    return a, Tensor._make(array)
+
+
+def _cast(a: Tensor, dtype) -> Tensor:
+    # Only integer and bool tensors are cast here, and they never carry a gradient.
+    return a if a.data.dtype == dtype else Tensor._make(a.data.astype(dtype))
 
 
 def _install_methods() -> None:

@@ -18,6 +18,16 @@ from contextlib import contextmanager
 import numpy as np
 
 from .autograd.engine import no_grad
+from .nn.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    NLLLoss,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    nll_loss,
+)
 from .tensor import Tensor
 
 __all__ = [
@@ -51,6 +61,18 @@ def _correct(output, labels, threshold: float = 0.0) -> int:
     return int((predicted == labels).sum())
 
 
+def _check_batched(output, labels) -> None:
+    shapes = {"output": np.shape(_array(output)), "labels": np.shape(_array(labels))}
+    scalars = [name for name, shape in shapes.items() if shape == ()]
+    if scalars:
+        raise ValueError(
+            f"accuracy needs a batch: {' and '.join(scalars)} "
+            f"{'is a scalar' if len(scalars) == 1 else 'are scalars'} (output shape "
+            f"{shapes['output']}, labels shape {shapes['labels']}); give both a first (sample) "
+            "axis, e.g. accuracy(np.array([[0.3, 0.7]]), np.array([1])) for one sample"
+        )
+
+
 def accuracy(output, labels, threshold: float = 0.0) -> float:
     """Fraction of samples whose predicted class equals the label.
 
@@ -72,6 +94,7 @@ def accuracy(output, labels, threshold: float = 0.0) -> float:
     >>> accuracy(np.array([-1.0, 2.0]), np.array([0, 1]))
     1.0
     """
+    _check_batched(output, labels)
     n = len(_array(labels))
     if n == 0:
         raise ValueError("accuracy of an empty batch is undefined (0 labels)")
@@ -126,11 +149,50 @@ def evaluation_mode(model):
             module.training = flag
 
 
-def _is_classification(output, target) -> bool:
-    target = _array(target)
-    return target.dtype.kind in "iub" or (
-        _array(output).ndim == 2 and _array(output).shape[1] > 1 and target.ndim == 1
-    )
+# Losses whose targets are classes: only these make fit and evaluate report accuracy
+# (a regression target that happens to hold whole numbers is still not a class label).
+_CLASSIFICATION = (CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss, BCELoss)
+_CLASSIFICATION_FUNCTIONS = (
+    cross_entropy,
+    nll_loss,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy,
+)
+
+
+def _accuracy_threshold(loss_fn, track_accuracy):
+    """The score threshold for single-output accuracy, or ``None`` for no accuracy.
+
+    BCELoss takes probabilities (threshold 0.5); the other losses take logits (0).
+    """
+    if track_accuracy is False:
+        return None
+    probabilities = isinstance(loss_fn, BCELoss) or loss_fn is binary_cross_entropy
+    if track_accuracy or loss_fn is None:
+        return 0.5 if probabilities else 0.0
+    if isinstance(loss_fn, _CLASSIFICATION) or loss_fn in _CLASSIFICATION_FUNCTIONS:
+        return 0.5 if probabilities else 0.0
+    return None
+
+
+def _is_class_labels(target) -> bool:
+    return _array(target).dtype.kind in "iub"
+
+
+def _check_loss(loss_fn) -> None:
+    if inspect.isclass(loss_fn):
+        raise TypeError(
+            f"loss_fn is the class {loss_fn.__name__}, not a loss; create one: {loss_fn.__name__}()"
+        )
+    if not callable(loss_fn):
+        raise TypeError(
+            f"loss_fn must be callable (a loss such as CrossEntropyLoss()), got "
+            f"{type(loss_fn).__name__}"
+        )
+
+
+def _batch_inputs(batch):
+    return batch[0] if isinstance(batch, (tuple, list)) else batch
 
 
 def predict(model, loader) -> np.ndarray:
@@ -138,36 +200,53 @@ def predict(model, loader) -> np.ndarray:
     outputs = []
     with evaluation_mode(model):
         for batch in loader:
-            xb = batch[0] if isinstance(batch, tuple) else batch
-            outputs.append(_array(model(xb)))
+            outputs.append(_array(model(_batch_inputs(batch))))
     return np.concatenate(outputs)
 
 
 # ------------------------------------------------------------------ epochs
 class _Totals:
-    """Running sums for one pass over a loader."""
+    """Running sums for one pass over a loader.
 
-    def __init__(self):
+    ``threshold`` is ``None`` when no accuracy is measured; without a loss
+    (``evaluate(model, loader)``), accuracy needs integer class labels.
+    """
+
+    def __init__(self, threshold=None, labels_only: bool = False):
         self.loss = 0.0
         self.correct = 0
         self.samples = 0
-        self.classified = True
+        self.threshold = threshold
+        self.classified = threshold is not None
+        self.labels_only = labels_only
 
     def add(self, output, target, loss) -> None:
         n = len(_array(target))
         if loss is not None:
             self.loss += float(loss.item()) * n
-        self.classified &= _is_classification(output, target)
+        if self.labels_only:
+            self.classified &= _is_class_labels(target)
         if self.classified:
-            self.correct += _correct(output, target)
+            self.correct += _correct(output, target, self.threshold)
         self.samples += n
 
-    def result(self, with_loss: bool = True):
+    def result(self, loader, with_loss: bool = True):
         if self.samples == 0:
-            raise ValueError("the loader yielded no batches")
+            raise ValueError(_no_batches(loader))
         loss = self.loss / self.samples if with_loss else None
         acc = self.correct / self.samples if self.classified else None
         return loss, acc
+
+
+def _no_batches(loader) -> str:
+    size, batch = getattr(loader, "num_samples", None), getattr(loader, "batch_size", None)
+    if getattr(loader, "drop_last", False) and size is not None and batch is not None:
+        return (
+            f"the loader yielded no batches: drop_last=True drops the only, incomplete batch "
+            f"({size} samples < batch_size={batch}); use a batch_size of at most {size} or "
+            "drop_last=False"
+        )
+    return "the loader yielded no batches; check that it is not empty"
 
 
 def _split(batch):
@@ -179,21 +258,30 @@ def _split(batch):
     return batch[0], batch[1]
 
 
-def train_epoch(model, loader, loss_fn, optimizer, progress=None):
+def train_epoch(model, loader, loss_fn, optimizer, progress=None, track_accuracy=None):
     """One pass over ``loader``: forward, loss, backward and an optimizer step per batch.
 
     Puts the model in training mode. ``progress`` is an optional tqdm-like
     bar, advanced once per batch.
 
+    Parameters
+    ----------
+    track_accuracy : bool, optional
+        Measure accuracy: by default only for classification losses
+        (``CrossEntropyLoss``, ``NLLLoss``, ``BCEWithLogitsLoss``, ``BCELoss`` and
+        their functions); ``True`` for any loss (say, your own cross-entropy),
+        ``False`` never. Accuracy is never guessed from the targets' values.
+
     Returns
     -------
     (mean_loss, accuracy)
-        The loss averaged over samples; the accuracy when the targets are
-        class labels, else ``None``.
+        The loss averaged over samples; the accuracy when measured (see
+        ``track_accuracy``), else ``None``.
     """
+    _check_loss(loss_fn)
     if hasattr(model, "train"):
         model.train()
-    totals = _Totals()
+    totals = _Totals(_accuracy_threshold(loss_fn, track_accuracy))
     for batch in loader:
         xb, yb = _split(batch)
         output = model(xb)
@@ -204,28 +292,41 @@ def train_epoch(model, loader, loss_fn, optimizer, progress=None):
         totals.add(output, yb, loss)
         if progress is not None:
             progress.update(1)
-    return totals.result()
+    return totals.result(loader)
 
 
-def evaluate(model, loader, loss_fn=None):
+def evaluate(model, loader, loss_fn=None, track_accuracy=None):
     """Mean loss and accuracy over ``loader``, in eval mode and without a graph.
 
     The model's previous mode (of every sub-module) is restored afterwards,
     even if evaluation fails.
 
+    Parameters
+    ----------
+    track_accuracy : bool, optional
+        Measure accuracy: by default only for classification losses
+        (``CrossEntropyLoss``, ``NLLLoss``, ``BCEWithLogitsLoss``, ``BCELoss`` and
+        their functions); ``True`` for any loss (say, your own cross-entropy),
+        ``False`` never. Accuracy is never guessed from the targets' values.
+        Without ``loss_fn``, accuracy is measured when the targets are
+        integer class labels.
+
     Returns
     -------
     (mean_loss, accuracy)
         ``mean_loss`` is ``None`` without ``loss_fn``; ``accuracy`` is
-        ``None`` for non-class targets.
+        ``None`` when not measured.
     """
-    totals = _Totals()
+    if loss_fn is not None:
+        _check_loss(loss_fn)
+    threshold = _accuracy_threshold(loss_fn, track_accuracy)
+    totals = _Totals(threshold, labels_only=loss_fn is None and track_accuracy is None)
     with evaluation_mode(model):
         for batch in loader:
             xb, yb = _split(batch)
             output = model(xb)
             totals.add(output, yb, None if loss_fn is None else loss_fn(output, yb))
-    return totals.result(with_loss=loss_fn is not None)
+    return totals.result(loader, with_loss=loss_fn is not None)
 
 
 # -------------------------------------------------------------------- fit
@@ -322,6 +423,43 @@ class _EarlyStopping:
         return self.patience is not None and self.wait >= self.patience
 
 
+def _run_epoch(model, train_loader, loss_fn, optimizer, val_loader, bar, track_accuracy):
+    """Train one epoch and evaluate; returns ``(train_loss, train_acc, val_loss, val_acc)``."""
+    try:
+        train_loss, train_acc = train_epoch(
+            model, train_loader, loss_fn, optimizer, bar, track_accuracy
+        )
+        val_loss, val_acc = (None, None)
+        if val_loader is not None:
+            val_loss, val_acc = evaluate(model, val_loader, loss_fn, track_accuracy)
+        return train_loss, train_acc, val_loss, val_acc
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _stop_on_nonfinite(history, monitored, epoch) -> bool:
+    if math.isfinite(monitored):
+        return False
+    history.stop_reason = f"loss became {monitored} in epoch {epoch + 1}"
+    warnings.warn(
+        f"stopping: the loss became {monitored} in epoch {epoch + 1}; try a smaller learning rate",
+        UserWarning,
+        stacklevel=3,
+    )
+    return True
+
+
+def _interrupted(history, epoch) -> None:
+    history.stop_reason = f"interrupted (KeyboardInterrupt) in epoch {epoch + 1}"
+    warnings.warn(
+        f"training interrupted in epoch {epoch + 1}: returning the history of the "
+        f"{history.epochs} finished epochs",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
 def fit(
     model,
     train_loader,
@@ -334,6 +472,7 @@ def fit(
     min_delta: float = 0.0,
     restore_best_weights: bool = False,
     progress: bool = True,
+    track_accuracy: bool | None = None,
 ) -> History:
     """Train ``model`` for up to ``epochs`` epochs and return its :class:`History`.
 
@@ -359,15 +498,30 @@ def fit(
     progress : bool, default True
         Show a tqdm progress bar per epoch (a printed line without tqdm);
         ``False`` is quiet.
+    track_accuracy : bool, optional
+        Measure accuracy: by default only for classification losses
+        (``CrossEntropyLoss``, ``NLLLoss``, ``BCEWithLogitsLoss``, ``BCELoss`` and
+        their functions); ``True`` for any loss (say, your own cross-entropy),
+        ``False`` never. Accuracy is never guessed from the targets' values.
 
     Returns
     -------
     History
         Per-epoch ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc``,
         ``lr`` and ``time``; ``best_epoch`` and ``stop_reason``.
+
+    Notes
+    -----
+    **Ctrl-C** (``KeyboardInterrupt``) stops training cleanly: the
+    unfinished epoch is dropped, the best weights are restored if
+    ``restore_best_weights`` asks for it (otherwise the model keeps the
+    weights of the last step taken), a warning is issued, and ``fit``
+    *returns* the history of the finished epochs, with ``stop_reason``
+    ``'interrupted (KeyboardInterrupt) in epoch k'``. It does not re-raise.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
+    _check_loss(loss_fn)
     stopper = _EarlyStopping(patience, min_delta)
     history = History()
     for epoch in range(epochs):
@@ -375,28 +529,18 @@ def fit(
         lr = _current_lr(optimizer)
         bar = _make_bar(progress, len(train_loader), f"epoch {epoch + 1}/{epochs}")
         try:
-            train_loss, train_acc = train_epoch(model, train_loader, loss_fn, optimizer, bar)
-            val_loss, val_acc = (None, None)
-            if val_loader is not None:
-                val_loss, val_acc = evaluate(model, val_loader, loss_fn)
-            history.record(train_loss=train_loss, train_acc=train_acc, val_loss=val_loss)
-            history.record(val_acc=val_acc, lr=lr, time=time.perf_counter() - start)
-            if bar is not None:
-                bar.set_postfix_str(_summary(history), refresh=True)
-        finally:
-            if bar is not None:
-                bar.close()
-        if progress and bar is None:
-            print(f"epoch {epoch + 1}/{epochs}: {_summary(history)}")
-        monitored = val_loss if val_loss is not None else train_loss
-        if not math.isfinite(monitored):
-            history.stop_reason = f"loss became {monitored} in epoch {epoch + 1}"
-            warnings.warn(
-                f"stopping: the loss became {monitored} in epoch {epoch + 1}; "
-                "try a smaller learning rate",
-                UserWarning,
-                stacklevel=2,
+            train_loss, train_acc, val_loss, val_acc = _run_epoch(
+                model, train_loader, loss_fn, optimizer, val_loader, bar, track_accuracy
             )
+        except KeyboardInterrupt:
+            _interrupted(history, epoch)
+            break
+        history.record(train_loss=train_loss, train_acc=train_acc, val_loss=val_loss)
+        history.record(val_acc=val_acc, lr=lr, time=time.perf_counter() - start)
+        if progress:
+            _report(bar, history, epoch, epochs)
+        monitored = val_loss if val_loss is not None else train_loss
+        if _stop_on_nonfinite(history, monitored, epoch):
             break
         should_stop = stopper.update(monitored, epoch, model, restore_best_weights)
         if scheduler is not None:
@@ -408,3 +552,10 @@ def fit(
     if restore_best_weights and stopper.best_state is not None:
         model.load_state_dict(stopper.best_state)
     return history
+
+
+def _report(bar, history, epoch, epochs) -> None:
+    if bar is not None:
+        bar.set_postfix_str(_summary(history), refresh=True)
+    else:
+        print(f"epoch {epoch + 1}/{epochs}: {_summary(history)}")

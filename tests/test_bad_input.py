@@ -7,7 +7,8 @@ import ast
 import traceback
 
 import pytest
-from bad_inputs import CASES, BadInput
+
+from micrograd_plus.utils.bad_inputs import CASES, BadInput
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -256,3 +256,42 @@ def test_reduce_on_plateau_state_round_trip(tmp_path):
     load_checkpoint(tmp_path / "ck.npz", model2, opt2, sched2)
     assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"] == 0.025
     assert sched2.state_dict() == sched.state_dict()
+
+
+def test_load_checkpoint_into_another_architecture_offers_a_strict_flag_that_exists(tmp_path):
+    path = tmp_path / "run.npz"
+    save_checkpoint(path, make_model(0), epoch=3)
+    bigger = Sequential(Linear(2, 16), ReLU(), Dropout(0.2), Linear(16, 3), ReLU(), Linear(3, 3))
+    with pytest.raises(RuntimeError, match="strict=False") as info:
+        load_checkpoint(path, bigger)
+    assert "5.weight" in str(info.value)  # the key it could not fill
+    untouched = bigger[5].weight.data.copy()
+    assert load_checkpoint(path, bigger, strict=False) == {"epoch": 3}
+    np.testing.assert_array_equal(bigger[0].weight.data, make_model(0)[0].weight.data)
+    np.testing.assert_array_equal(bigger[5].weight.data, untouched)
+
+
+def test_load_checkpoint_strict_false_matches_torch_load_state_dict(tmp_path):
+    torch = pytest.importorskip("torch")
+    ours_small, path = Linear(3, 2), tmp_path / "m.npz"
+    save_checkpoint(path, Sequential(ours_small))
+    ours = Sequential(Linear(3, 2), Linear(2, 1))
+    load_checkpoint(path, ours, strict=False)
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Linear(2, 1))
+    state = {
+        k: torch.from_numpy(np.asarray(v)) for k, v in Sequential(ours_small).state_dict().items()
+    }
+    result = theirs.load_state_dict(state, strict=False)
+    assert sorted(result.missing_keys) == ["1.bias", "1.weight"]
+    np.testing.assert_array_equal(ours[0].weight.data, theirs[0].weight.detach().numpy())
+
+
+def test_saving_below_a_regular_file_names_the_path(tmp_path):
+    (tmp_path / "afile").write_text("not a folder")
+    with pytest.raises(NotADirectoryError, match=r"afile/m\.npz.*afile is a file, not a folder"):
+        save_model(Linear(2, 1), tmp_path / "afile" / "m.npz")
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+        save_checkpoint(tmp_path / "afile" / "deeper" / "run.npz", Linear(2, 1))
+    with pytest.raises(IsADirectoryError, match="it is a folder; add a file name"):
+        save_model(Linear(2, 1), tmp_path)
+    assert (tmp_path / "afile").read_text() == "not a folder"

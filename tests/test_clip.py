@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import micrograd_plus as mp
-from micrograd_plus import Tensor
+from micrograd_plus import Parameter, Tensor
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +48,52 @@ def test_clip_grad_value_matches_torch(torch):
     np.testing.assert_array_equal(w.grad, tw.grad.numpy())
     with pytest.raises(ValueError, match="clip_value"):
         mp.clip_grad_value_([w], -1.0)
+
+
+def torch_linear(torch, ours):
+    layer = torch.nn.Linear(ours.in_features, ours.out_features)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor(ours.weight.data))
+        layer.bias.copy_(torch.tensor(ours.bias.data))
+    return layer
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+@pytest.mark.parametrize("as_scalar", [False, True], ids=["0-d array", "numpy scalar"])
+def test_clip_grad_norm_includes_0d_gradients(torch, norm_type, as_scalar):
+    grads = [np.float32(-6.0), np.array([1.0, -2.0], np.float32)]
+    ours = [Parameter(Tensor(0.0)), Parameter(Tensor(np.zeros(2)))]
+    theirs = [torch.zeros((), requires_grad=True), torch.zeros(2, requires_grad=True)]
+    for p, tp, g in zip(ours, theirs, grads):
+        p.grad = g if as_scalar else np.array(g)
+        tp.grad = torch.tensor(g)
+    total = mp.clip_grad_norm_(ours, 1.0, norm_type)
+    ttotal = torch.nn.utils.clip_grad_norm_(theirs, 1.0, norm_type)
+    assert total.item() == pytest.approx(ttotal.item(), rel=1e-6)
+    for p, tp in zip(ours, theirs):
+        assert isinstance(p.grad, np.ndarray) and p.grad.shape == tuple(tp.grad.shape)
+        np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-6)
+    assert abs(ours[0].grad) < 1  # the 0-d gradient was clipped too
+
+
+def test_clip_grad_norm_of_a_learned_temperature_through_backward(torch):
+    x = np.random.default_rng(2).standard_normal((4, 3)).astype(np.float32)
+    lin, temp = mp.Linear(3, 2), Parameter(Tensor(0.5))
+    tlin, ttemp = torch_linear(torch, lin), torch.tensor(0.5, requires_grad=True)
+    (lin(Tensor(x)) / temp).sum().backward()
+    (tlin(torch.tensor(x)) / ttemp).sum().backward()
+    total = mp.clip_grad_norm_([*lin.parameters(), temp], 0.1)
+    ttotal = torch.nn.utils.clip_grad_norm_([*tlin.parameters(), ttemp], 0.1)
+    assert total.item() == pytest.approx(ttotal.item(), rel=1e-5)
+    np.testing.assert_allclose(temp.grad, ttemp.grad.numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("as_scalar", [False, True], ids=["0-d array", "numpy scalar"])
+def test_clip_grad_value_on_0d_gradients(torch, as_scalar):
+    w, tw = Parameter(Tensor(0.0)), torch.zeros((), requires_grad=True)
+    w.grad = np.float32(-3.0) if as_scalar else np.array(-3.0, np.float32)
+    tw.grad = torch.tensor(-3.0)
+    mp.clip_grad_value_([w], 1.25)
+    torch.nn.utils.clip_grad_value_([tw], 1.25)
+    assert isinstance(w.grad, np.ndarray) and w.grad.shape == ()
+    assert w.grad.dtype == np.float32 and float(w.grad) == tw.grad.item() == -1.25

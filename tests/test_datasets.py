@@ -154,21 +154,66 @@ def test_search_order(isolated, monkeypatch):
     assert found() == 5  # then the Debian/Ubuntu system folder
 
 
-def test_incomplete_folder_is_skipped(isolated):
+def test_incomplete_root_is_an_error_listing_what_is_missing(isolated):
     write_set(isolated / "root", n_train=2)
     (isolated / "root" / f"{STEMS[3]}.gz").unlink()
+    write_set(isolated / "system" / "fashion-mnist", n_train=7)  # never used instead
+    with pytest.raises(DatasetNotFoundError) as info:
+        load_fashion_mnist(root=isolated / "root", download=False)
+    message = str(info.value)
+    assert f"missing {STEMS[3]}[.gz]" in message and STEMS[0] not in message
+    assert str(isolated / "root") in message and "download=True" in message
+
+
+def test_dotted_gz_names_are_found(isolated):
+    write_set(isolated / "root", n_train=3)
+    for stem in STEMS:
+        dotted = stem.replace("-idx", ".idx")
+        (isolated / "root" / f"{stem}.gz").rename(isolated / "root" / f"{dotted}.gz")
+    assert len(load_fashion_mnist(root=isolated / "root", download=False)[0]) == 3
+
+
+def test_incomplete_root_is_completed_by_download(isolated, monkeypatch):
+    requested = _serve_fake_set(isolated, monkeypatch, "fashion-mnist")
+    write_set(isolated / "root", n_train=8)
+    (isolated / "root" / f"{STEMS[2]}.gz").unlink()
+    assert len(load_fashion_mnist(root=isolated / "root")[0]) == 8
+    assert [url.rsplit("/", 1)[1] for url in requested] == [f"{STEMS[2]}.gz"]
+    assert (isolated / "root" / f"{STEMS[2]}.gz").is_file()
+
+
+def test_falling_back_past_an_incomplete_folder_warns(isolated, monkeypatch):
+    env = isolated / "env"
+    write_set(env, n_train=2)
+    (env / f"{STEMS[1]}.gz").unlink()
+    monkeypatch.setenv(datasets.ENV_VAR, str(env))
     write_set(isolated / "system" / "fashion-mnist", n_train=7)
-    assert len(load_fashion_mnist(root=isolated / "root", download=False)[0]) == 7
+    with pytest.warns(UserWarning) as caught:
+        assert len(load_fashion_mnist(download=False)[0]) == 7
+    (message,) = [str(w.message) for w in caught]
+    assert f"{env} lacks {STEMS[1]}[.gz]" in message
+    assert str(isolated / "system" / "fashion-mnist") in message
+
+
+def test_a_complete_folder_loads_without_warning(isolated, recwarn):
+    write_set(isolated / "cache" / "micrograd_plus" / "fashion-mnist", n_train=4)
+    assert len(load_fashion_mnist(download=False)[0]) == 4
+    assert not recwarn.list
 
 
 def test_missing_everywhere_gives_one_clear_error(isolated):
     with pytest.raises(DatasetNotFoundError) as info:
-        load_fashion_mnist(root=isolated / "nowhere", download=False)
+        load_fashion_mnist(download=False)
     message = str(info.value)
-    assert str(isolated / "nowhere") in message
     assert str(isolated / "cache" / "micrograd_plus" / "fashion-mnist") in message
     assert str(isolated / "system" / "fashion-mnist") in message
     assert "apt install dataset-fashion-mnist" in message and datasets.ENV_VAR in message
+
+
+def test_missing_root_names_all_four_files(isolated):
+    with pytest.raises(DatasetNotFoundError, match=r"nowhere.*is incomplete") as info:
+        load_fashion_mnist(root=isolated / "nowhere", download=False)
+    assert all(f"{stem}[.gz]" in str(info.value) for stem in STEMS)
 
 
 def test_no_network_error_lists_the_download_failures(isolated):
@@ -190,6 +235,22 @@ def test_mismatched_image_and_label_counts(isolated):
     labels = isolated / "root" / f"{STEMS[1]}.gz"
     labels.write_bytes(gzip.compress(idx_bytes(np.zeros(4, np.uint8))))
     with pytest.raises(ValueError, match="expected 3 labels"):
+        load_fashion_mnist(root=isolated / "root", download=False)
+
+
+@pytest.mark.parametrize("bad", [-1, 10])
+def test_labels_out_of_range_both_ways(isolated, bad):
+    write_set(isolated / "root", n_train=3)
+    labels = isolated / "root" / f"{STEMS[1]}.gz"
+    signed = np.array([0, bad, 1], np.int8)  # IDX type 0x09 holds negative labels
+    labels.write_bytes(gzip.compress(idx_bytes(signed)))
+    with pytest.raises(ValueError, match=rf"labels must be 0\.\.9, found {bad} \(at position 1\)"):
+        load_fashion_mnist(root=isolated / "root", download=False)
+
+
+def test_files_with_zero_images_are_refused(isolated):
+    write_set(isolated / "root", n_train=0)
+    with pytest.raises(ValueError, match=rf"{STEMS[0]}\.gz: holds 0 images"):
         load_fashion_mnist(root=isolated / "root", download=False)
 
 

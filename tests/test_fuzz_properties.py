@@ -1,8 +1,8 @@
 """Fuzzing: hypothesis draws random graphs of ops and checks their gradients.
 
-The programs come from ``fuzz_programs.py``. Each is checked against float64
+The programs come from ``micrograd_plus.utils.fuzz_programs``. Each is checked against float64
 central differences, against PyTorch (when importable), for float32 staying
-float32, and for retain_graph accumulation. Profiles live in ``conftest.py``:
+float32, and for retain_graph accumulation. Profiles live there too (``PROFILES``):
 ``ci`` is deterministic, ``HYPOTHESIS_PROFILE=long`` (``nox -s fuzz``) runs
 thousands of examples.
 """
@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fuzz_programs import (
+from hypothesis import Phase, given, note, settings
+from hypothesis import strategies as st
+
+from micrograd_plus import Tensor
+from micrograd_plus.autograd.gradcheck import gradient_check
+from micrograd_plus.utils.fuzz_programs import (
     MUTANTS,
     OP_BY_NAME,
     OPS,
@@ -23,11 +28,6 @@ from fuzz_programs import (
     run,
     smooth_values,
 )
-from hypothesis import Phase, given, note, settings
-from hypothesis import strategies as st
-
-from micrograd_plus import Tensor
-from micrograd_plus.autograd.gradcheck import gradient_check
 
 
 # ---------------------------------------------------------------- the tests

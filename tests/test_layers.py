@@ -330,3 +330,80 @@ def test_flatten_and_identity():
     assert mp.Flatten()(x).shape == (2, 12)
     assert mp.Flatten(0, -1)(x).shape == (24,)
     assert mp.Identity(54, unused="ok")(x) is x
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -1, -3])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("spelling", ["dim", "axis", "positional"])
+def test_softmax_dim_keyword_matches_torch(torch, name, dim, spelling):
+    x = np.random.default_rng(4).standard_normal((2, 3, 4))
+    upstream = np.random.default_rng(5).standard_normal(x.shape)
+    kwargs = {} if spelling == "positional" else {spelling: dim}
+    args = (dim,) if spelling == "positional" else ()
+    module = {"softmax": mp.Softmax, "log_softmax": mp.LogSoftmax}[name](*args, **kwargs)
+    functional = getattr(mp.nn.functional, name)
+    t_x = torch.tensor(x, requires_grad=True)
+    t_out = getattr(torch.nn.functional, name)(t_x, dim=dim)
+    t_out.backward(torch.tensor(upstream))
+    for fn in (module, lambda a: functional(a, *args, **kwargs)):
+        ours = Tensor(x, requires_grad=True)
+        out = fn(ours)
+        out.backward(upstream)
+        np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(ours.grad, t_x.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_dim_and_axis_together_is_an_error_even_when_equal():
+    for make in (
+        lambda: mp.Softmax(dim=1, axis=1),
+        lambda: mp.LogSoftmax(dim=0, axis=1),
+        lambda: mp.nn.functional.softmax(Tensor(np.ones((2, 2))), dim=1, axis=1),
+        lambda: mp.nn.functional.log_softmax(Tensor(np.ones((2, 2))), 0, axis=0),
+    ):
+        with pytest.raises(TypeError, match="pass only one of them"):
+            make()
+
+
+@pytest.mark.parametrize("dims", [(), (1, -1), (0, 1), (-2, -1), (2, 2), (0, -1), (-3, 0)])
+def test_flatten_start_and_end_dim_match_torch(torch, dims):
+    x = np.arange(24.0).reshape(2, 3, 4)
+    ours = mp.Flatten(*dims)(Tensor(x))
+    theirs = torch.nn.Flatten(*dims)(torch.tensor(x))
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_flatten_rejects_dims_out_of_range_like_torch(torch):
+    x = np.zeros((2, 3, 4))
+    for dims in ((3, -1), (0, -4)):
+        with pytest.raises(IndexError, match="Dimension out of range"):
+            torch.nn.Flatten(*dims)(torch.tensor(x))
+        with pytest.raises(IndexError, match=r"out of range for an input of shape \(2, 3, 4\)"):
+            mp.Flatten(*dims)(Tensor(x))
+    with pytest.raises(ValueError, match="comes after"):
+        mp.Flatten(2, 1)(Tensor(x))
+    assert mp.Flatten(0, 0)(Tensor(2.0)).shape == tuple(
+        torch.nn.Flatten(0, 0)(torch.tensor(2.0)).shape
+    )
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (0, 3, 4), (2, 3, 0)])
+def test_batchnorm_on_an_empty_batch_in_training_follows_torch(torch, shape):
+    ours, theirs = mp.BatchNorm1d(3, dtype=np.float64), torch.nn.BatchNorm1d(3).double()
+    for bn in (ours, theirs):
+        bn.running_mean.data[...] = 0.5
+        bn.running_var.data[...] = 2.0
+    x = Tensor(np.zeros(shape), requires_grad=True)
+    tx = torch.zeros(shape, dtype=torch.float64, requires_grad=True)
+    out, t_out = ours(x), theirs(tx)
+    out.sum().backward()
+    t_out.sum().backward()
+    assert out.shape == tuple(t_out.shape) == shape
+    assert x.grad.shape == shape
+    np.testing.assert_array_equal(ours.running_mean.data, theirs.running_mean.numpy())
+    np.testing.assert_array_equal(ours.running_var.data, theirs.running_var.numpy())
+    assert int(ours.num_batches_tracked.data) == int(theirs.num_batches_tracked) == 1
+    np.testing.assert_array_equal(ours.weight.grad, theirs.weight.grad.numpy())
+    np.testing.assert_array_equal(ours.bias.grad, theirs.bias.grad.numpy())
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        ours(Tensor(np.zeros((1, 3))))  # a single sample is still an error, as in torch

@@ -358,15 +358,133 @@ def test_bad_huber_delta_and_smooth_l1_beta():
         mp.SmoothL1Loss(beta=-1.0)
 
 
-def test_all_targets_ignored_gives_nan_like_torch(torch):
-    ours = F.cross_entropy(Tensor(LOGITS[:2]), [-100, -100]).item()
-    theirs = torch.nn.functional.cross_entropy(
-        torch.tensor(LOGITS[:2]), torch.tensor([-100, -100])
-    ).item()
-    assert np.isnan(ours) and np.isnan(theirs)
+NOTHING_COUNTED = {
+    "all-ignored": dict(labels=[-100, -100, -100], weight=None),
+    "all-ignored-weighted": dict(labels=[-100, -100, -100], weight=[1.0, 2.0, 0.5, 1.0, 1.0]),
+    "zero-weight-present": dict(labels=[0, 1, 1], weight=[0.0, 0.0, 1.0, 1.0, 1.0]),
+    "all-ignored-custom-index": dict(labels=[2, 2, 2], weight=None, ignore_index=2),
+}
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", list(NOTHING_COUNTED))
+@pytest.mark.parametrize(
+    "fn,smoothing", [("cross_entropy", 0.0), ("cross_entropy", 0.2), ("nll_loss", 0.0)]
+)
+def test_nothing_counted_gives_nan_loss_and_zero_gradient(torch, fn, case, reduction, smoothing):
+    """Mean over zero counted targets: NaN as torch, but a zero gradient, never NaN."""
+    spec = NOTHING_COUNTED[case]
+    labels = np.array(spec["labels"])
+    w = None if spec["weight"] is None else np.array(spec["weight"])
+    kwargs = dict(reduction=reduction, ignore_index=spec.get("ignore_index", -100))
+    if smoothing:
+        kwargs["label_smoothing"] = smoothing
+    ours = getattr(F, fn)
+    theirs = getattr(torch.nn.functional, fn)
+    value, (grad,), upstream = run_ours(
+        lambda x, t: ours(x, t, weight=w, **kwargs), [LOGITS[:3], labels], (0,)
+    )
+    t_value, (t_grad,) = run_torch(
+        torch,
+        lambda x, t: theirs(x, t, weight=None if w is None else torch.tensor(w), **kwargs),
+        [LOGITS[:3], labels],
+        (0,),
+        upstream,
+    )
+    np.testing.assert_allclose(value, t_value, rtol=1e-7, atol=1e-10)  # NaN where torch's is
+    assert np.isfinite(grad).all()
+    if reduction == "mean":
+        assert np.isnan(value)
+        assert not grad.any()
+    if np.isfinite(t_grad).all():
+        np.testing.assert_allclose(grad, t_grad, rtol=1e-7, atol=1e-10)
+    else:
+        # Torch's own gradient is NaN only where the weights of the present targets sum to
+        # zero (0 * inf); ours is zero there too, a deliberate difference: no NaN in a step.
+        assert case == "zero-weight-present" and reduction == "mean"
+
+
+def test_all_ignored_batch_leaves_the_weights_unchanged_after_a_step():
+    layer = mp.Linear(4, 5, dtype=np.float64)
+    before = [p.data.copy() for p in layer.parameters()]
+    opt = mp.SGD(layer.parameters(), lr=0.1, momentum=0.9)
+    loss = mp.CrossEntropyLoss()(layer(Tensor(X)), np.full(len(X), -100))
+    loss.backward()
+    opt.step()
+    assert np.isnan(loss.item())
+    for p, old in zip(layer.parameters(), before):
+        np.testing.assert_array_equal(p.data, old)
+
+
+def test_all_ignored_spatial_targets_match_torch(torch):
+    logits = rng.standard_normal((2, 5, 3))
+    labels = np.full((2, 3), -100)
+    value, (grad,), _ = run_ours(F.cross_entropy, [logits, labels], (0,))
+    t_value = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(labels))
+    assert np.isnan(value) and np.isnan(t_value.item())
+    assert grad.shape == logits.shape and not grad.any()
 
 
 def test_weight_is_a_buffer_in_the_state_dict():
     loss = mp.CrossEntropyLoss(weight=np.array([1.0, 2.0], np.float32))
     assert list(loss.state_dict()) == ["weight"]
     assert list(mp.CrossEntropyLoss().state_dict()) == []
+
+
+@pytest.mark.parametrize("target", [[-1.0, 1.0], [0.5, 1.0000001], [0.5, np.nan]])
+def test_bce_rejects_targets_outside_unit_interval_like_torch(torch, target):
+    with pytest.raises(RuntimeError, match="target should be between 0 and 1"):
+        torch.nn.BCELoss()(torch.tensor([0.3, 0.8]), torch.tensor(target))
+    with pytest.raises(ValueError, match=r"targets in \[0, 1\].*target\[\d\] is"):
+        mp.BCELoss()(Tensor([0.3, 0.8], dtype=np.float64), Tensor(target, dtype=np.float64))
+    # The edges are allowed, in both.
+    edge = [0.0, 1.0]
+    ours = mp.BCELoss()(Tensor([0.3, 0.8], dtype=np.float64), Tensor(edge, dtype=np.float64))
+    theirs = torch.nn.BCELoss()(
+        torch.tensor([0.3, 0.8], dtype=torch.float64), torch.tensor(edge, dtype=torch.float64)
+    )
+    assert ours.item() == pytest.approx(theirs.item(), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "labels,shown",
+    [
+        (np.array([1e20, 0.0]), r"1e\+20"),
+        (np.array([-3.0, 0.0]), r"-3 "),
+        (np.array([np.inf, 0.0]), r"inf"),
+        (np.array([2**64 - 1, 0], dtype=np.uint64), r"18446744073709551615"),
+        (np.array([2**63, 0], dtype=np.uint64), r"9223372036854775808"),
+        (np.array([200, 0], dtype=np.uint8), r"200"),
+    ],
+)
+def test_out_of_range_labels_are_reported_with_their_real_value(labels, shown):
+    with pytest.raises(IndexError, match=rf"target value {shown}.*valid values are 0\.\.2"):
+        F.cross_entropy(Tensor(np.zeros((2, 3))), labels)
+
+
+def test_uint64_label_that_wraps_to_the_ignore_index_is_not_ignored():
+    # 2**64 - 100 is -100 once wrapped to a signed integer: it must not count as ignored.
+    labels = np.array([2**64 - 100, 0], dtype=np.uint64)
+    with pytest.raises(IndexError, match="18446744073709551516"):
+        F.cross_entropy(Tensor(np.zeros((2, 3))), labels)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(
+    "fn,soft", [("cross_entropy", False), ("cross_entropy", True), ("nll_loss", False)]
+)
+def test_scores_without_classes_follow_torch(torch, fn, soft, reduction):
+    target = np.zeros((2, 0)) if soft else np.array([-100, -100])
+    x = np.zeros((2, 0))
+    value, (grad,), _ = run_ours(
+        lambda a, t: getattr(F, fn)(a, t, reduction=reduction), [x, target], (0,)
+    )
+    theirs = getattr(torch.nn.functional, fn)(
+        torch.tensor(x, requires_grad=True), torch.tensor(target), reduction=reduction
+    )
+    np.testing.assert_allclose(value, theirs.detach().numpy())
+    assert grad.shape == (2, 0)
+    with pytest.raises(IndexError, match="out of bounds"):
+        getattr(torch.nn.functional, fn)(torch.tensor(x), torch.tensor([0, -100]))
+    with pytest.raises(IndexError, match=r"target value 1 at position \(1,\).*no classes"):
+        getattr(F, fn)(Tensor(x), np.array([-100, 1]))

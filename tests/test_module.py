@@ -223,3 +223,26 @@ def test_load_state_dict_errors_name_the_keys():
     bad["3.weight"] = np.zeros((3, 5))
     with pytest.raises(RuntimeError, match=r"size mismatch for 3\.weight.*\(3, 5\).*\(2, 5\)"):
         model.load_state_dict(bad, strict=False)
+
+
+def test_members_may_not_hide_methods_or_attributes_like_torch(torch):
+    for nn in (mp, torch.nn):
+        module = nn.Module()
+        for name in ("forward", "training", "parameters"):
+            with pytest.raises(KeyError, match="already exists"):
+                module.add_module(name, nn.ReLU())
+        module.plain = 3  # a plain attribute may later become a member by assignment
+        module.plain = nn.ReLU()
+        assert [n for n, _ in module.named_children()] == ["plain"]
+    with pytest.raises(KeyError, match="already exists"):
+        mp.Module().register_buffer("eval", np.zeros(1))
+
+
+def test_in_place_update_of_a_parameter_keeps_the_state_dict_order() -> None:
+    torch = pytest.importorskip("torch")
+    ours = mp.Linear(3, 2)
+    theirs = torch.nn.Linear(3, 2)
+    with mp.no_grad(), torch.no_grad():
+        ours.weight -= 0.1
+        theirs.weight -= 0.1
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight", "bias"]

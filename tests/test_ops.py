@@ -89,7 +89,7 @@ def _torch_reduce(method):
 
 
 def _reduction_cases():
-    torch_names = {"sum": "sum", "mean": "mean", "max": "amax", "min": "amin"}
+    torch_names = {"sum": "sum", "mean": "mean", "amax": "amax", "amin": "amin"}
     for name, tname in torch_names.items():
         for axis in [None, 0, 1, -1, (0, 2)]:
             for keepdims in [False, True]:
@@ -98,14 +98,25 @@ def _reduction_cases():
                 )
                 tfn = _torch_reduce(tname)(axis, keepdims)
                 yield pytest.param(fn, tfn, ((2, 3, 4),), False, id=f"{name}-{axis}-{keepdims}")
-    for axis, ddof in [(None, 0), (1, 0), (0, 1), ((0, 2), 1)]:
-        fn = (lambda ax, d: lambda a: a.var(axis=ax, ddof=d))(axis, ddof)
-        tfn = (
-            lambda ax, d: (
-                lambda a: a.var(dim=tuple(range(a.ndim)) if ax is None else ax, correction=d)
-            )
-        )(axis, ddof)
-        yield pytest.param(fn, tfn, ((2, 3, 4),), False, id=f"var-{axis}-{ddof}")
+    for name in ["max", "min"]:  # along one dim: (values, indices), gradient to the index
+        for dim in [0, 1, -1]:
+            for keepdim in [False, True]:
+                fn = (lambda n, d, k: lambda a: getattr(a, n)(dim=d, keepdim=k).values)(
+                    name, dim, keepdim
+                )
+                yield pytest.param(fn, fn, ((2, 3, 4),), False, id=f"{name}-dim{dim}-{keepdim}")
+        full = (lambda n: lambda a: getattr(a, n)())(name)
+        yield pytest.param(full, full, ((2, 3, 4),), False, id=f"{name}-all")
+    for axis, corr in [(None, 0), (1, 0), (0, 1), ((0, 2), 1), (1, None)]:
+        kw = {} if corr is None else {"correction": corr}
+        for stat in ["var", "std"]:
+            fn = (lambda s, ax, k: lambda a: getattr(a, s)(axis=ax, **k))(stat, axis, kw)
+            tfn = (
+                lambda s, ax, k: (
+                    lambda a: getattr(a, s)(dim=tuple(range(a.ndim)) if ax is None else ax, **k)
+                )
+            )(stat, axis, kw)
+            yield pytest.param(fn, tfn, ((2, 3, 4),), False, id=f"{stat}-{axis}-{corr}")
 
 
 def _softmax_cases():
@@ -165,11 +176,14 @@ def _shape_cases():
     yield p("linear-nobias", lambda x, w: linear(x, w), ((5, 3), (4, 3)), _torch_linear)
     yield p("reshape", lambda a: a.reshape(4, 6), ((2, 3, 4),))
     yield p("reshape-tuple", lambda a: a.reshape((6, -1)), ((2, 3, 4),))
-    yield p("transpose-all", lambda a: a.transpose(), ((2, 3, 4),), lambda a: a.permute(2, 1, 0))
-    yield p(
-        "transpose-perm", lambda a: a.transpose(1, 2, 0), ((2, 3, 4),), lambda a: a.permute(1, 2, 0)
-    )
+    yield p("transpose-2d", lambda a: a.transpose(0, 1), ((3, 4),))
+    yield p("transpose-swap", lambda a: a.transpose(0, 2), ((2, 3, 4),))
+    yield p("transpose-negative", lambda a: a.transpose(-2, -1), ((2, 3, 4),))
+    yield p("permute", lambda a: a.permute(1, 2, 0), ((2, 3, 4),))
+    yield p("permute-tuple", lambda a: a.permute((2, 0, 1)), ((2, 3, 4),))
     yield p("T", lambda a: a.T, ((3, 4),))
+    yield p("mT", lambda a: a.mT, ((2, 3, 4),))
+    yield p("clone", lambda a: a.clone() * a, ((2, 3),))
     yield p("flatten", lambda a: a.flatten(start_dim=1), ((2, 3, 4),))
     yield p("flatten-all", lambda a: a.flatten(), ((2, 3, 4),))
     yield p("squeeze", lambda a: a.squeeze(), ((2, 1, 4),))

@@ -222,8 +222,16 @@ def test_reduce_on_plateau_gets_the_validation_loss():
 
     sched = Recorder(opt, patience=1)
     val = DataLoader(X[::3], y[::3], batch_size=64)
-    history = fit(model, DataLoader(X, y, 16), loss_fn, opt, epochs=3, val_loader=val,
-                  scheduler=sched, progress=False)  # fmt: skip
+    history = fit(
+        model,
+        DataLoader(X, y, 16),
+        loss_fn,
+        opt,
+        epochs=3,
+        val_loader=val,
+        scheduler=sched,
+        progress=False,
+    )
     assert seen == history["val_loss"]
 
 
@@ -232,7 +240,7 @@ def scripted_evaluate(monkeypatch, losses):
     snapshots = []
     script = iter(losses)
 
-    def fake(model, loader, loss_fn=None):
+    def fake(model, loader, loss_fn=None, track_accuracy=None):
         snapshots.append({k: v.copy() for k, v in model.state_dict().items()})
         return next(script), None
 
@@ -243,8 +251,17 @@ def scripted_evaluate(monkeypatch, losses):
 def test_early_stopping_and_restoring_the_best_weights(monkeypatch):
     model, X, y, loss_fn, opt = spiral_setup()
     snapshots = scripted_evaluate(monkeypatch, [1.0, 0.5, 0.6, 0.7, 0.4, 0.3])
-    history = fit(model, DataLoader(X, y, 32), loss_fn, opt, epochs=6, val_loader=[()],
-                  patience=2, restore_best_weights=True, progress=False)  # fmt: skip
+    history = fit(
+        model,
+        DataLoader(X, y, 32),
+        loss_fn,
+        opt,
+        epochs=6,
+        val_loader=[()],
+        patience=2,
+        restore_best_weights=True,
+        progress=False,
+    )
     assert history.epochs == 4 and history.stop_reason == "early stopping"
     assert history.best_epoch == 1
     for key, value in model.state_dict().items():
@@ -254,16 +271,26 @@ def test_early_stopping_and_restoring_the_best_weights(monkeypatch):
 def test_min_delta_ignores_tiny_improvements(monkeypatch):
     model, X, y, loss_fn, opt = spiral_setup()
     scripted_evaluate(monkeypatch, [1.0, 0.99, 0.98, 0.97, 0.5])
-    history = fit(model, DataLoader(X, y, 32), loss_fn, opt, epochs=5, val_loader=[()],
-                  patience=3, min_delta=0.05, progress=False)  # fmt: skip
+    history = fit(
+        model,
+        DataLoader(X, y, 32),
+        loss_fn,
+        opt,
+        epochs=5,
+        val_loader=[()],
+        patience=3,
+        min_delta=0.05,
+        progress=False,
+    )
     assert history.epochs == 4 and history.best_epoch == 0
 
 
 def test_without_patience_training_runs_all_epochs(monkeypatch):
     model, X, y, loss_fn, opt = spiral_setup()
     scripted_evaluate(monkeypatch, [1.0, 2.0, 3.0])
-    history = fit(model, DataLoader(X, y, 32), loss_fn, opt, epochs=3, val_loader=[()],
-                  progress=False)  # fmt: skip
+    history = fit(
+        model, DataLoader(X, y, 32), loss_fn, opt, epochs=3, val_loader=[()], progress=False
+    )
     assert history.epochs == 3 and history.stop_reason == "completed"
 
 
@@ -291,10 +318,155 @@ def test_progress_output(capsys):
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"epochs": -1}, "epochs"), ({"epochs": 2, "patience": 0}, "patience"),
-     ({"epochs": 2, "min_delta": -1.0}, "min_delta")],
-)  # fmt: skip
+    [
+        ({"epochs": -1}, "epochs"),
+        ({"epochs": 2, "patience": 0}, "patience"),
+        ({"epochs": 2, "min_delta": -1.0}, "min_delta"),
+    ],
+)
 def test_fit_argument_errors(kwargs, match):
     model, X, y, loss_fn, opt = spiral_setup()
     with pytest.raises(ValueError, match=match):
         fit(model, DataLoader(X, y, 32), loss_fn, opt, progress=False, **kwargs)
+
+
+# ------------------------------------------------- accuracy only when it means something
+def test_regression_loss_on_whole_number_targets_records_no_accuracy():
+    set_seed(0)
+    X = np.random.randn(40, 2).astype(np.float32)
+    y = np.random.randint(0, 3, size=(40, 1))  # integer-valued regression targets
+    model = Linear(2, 1)
+    loader = DataLoader(X, y, batch_size=8)
+    history = fit(
+        model,
+        loader,
+        MSELoss(),
+        SGD(model.parameters(), lr=0.01),
+        epochs=2,
+        val_loader=loader,
+        progress=False,
+    )
+    assert history["train_acc"] == [] and history["val_acc"] == []
+    assert len(history["train_loss"]) == 2
+    assert evaluate(model, loader, MSELoss())[1] is None
+    assert train_epoch(model, loader, MSELoss(), SGD(model.parameters(), lr=0.0))[1] is None
+
+
+def test_accuracy_when_asked_for_with_any_loss():
+    model, X, y, _, opt = spiral_setup()
+
+    def my_cross_entropy(output, target):
+        return CrossEntropyLoss()(output, target)
+
+    loader = DataLoader(X, y, batch_size=30)
+    history = fit(model, loader, my_cross_entropy, opt, epochs=1, progress=False)
+    assert history["train_acc"] == []
+    history = fit(
+        model, loader, my_cross_entropy, opt, epochs=1, progress=False, track_accuracy=True
+    )
+    _, expected = evaluate(model, loader, CrossEntropyLoss())
+    assert len(history["train_acc"]) == 1 and 0 <= history["train_acc"][0] <= 1
+    assert evaluate(model, loader, my_cross_entropy, track_accuracy=True)[1] == expected
+    assert evaluate(model, loader, CrossEntropyLoss(), track_accuracy=False)[1] is None
+
+
+def test_bce_accuracy_thresholds_probabilities_at_one_half():
+    from micrograd_plus import BCELoss, BCEWithLogitsLoss, Sigmoid
+
+    X = np.array([[-2.0], [-1.0], [1.0], [2.0]], dtype=np.float32)
+    y = np.array([[0.0], [0.0], [1.0], [1.0]], dtype=np.float32)
+    loader = DataLoader(X, y, batch_size=4)
+    logits = Linear(1, 1)
+    logits.weight.data[...] = 1.0
+    logits.bias.data[...] = 0.0
+    assert evaluate(logits, loader, BCEWithLogitsLoss())[1] == 1.0
+    probs = Sequential(logits, Sigmoid())  # outputs in (0.12, 0.88): all above 0
+    assert evaluate(probs, loader, BCELoss())[1] == 1.0
+
+
+# ------------------------------------------------------------------ Ctrl-C
+class InterruptIn:
+    """A loss that raises KeyboardInterrupt at its ``at``-th call."""
+
+    def __init__(self, at):
+        self.calls, self.at, self.loss = 0, at, CrossEntropyLoss()
+
+    def __call__(self, output, target):
+        self.calls += 1
+        if self.calls == self.at:
+            raise KeyboardInterrupt
+        return self.loss(output, target)
+
+
+@pytest.mark.parametrize("restore", [True, False])
+def test_ctrl_c_returns_the_history_so_far_and_restores_the_best_weights(monkeypatch, restore):
+    model, X, y, _, opt = spiral_setup()
+    snapshots = scripted_evaluate(monkeypatch, [1.0, 0.5, 0.8])  # best: epoch 1
+    loader = DataLoader(X, y, batch_size=30)  # 3 batches per epoch
+    loss = InterruptIn(at=3 * 3 + 2)  # in the middle of the fourth epoch
+    with pytest.warns(UserWarning, match="interrupted in epoch 4.*3 finished epochs"):
+        history = fit(
+            model,
+            loader,
+            loss,
+            opt,
+            epochs=10,
+            val_loader=[()],
+            restore_best_weights=restore,
+            progress=False,
+        )
+    assert history.epochs == 3 and history["val_loss"] == [1.0, 0.5, 0.8]
+    assert history.stop_reason == "interrupted (KeyboardInterrupt) in epoch 4"
+    assert history.best_epoch == 1
+    weights = {k: np.asarray(getattr(v, "data", v)) for k, v in model.state_dict().items()}
+    best = all(np.array_equal(weights[k], v) for k, v in snapshots[1].items())
+    assert best is restore
+
+
+def test_ctrl_c_in_the_first_epoch_returns_an_empty_history():
+    model, X, y, _, opt = spiral_setup()
+    with pytest.warns(UserWarning, match="0 finished epochs"):
+        history = fit(
+            model,
+            DataLoader(X, y, 30),
+            InterruptIn(at=1),
+            opt,
+            epochs=3,
+            restore_best_weights=True,
+            progress=False,
+        )
+    assert history.epochs == 0 and history.best_epoch is None
+
+
+# ------------------------------------------------------------- clear errors
+def test_loss_class_instead_of_instance_says_what_to_write():
+    model, X, y, _, opt = spiral_setup()
+    for call in (
+        lambda: fit(model, DataLoader(X, y, 30), MSELoss, opt, progress=False),
+        lambda: train_epoch(model, DataLoader(X, y, 30), CrossEntropyLoss, opt),
+        lambda: evaluate(model, DataLoader(X, y, 30), CrossEntropyLoss),
+    ):
+        with pytest.raises(TypeError, match=r"class (MSELoss|CrossEntropyLoss).*\(\)"):
+            call()
+
+
+def test_drop_last_that_drops_everything_names_drop_last_and_the_sizes():
+    model = Linear(2, 1)
+    loader = DataLoader(np.ones((10, 2)), np.ones((10, 1)), batch_size=100, drop_last=True)
+    with pytest.raises(ValueError, match=r"drop_last=True.*10 samples < batch_size=100"):
+        fit(model, loader, MSELoss(), SGD(model.parameters(), lr=0.1), progress=False)
+
+
+def test_accuracy_of_scalars_asks_for_a_batch():
+    with pytest.raises(ValueError, match="accuracy needs a batch: output and labels are scalars"):
+        accuracy(np.float32(0.3), np.int64(1))
+    with pytest.raises(ValueError, match="labels is a scalar"):
+        accuracy(np.zeros((1, 2)), 1)
+
+
+def test_predict_accepts_torch_style_list_batches():
+    from micrograd_plus import TensorDataset
+
+    model, X, y, _, _ = spiral_setup()
+    out = predict(model, DataLoader(TensorDataset(X, y), batch_size=16))
+    np.testing.assert_allclose(out, model(Tensor(X)).data, rtol=1e-6, atol=1e-6)

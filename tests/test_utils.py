@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -65,3 +70,19 @@ def test_count_parameters_on_an_iterable():
     params = [Tensor(np.zeros((3, 4)), requires_grad=True), Tensor(np.zeros(4))]
     assert count_parameters(params) == 12
     assert count_parameters(params, trainable_only=False) == 16
+
+
+def test_utils_and_utils_data_need_no_import_of_their_own():
+    # A fresh interpreter: nothing but `import micrograd_plus as mp` has run.
+    code = (
+        "import micrograd_plus as mp, numpy as np\n"
+        "mp.utils.set_seed(0); a = np.random.rand()\n"
+        "mp.utils.set_seed(0); assert a == np.random.rand()\n"
+        "assert mp.utils.DataLoader is mp.utils.data.DataLoader is mp.DataLoader\n"
+        "print(mp.utils.data.TensorDataset.__name__)\n"
+    )
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": root}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "TensorDataset"

@@ -28,11 +28,14 @@ class _Switches:
     ``no_grad()`` cost more than several ops.
     """
 
-    __slots__ = ("grad_enabled", "anomaly")
+    __slots__ = ("grad_enabled", "anomaly", "inplace_stamp")
 
     def __init__(self) -> None:
         self.grad_enabled = True
         self.anomaly = False
+        # The creation number of the latest in-place change to any tensor: a node
+        # numbered above it cannot have seen one of its arrays change.
+        self.inplace_stamp = 0
 
 
 _State = _Switches()
@@ -174,6 +177,63 @@ class Fresh(tuple):
     __slots__ = ()
 
 
+class HookHandle:
+    """What ``Tensor.register_hook`` returns: ``handle.remove()`` unregisters the hook."""
+
+    __slots__ = ("_hooks", "id")
+    _next_id = 0
+
+    def __init__(self, hooks: dict, hook) -> None:
+        HookHandle._next_id += 1
+        self.id = HookHandle._next_id
+        self._hooks = hooks
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+
+def _run_hooks(tensor: Tensor, grad: np.ndarray) -> np.ndarray:
+    """Pass ``grad`` through the tensor's hooks in order; each may replace it."""
+    for hook in tuple(tensor._hooks.values()):
+        new = hook(grad)
+        if new is None:
+            continue
+        if not isinstance(new, np.ndarray):
+            new = getattr(new, "data", new)  # a Tensor: its array
+        new = np.asarray(new, dtype=tensor.data.dtype)
+        if new.shape != grad.shape:
+            raise RuntimeError(
+                f"a hook returned a gradient of shape {new.shape} for a gradient of shape "
+                f"{grad.shape}; return an array of the same shape, or None to keep it"
+            )
+        grad = new
+    return grad
+
+
+# Ops whose backward reads no array of their inputs or output (only shapes), so
+# an in-place change after them cannot corrupt their gradient (as torch, which
+# saves nothing for them).
+_READS_NO_ARRAYS = frozenset(
+    ("add", "sub", "neg", "sum", "mean", "reshape", "transpose", "permute", "getitem")
+    + ("concatenate", "stack", "clone", "to")
+)
+
+
+def _check_versions(node: Tensor) -> None:
+    """Raise if an array this node's backward reads changed in place after it was recorded."""
+    if node._op in _READS_NO_ARRAYS:
+        return
+    seq = node._seq
+    if node._version > seq or any(p._version > seq for p in node._parents):
+        raise RuntimeError(
+            f"one of the tensors needed for gradient computation has been modified by an "
+            f"in-place operation after the graph was recorded (it is an input or the output "
+            f"of the {node._op!r} node). Update tensors in place only after backward(), or "
+            "write the change out of place (x = x + ...) so the graph keeps the old values"
+        )
+
+
 def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, fresh: bool = False) -> None:
     data = leaf.data
     if grad.shape != data.shape:
@@ -181,11 +241,14 @@ def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, fresh: bool = False) -> Non
         fresh = False
     if leaf.grad is None:
         # Copy unless fresh: ``grad`` may be a view shared with other nodes or the user.
-        leaf.grad = grad if fresh and grad.dtype is data.dtype else grad.astype(data.dtype)
+        total = grad if fresh and grad.dtype is data.dtype else grad.astype(data.dtype)
     elif grad.dtype is data.dtype:  # the usual case: no cast, not even a no-op one
-        leaf.grad = leaf.grad + grad
+        total = leaf.grad + grad
     else:
-        leaf.grad = leaf.grad + grad.astype(data.dtype)
+        total = leaf.grad + grad.astype(data.dtype)
+    # Arithmetic on 0-d arrays returns NumPy scalars; a gradient is always an array
+    # (optimizers update their state in place).
+    leaf.grad = total if total.__class__ is np.ndarray else np.asarray(total)
 
 
 def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
@@ -199,16 +262,22 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
     go as soon as it has been processed.
     """
     if root._backward is None:  # a leaf: its gradient is the seed itself
-        _accumulate_leaf(root, gradient)
+        _accumulate_leaf(root, _run_hooks(root, gradient) if root._hooks else gradient)
         return
     # Tensors hash by identity, so they key the dict without id() calls.
     grads: dict = {root: gradient}
+    hooked_leaves: dict = {}
     heap = [(-root._seq, root)]
     anomaly = _State.anomaly
+    stamp = _State.inplace_stamp
     push, pop = heapq.heappush, heapq.heappop
     while heap:
         node = pop(heap)[1]
         grad = grads.pop(node)
+        if stamp > node._seq:
+            _check_versions(node)
+        if node._hooks:
+            grad = _run_hooks(node, grad)
         if node._retains_grad:
             _accumulate_leaf(node, grad)
         parents = node._parents
@@ -231,9 +300,17 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
                 else:
                     grads[parent] = seen + pgrad
             elif parent._backward is None:
-                _accumulate_leaf(parent, pgrad, fresh)
+                if parent._hooks:  # hooks see the leaf's whole gradient, once (torch)
+                    seen = hooked_leaves.get(parent)
+                    hooked_leaves[parent] = pgrad if seen is None else seen + pgrad
+                else:
+                    _accumulate_leaf(parent, pgrad, fresh)
             else:
                 parent._backward(pgrad)  # freed earlier: raises the explanation
+    for leaf, grad in hooked_leaves.items():
+        if grad.shape != leaf.data.shape:
+            grad = np.broadcast_to(grad, leaf.data.shape)
+        _accumulate_leaf(leaf, _run_hooks(leaf, grad))
 
 
 __all__ = [
@@ -243,4 +320,5 @@ __all__ = [
     "detect_anomaly",
     "backward",
     "topological_order",
+    "HookHandle",
 ]

@@ -11,6 +11,7 @@ Examples
 """
 
 from . import functional, utils
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList
 from .layers import (
     GELU,
     BatchNorm,
@@ -32,10 +33,14 @@ from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
+    Loss,
     MSELoss,
     NLLLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
 )
 from .module import Module, Parameter, Sequential
@@ -46,6 +51,10 @@ __all__ = [
     "Module",
     "Parameter",
     "Sequential",
+    "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
     "Identity",
     "Linear",
     "ReLU",
@@ -69,4 +78,8 @@ __all__ = [
     "NLLLoss",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "KLDivLoss",
+    "GaussianNLLLoss",
+    "PoissonNLLLoss",
+    "Loss",
 ]

@@ -10,21 +10,49 @@ Examples
 
 from __future__ import annotations
 
+from ..ops import softmax as _softmax
 from ..ops.elementwise import gelu, leaky_relu, relu, sigmoid, tanh
 from ..ops.linalg import linear
-from ..ops.softmax import log_softmax, softmax
-from .layers import dropout, embedding, gelu_tanh
+from ..tensor import Tensor
+from .layers import _pick_dim, dropout, embedding, gelu_tanh
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    gaussian_nll_loss,
     huber_loss,
+    kl_div,
     l1_loss,
     mse_loss,
     nll_loss,
+    poisson_nll_loss,
     smooth_l1_loss,
 )
 from .normalization import batch_norm, layer_norm
+
+
+def softmax(input, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Softmax along ``dim`` (alias ``axis``; not both), default the last axis.
+
+    PyTorch's ``dim=None`` guesses an axis from the rank and warns; here it
+    is the last axis, the class axis of ``(N, C)`` scores.
+
+    Examples
+    --------
+    >>> import micrograd_plus.nn.functional as F
+    >>> from micrograd_plus import Tensor
+    >>> F.softmax(Tensor([[0.0, 0.0], [1.0, 1.0]]), dim=0).numpy().astype(float).round(4).tolist()
+    [[0.2689, 0.2689], [0.7311, 0.7311]]
+    """
+    input = input if isinstance(input, Tensor) else Tensor(input)
+    return _softmax.softmax(input, _pick_dim(dim, axis, -1))
+
+
+def log_softmax(input, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """``log(softmax(input))`` along ``dim`` (alias ``axis``) as one stable node."""
+    input = input if isinstance(input, Tensor) else Tensor(input)
+    return _softmax.log_softmax(input, _pick_dim(dim, axis, -1))
+
 
 __all__ = [
     "linear",
@@ -48,4 +76,7 @@ __all__ = [
     "nll_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "kl_div",
+    "gaussian_nll_loss",
+    "poisson_nll_loss",
 ]

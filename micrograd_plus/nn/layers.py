@@ -24,7 +24,7 @@ def _as_tensor(x) -> Tensor:
 
 def _pick_dim(dim, axis, default):
     """Accept PyTorch's ``dim`` and NumPy's ``axis`` spelling of the same argument."""
-    if dim is not None and axis is not None and dim != axis:
+    if dim is not None and axis is not None:
         raise TypeError(f"got dim={dim} and axis={axis}; pass only one of them (they are aliases)")
     chosen = dim if dim is not None else axis
     return default if chosen is None else chosen
@@ -259,7 +259,16 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x) -> Tensor:
-        return shape.flatten(_as_tensor(x), self.start_dim, self.end_dim)
+        x = _as_tensor(x)
+        rank = max(x.ndim, 1)
+        for name in ("start_dim", "end_dim"):
+            value = getattr(self, name)
+            if not -rank <= value < rank:
+                raise IndexError(
+                    f"Flatten: {name}={value} is out of range for an input of shape {x.shape}; "
+                    f"use a dimension from {-rank} to {rank - 1}"
+                )
+        return shape.flatten(x, self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -269,33 +278,50 @@ class Flatten(Module):
 def _class_indices(target, what: str, size: int | None = None, ignore=None) -> np.ndarray:
     """Integer indices from ints or whole-number floats, validated against ``[0, size)``."""
     data = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if data.dtype.kind == "f":
-        as_int = data.astype(np.int64)
-        bad = np.flatnonzero(as_int != data)
+    kind = data.dtype.kind
+    if kind == "f":
+        bad = np.flatnonzero(np.floor(data) != data)  # NaN is not whole; inf is, but too big
         if bad.size:
             pos = np.unravel_index(bad[0], data.shape)
             raise ValueError(
                 f"{what} must hold whole numbers, but position {tuple(map(int, pos))} holds "
                 f"{data[pos].item()!r}; pass integer labels"
             )
-        data = as_int
-    elif data.dtype.kind not in "iub":
+    elif kind not in "iub":
         raise TypeError(f"{what} must be integers, got dtype {data.dtype}")
+    if kind == "f" or (kind == "u" and data.dtype.itemsize >= np.dtype(np.intp).itemsize):
+        # Check before converting: a float such as 1e20 or a uint64 above 2**63 would
+        # wrap around in the conversion and be reported (or ignored) as another value.
+        limit = np.iinfo(np.intp).max if size is None else size
+        if data.size and (data.max() >= limit or data.min() < 0):
+            _raise_out_of_range(data, what, limit, size, ignore)
     data = data.astype(np.intp, copy=False)
     # One reduction rules out bad labels in the common case: seen as unsigned,
     # a negative index is huge, so ``max < size`` means every index is in range.
     if size is not None and data.view(np.uintp).max(initial=0) >= size:
-        out = (data < 0) | (data >= size)
-        if ignore is not None:
-            out &= data != ignore
-        bad = np.flatnonzero(out)
-        if bad.size:
-            pos = np.unravel_index(bad[0], data.shape)
-            raise IndexError(
-                f"{what} value {int(data[pos])} at position {tuple(map(int, pos))} is out of "
-                f"range: valid values are 0..{size - 1}"
-            )
+        _raise_out_of_range(data, what, size, size, ignore)
     return data
+
+
+def _raise_out_of_range(data: np.ndarray, what: str, limit: int, size, ignore) -> None:
+    """Raise for the first value outside ``[0, limit)`` that is not ``ignore`` (if any)."""
+    out = (data < 0) | (data >= limit)
+    if ignore is not None:
+        out &= data != ignore
+    bad = np.flatnonzero(out)
+    if not bad.size:
+        return
+    pos = np.unravel_index(bad[0], data.shape)
+    value = data[pos].item()
+    if isinstance(value, float) and abs(value) < 2**53:
+        value = int(value)  # a whole float reads as the label it stands for
+    if size == 0:
+        valid = "the input has no classes (its class axis has size 0); check what produced it"
+    else:
+        valid = f"valid values are 0..{(size or limit) - 1}"
+    raise IndexError(
+        f"{what} value {value} at position {tuple(map(int, pos))} is out of range: {valid}"
+    )
 
 
 def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor:

@@ -9,12 +9,14 @@ order they were created and never need to be told what a model contains.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
 
 from ..tensor import Tensor
+from .hooks import RemovableHandle
 
 
 class Parameter(Tensor):
@@ -72,12 +74,18 @@ class Module:
     ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
     """
 
+    # Read-only and empty until ``__init__`` gives the instance its own: a module whose
+    # subclass forgot ``super().__init__()`` still calls ``forward``.
+    _forward_hooks = _forward_pre_hooks = MappingProxyType({})
+
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -85,7 +93,103 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ hooks
+    def _call_with_hooks(self, args: tuple, kwargs: dict):
+        for hook, with_kwargs in list(self._forward_pre_hooks.values()):
+            if with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            "a forward pre-hook registered with with_kwargs=True must return "
+                            f"None or a tuple (new_args, new_kwargs), got {result!r}"
+                        )
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook, with_kwargs in list(self._forward_hooks.values()):
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def _add_hook(self, registry: str, hook: Callable, prepend: bool, with_kwargs: bool):
+        if registry not in self.__dict__:
+            raise AttributeError(
+                f"cannot register a hook on {type(self).__name__} before Module.__init__() ran; "
+                "call super().__init__() at the top of your module's __init__"
+            )
+        if not callable(hook):
+            raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
+        hooks = self.__dict__[registry]
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = (hook, with_kwargs)
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_pre_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each ``forward``, as torch.
+
+        A return value other than ``None`` replaces the positional arguments
+        (a non-tuple is wrapped in one). With ``with_kwargs=True`` the hook is
+        ``hook(module, args, kwargs)`` and may return ``(args, kwargs)``.
+        ``prepend=True`` runs it before the hooks already registered.
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> from micrograd_plus import Linear, Tensor
+        >>> layer = Linear(2, 1)
+        >>> handle = layer.register_forward_pre_hook(lambda m, args: args[0] * 0)
+        >>> layer(Tensor([[1.0, 2.0]])).tolist() == [[layer.bias.item()]]
+        True
+        >>> handle.remove()
+        """
+        return self._add_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
+
+    def register_forward_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each ``forward``, as torch.
+
+        ``args`` are the positional arguments ``forward`` received; a return
+        value other than ``None`` replaces the output. With ``with_kwargs=True``
+        the hook is ``hook(module, args, kwargs, output)``. Hooks run in the
+        order registered (``prepend=True`` puts one first).
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> from micrograd_plus import Sequential, Linear, ReLU, Tensor
+        >>> model, shapes = Sequential(Linear(2, 4), ReLU(), Linear(4, 1)), {}
+        >>> def record(module, args, output):
+        ...     shapes[type(module).__name__] = output.shape
+        >>> handles = [m.register_forward_hook(record) for m in model]
+        >>> _ = model(Tensor([[1.0, 2.0]]))
+        >>> shapes
+        {'Linear': (1, 1), 'ReLU': (1, 4)}
+        >>> for h in handles:
+        ...     h.remove()
+        """
+        return self._add_hook("_forward_hooks", hook, prepend, with_kwargs)
 
     # ------------------------------------------------------------ registration
     # Registered objects live in the ordered dicts *and* in __dict__, so that
@@ -97,8 +201,10 @@ class Module:
                 "super().__init__() at the top of your module's __init__"
             )
         if isinstance(value, (Parameter, Module)):
+            if self._parameters.get(name) is value or self._modules.get(name) is value:
+                return  # `m.weight -= step` assigns the same Parameter back: keep its place
             # Re-assigning a name replaces whatever kind of member it was.
-            for registry in (self._parameters, self._buffers, self._modules):
+            for registry in (self._parameters, self._buffers, self._modules, self.__dict__):
                 registry.pop(name, None)
             if isinstance(value, Parameter):
                 self.register_parameter(name, value)
@@ -138,6 +244,11 @@ class Module:
                     f"attribute {name!r} already exists as another kind of member; "
                     f"delete it first (del module.{name})"
                 )
+        if name not in registry and hasattr(self, name):
+            # As torch: a member must not hide a method or attribute (``keys``, ``training``).
+            raise KeyError(
+                f"attribute {name!r} already exists on {type(self).__name__}; choose another name"
+            )
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or ``None``, e.g. a layer built with ``bias=False``)."""
@@ -183,33 +294,62 @@ class Module:
     register_module = add_module
 
     # --------------------------------------------------------------- traversal
-    def named_modules(self, prefix: str = "", memo: set | None = None):
-        """Yield ``(name, module)`` for this module and every descendant, once each."""
+    def named_modules(self, memo: set | None = None, prefix: str = "", remove_duplicate=True):
+        """Yield ``(name, module)`` for this module and every descendant (torch's signature).
+
+        A module reachable twice appears once unless ``remove_duplicate=False``.
+        """
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, child in self._modules.items():
             if child is not None:
-                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+                child_prefix = f"{prefix}.{name}" if prefix else name
+                yield from child.named_modules(memo, child_prefix, remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
+        """Yield this module and every descendant, once each."""
         for _, module in self.named_modules():
             yield module
 
     def named_children(self):
+        """Yield ``(name, child)`` for the direct sub-modules, once each."""
+        seen = set()
         for name, child in self._modules.items():
-            if child is not None:
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
                 yield name, child
 
     def children(self) -> Iterator[Module]:
+        """Yield the direct sub-modules, once each."""
         for _, child in self.named_children():
             yield child
 
+    def apply(self, fn: Callable[[Module], object]) -> Module:
+        """Call ``fn`` on every sub-module, then on this module; returns ``self`` (as torch).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from micrograd_plus import Sequential, Linear, ReLU
+        >>> def zero_bias(m):
+        ...     if isinstance(m, Linear):
+        ...         m.bias.data[...] = 0
+        >>> model = Sequential(Linear(2, 3), ReLU(), Linear(3, 1)).apply(zero_bias)
+        >>> float(np.abs(model[0].bias.data).sum() + np.abs(model[2].bias.data).sum())
+        0.0
+        """
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
     def _named_members(self, registry: str, prefix: str, recurse: bool):
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
             for name, value in getattr(module, registry).items():
                 if value is None or id(value) in seen:

@@ -80,16 +80,17 @@ def batch_norm(
     use_batch = training or rm is None or rv is None
     n = x.size // max(channels, 1)
     if use_batch:
-        if training and n <= 1:
+        if training and n == 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input of shape "
                 f"{x.shape}; use a batch of at least 2 or call model.eval()"
             )
-        mean = x.mean(axis=axes)
+        # An empty batch gives an empty result and leaves the running statistics alone, as torch.
+        mean = x.mean(axis=axes) if n else np.zeros(channels, x.dtype)
         xhat = x - mean.reshape(bshape)
         var = np.einsum("nc->c", xhat * xhat) if x.ndim == 2 else (xhat * xhat).sum(axes)
-        var /= n
-        if training and rm is not None and rv is not None:
+        var /= max(n, 1)
+        if training and rm is not None and rv is not None and n:
             rm *= 1 - momentum
             rm += momentum * mean
             rv *= 1 - momentum
@@ -111,8 +112,8 @@ def batch_norm(
         if input.requires_grad:
             scale = inv_std if w is None else w * inv_std
             if use_batch:
-                mean_g = g.sum(axis=axes) / n
-                mean_gx = (g * xhat).sum(axis=axes) / n
+                mean_g = g.sum(axis=axes) / max(n, 1)
+                mean_gx = (g * xhat).sum(axis=axes) / max(n, 1)
                 gx = xhat * mean_gx.reshape(bshape)
                 np.subtract(g, gx, out=gx)
                 gx -= mean_g.reshape(bshape)

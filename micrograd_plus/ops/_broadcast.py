@@ -50,3 +50,30 @@ def broadcast_error(op: str, x_shape: tuple, y_shape: tuple) -> ValueError:
         "the right, each pair of axes must be equal or one of them 1. Reshape or unsqueeze "
         "one operand (e.g. y.reshape(-1, 1)), or transpose it, so the shapes line up"
     )
+
+
+def dim_alias(op: str, axis, dim, keepdims: bool, keepdim):
+    """Accept torch's ``dim=``/``keepdim=`` as NumPy's ``axis=``/``keepdims=``.
+
+    Returns ``(axis, keepdims)``; giving both spellings of one argument is an error.
+
+    Examples
+    --------
+    >>> dim_alias("sum", None, 1, False, True)
+    (1, True)
+    """
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(
+                f"{op}() got both axis={axis!r} and dim={dim!r}; they are one argument "
+                "(NumPy's and torch's spelling): pass only one of them"
+            )
+        axis = dim
+    if keepdim is not None:
+        if keepdims:
+            raise TypeError(
+                f"{op}() got both keepdims= and keepdim=; they are one argument (NumPy's "
+                "and torch's spelling): pass only one of them"
+            )
+        keepdims = bool(keepdim)
+    return axis, keepdims

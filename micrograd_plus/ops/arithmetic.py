@@ -6,12 +6,12 @@ from numbers import Number
 
 import numpy as np
 
-from ..tensor import Tensor, operand
+from ..tensor import DEFAULT_DTYPE, Tensor, _cast, promote
 from ._broadcast import broadcast_error, unbroadcast
 
 
 def add(a: Tensor, b) -> Tensor:
-    b = operand(b, a)
+    a, b = promote(a, b)
     x, y = a.data, b.data
 
     def backward(g):
@@ -28,7 +28,7 @@ def add(a: Tensor, b) -> Tensor:
 
 
 def sub(a: Tensor, b) -> Tensor:
-    b = operand(b, a)
+    a, b = promote(a, b)
     x, y = a.data, b.data
 
     def backward(g):
@@ -45,11 +45,12 @@ def sub(a: Tensor, b) -> Tensor:
 
 
 def rsub(a: Tensor, b) -> Tensor:
-    return sub(operand(b, a), a)
+    a, b = promote(a, b)
+    return sub(b, a)
 
 
 def mul(a: Tensor, b) -> Tensor:
-    b = operand(b, a)
+    a, b = promote(a, b)
     x, y = a.data, b.data
 
     def backward(g):
@@ -66,7 +67,10 @@ def mul(a: Tensor, b) -> Tensor:
 
 
 def div(a: Tensor, b) -> Tensor:
-    b = operand(b, a)
+    a, b = promote(a, b)
+    if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":
+        # True division of integers is float32, as in torch (NumPy would give float64).
+        a, b = _cast(a, DEFAULT_DTYPE), _cast(b, DEFAULT_DTYPE)
     x, y = a.data, b.data
     try:
         out = x / y
@@ -83,7 +87,8 @@ def div(a: Tensor, b) -> Tensor:
 
 
 def rdiv(a: Tensor, b) -> Tensor:
-    return div(operand(b, a), a)
+    a, b = promote(a, b)
+    return div(b, a)
 
 
 def neg(a: Tensor) -> Tensor:
@@ -91,10 +96,25 @@ def neg(a: Tensor) -> Tensor:
 
 
 def pow(a: Tensor, exponent) -> Tensor:
-    """``a ** exponent``; a plain-number exponent is a constant (the common case)."""
-    if isinstance(exponent, Number):
+    """``a ** exponent``; a plain-number exponent is a constant (the common case).
+
+    The gradient follows torch at the edges: ``x ** 0`` has gradient 0
+    everywhere (also at ``x = 0``), and the exponent's gradient
+    ``x ** y * log(x)`` is 0 where ``x == 0`` and ``y >= 0``.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Tensor
+    >>> x = Tensor([0.0, 2.0], requires_grad=True)
+    >>> (x**0).sum().backward()
+    >>> x.grad
+    array([0., 0.], dtype=float32)
+    """
+    if isinstance(exponent, Number) and not isinstance(exponent, bool):
+        if a.data.dtype.kind != "f" and isinstance(exponent, (float, np.floating)):
+            a = _cast(a, DEFAULT_DTYPE)
         return _pow_const(a, exponent)
-    b = operand(exponent, a)
+    a, b = promote(a, exponent)
     x, y = a.data, b.data
     try:
         out = x**y
@@ -102,13 +122,16 @@ def pow(a: Tensor, exponent) -> Tensor:
         raise broadcast_error("pow", x.shape, y.shape) from None
 
     def backward(g):
-        ga = unbroadcast(g * y * x ** (y - 1), x.shape) if a.requires_grad else None
-        gb = None
-        if b.requires_grad:
-            # d/dy x**y = x**y log x, taken as 0 where x == 0 (as PyTorch does).
+        ga = gb = None
+        if a.requires_grad:
             with np.errstate(divide="ignore", invalid="ignore"):
-                logx = np.where(x > 0, np.log(np.where(x > 0, x, 1)), 0).astype(x.dtype)
-            gb = unbroadcast(g * out * logx, y.shape)
+                ga = np.where(y == 0, 0, g * y * x ** (y - 1)).astype(x.dtype, copy=False)
+            ga = unbroadcast(ga, x.shape)
+        if b.requires_grad:
+            # d/dy x**y = x**y log x, taken as 0 where x == 0 and y >= 0 (as torch does).
+            with np.errstate(divide="ignore", invalid="ignore"):
+                term = np.where((x == 0) & (y >= 0), 0, out * np.log(x)).astype(out.dtype)
+            gb = unbroadcast(g * term, y.shape)
         return ga, gb
 
     return Tensor._make(out, (a, b), backward, "pow")
@@ -119,10 +142,13 @@ def _pow_const(a: Tensor, c) -> Tensor:
     dtype = x.dtype.type
     if c == 2:
         return Tensor._make(x * x, (a,), lambda g: (g * (dtype(2) * x),), "pow")
+    if c == 0:  # torch: the gradient of x ** 0 is 0, also at x = 0 (not 0 * inf)
+        return Tensor._make(x**0, (a,), lambda g: (np.zeros_like(x),), "pow")
     c_ = dtype(c)
     return Tensor._make(x**c_, (a,), lambda g: (g * (c_ * x ** (c_ - 1)),), "pow")
 
 
 def rpow(a: Tensor, base) -> Tensor:
     """``base ** a`` for a constant base."""
-    return pow(operand(base, a), a)
+    a, base = promote(a, base)
+    return pow(base, a)

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, operand
+from ..tensor import DEFAULT_DTYPE, Tensor, promote
 from ._broadcast import broadcast_error, unbroadcast
 
 
+def _floating(a: Tensor) -> np.ndarray:
+    # Integer and bool inputs give float32 as in torch (NumPy would make float64);
+    # they carry no gradient, so the cast copy is all the op needs.
+    x = a.data
+    return x if x.dtype.kind == "f" else x.astype(DEFAULT_DTYPE)
+
+
 def exp(a: Tensor) -> Tensor:
-    out = np.exp(a.data)
+    out = np.exp(_floating(a))
     return Tensor._make(out, (a,), lambda g: (g * out,), "exp")
 
 
 def log(a: Tensor) -> Tensor:
-    x = a.data
+    x = _floating(a)
     return Tensor._make(np.log(x), (a,), lambda g: (g / x,), "log")
 
 
 def sqrt(a: Tensor) -> Tensor:
-    out = np.sqrt(a.data)
+    out = np.sqrt(_floating(a))
     return Tensor._make(out, (a,), lambda g: (g / (out + out),), "sqrt")
 
 
@@ -54,7 +61,7 @@ def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def sigmoid(a: Tensor) -> Tensor:
-    x = a.data
+    x = _floating(a)
     # exp of a non-positive number never overflows.
     e = np.exp(-np.abs(x))
     out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -62,7 +69,7 @@ def sigmoid(a: Tensor) -> Tensor:
 
 
 def tanh(a: Tensor) -> Tensor:
-    out = np.tanh(a.data)
+    out = np.tanh(_floating(a))
     return Tensor._make(out, (a,), lambda g: (g * (1 - out * out),), "tanh")
 
 
@@ -93,7 +100,7 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's names
 
 def _pick(a: Tensor, b, prefer_a, op: str) -> Tensor:
     """Elementwise selection whose gradient goes to the chosen side (ties split in half)."""
-    b = operand(b, a)
+    a, b = promote(a, b)
     x, y = a.data, b.data
     try:
         take_a = prefer_a(x, y)
@@ -113,12 +120,10 @@ def _pick(a: Tensor, b, prefer_a, op: str) -> Tensor:
 
 
 def maximum(a: Tensor, b) -> Tensor:
-    b = operand(b, a)
     return _pick(a, b, np.greater, "maximum")
 
 
 def minimum(a: Tensor, b) -> Tensor:
-    b = operand(b, a)
     return _pick(a, b, np.less, "minimum")
 
 
@@ -132,9 +137,12 @@ def where(condition, x, y) -> Tensor:
     Tensor([1., 0.])
     """
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, bool)
-    if not isinstance(x, Tensor):
-        x = operand(x, y) if isinstance(y, Tensor) else Tensor(x)
-    y = operand(y, x)
+    if isinstance(x, Tensor):
+        x, y = promote(x, y)
+    elif isinstance(y, Tensor):
+        y, x = promote(y, x)
+    else:
+        x, y = promote(Tensor(x), y)
     xd, yd = x.data, y.data
 
     def backward(g):

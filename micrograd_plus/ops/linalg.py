@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.engine import Fresh
-from ..tensor import Tensor, operand
+from ..tensor import Tensor, promote
 from ._broadcast import unbroadcast
 
 
 def matmul(a: Tensor, b) -> Tensor:
     """``a @ b``: 1-D dot, 2-D product, or batched with broadcast batch axes."""
-    b = operand(b, a)
+    a, b = promote(a, b)
     x, y = a.data, b.data
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError("matmul needs tensors with at least one dimension; use * for scalars")

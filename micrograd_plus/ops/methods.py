@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, operand
-from . import arithmetic, elementwise, linalg, reduce, shape, softmax
+from ..tensor import Tensor, promote
+from . import arithmetic, convert, elementwise, inplace, linalg, reduce, shape, softmax
 
 
 def _compare(numpy_op):
     def method(self, other):
+        if other is None and numpy_op in (np.equal, np.not_equal):
+            return numpy_op is np.not_equal  # torch: t == None is False, t != None True
         # Comparisons are steps: they have no gradient, so they record no graph.
-        return Tensor._make(numpy_op(self.data, operand(other, self).data))
+        a, b = promote(self, other)
+        return Tensor._make(numpy_op(a.data, b.data))
 
     method.__name__ = numpy_op.__name__
     return method
 
 
 def _rmatmul(a, b):
-    return linalg.matmul(operand(b, a), a)
+    a, b = promote(a, b)
+    return linalg.matmul(b, a)
 
 
 def _where(self, condition, other):
@@ -40,6 +44,27 @@ TENSOR_METHODS = {
     "__matmul__": linalg.matmul,
     "__rmatmul__": _rmatmul,
     "__getitem__": shape.getitem,
+    "__setitem__": inplace.setitem,
+    "__iadd__": inplace.iadd,
+    "__isub__": inplace.isub,
+    "__imul__": inplace.imul,
+    "__itruediv__": inplace.itruediv,
+    "__ipow__": inplace.ipow,
+    "add_": inplace.add_,
+    "sub_": inplace.sub_,
+    "mul_": inplace.imul,
+    "div_": inplace.itruediv,
+    "fill_": inplace.fill_,
+    "zero_": inplace.zero_,
+    "copy_": inplace.copy_,
+    "clone": convert.clone,
+    "to": convert.to,
+    "float": convert.float,
+    "double": convert.double,
+    "half": convert.half,
+    "long": convert.long,
+    "int": convert.int,
+    "bool": convert.bool,
     "__lt__": _compare(np.less),
     "__le__": _compare(np.less_equal),
     "__gt__": _compare(np.greater),
@@ -66,12 +91,20 @@ TENSOR_METHODS = {
     "mean": reduce.mean,
     "max": reduce.max,
     "min": reduce.min,
+    "amax": reduce.amax,
+    "amin": reduce.amin,
+    "argmax": reduce.argmax,
+    "argmin": reduce.argmin,
     "var": reduce.var,
+    "std": reduce.std,
+    "any": reduce.any,
+    "all": reduce.all,
     "softmax": softmax.softmax,
     "log_softmax": softmax.log_softmax,
     "reshape": shape.reshape,
     "view": shape.reshape,
     "transpose": shape.transpose,
+    "permute": shape.permute,
     "flatten": shape.flatten,
     "squeeze": shape.squeeze,
     "unsqueeze": shape.unsqueeze,

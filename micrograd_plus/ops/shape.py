@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._broadcast import normalize_axis
+from ._broadcast import dim_alias, normalize_axis
 
 
 def reshape(a: Tensor, *shape) -> Tensor:
@@ -24,23 +24,69 @@ def reshape(a: Tensor, *shape) -> Tensor:
     return Tensor._make(out, (a,), lambda g: (g.reshape(x.shape),), "reshape")
 
 
-def transpose(a: Tensor, *axes) -> Tensor:
-    """Permute axes (all reversed when none are given), as ``np.transpose``."""
-    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-        axes = tuple(axes[0])
-    x = a.data
-    if axes and sorted(a % x.ndim if -x.ndim <= a < x.ndim else a for a in axes) != list(
-        range(x.ndim)
-    ):
+def _dim(op: str, d, ndim: int) -> int:
+    if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
+        raise TypeError(f"{op}: dims must be integers, got {d!r}")
+    if not -max(ndim, 1) <= d < max(ndim, 1):
         raise ValueError(
-            f"transpose axes {axes} are not a permutation of the {x.ndim} axes of a tensor of "
-            f"shape {x.shape}; give each axis 0..{x.ndim - 1} exactly once, e.g. "
+            f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions; use a dim "
+            f"from {-max(ndim, 1)} to {max(ndim, 1) - 1}"
+        )
+    return int(d) % max(ndim, 1)
+
+
+def transpose(a: Tensor, *dims) -> Tensor:
+    """Swap two dims, as ``torch.transpose(t, dim0, dim1)`` (negative dims count from the end).
+
+    Not NumPy's ``transpose(axes)``: for a full permutation use :func:`permute`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micrograd_plus import Tensor
+    >>> Tensor(np.zeros((2, 3, 4))).transpose(-2, -1).shape
+    (2, 4, 3)
+    """
+    if len(dims) != 2:
+        raise TypeError(
+            f"transpose takes two dims (dim0, dim1) and swaps them, as in torch; got {dims!r}. "
+            "For a full permutation use t.permute(...), to reverse every dim "
+            "t.permute(*reversed(range(t.ndim))), and t.mT swaps the last two"
+        )
+    x = a.data
+    if x.ndim == 0:
+        _dim("transpose", dims[0], 0), _dim("transpose", dims[1], 0)
+        return Tensor._make(x, (a,), lambda g: (g,), "transpose")
+    d0, d1 = (_dim("transpose", d, x.ndim) for d in dims)
+    out = np.swapaxes(x, d0, d1)
+    return Tensor._make(out, (a,), lambda g: (np.swapaxes(g, d0, d1),), "transpose")
+
+
+def permute(a: Tensor, *dims) -> Tensor:
+    """Reorder every dim: ``permute(2, 0, 1)`` or ``permute((2, 0, 1))``, as torch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micrograd_plus import Tensor
+    >>> Tensor(np.zeros((2, 3, 4))).permute(2, 0, 1).shape
+    (4, 2, 3)
+    """
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    x = a.data
+    if len(dims) != x.ndim or sorted(
+        d % x.ndim if -x.ndim <= d < x.ndim else d for d in dims
+    ) != list(range(x.ndim)):
+        raise ValueError(
+            f"permute dims {dims} are not a permutation of the {x.ndim} dims of a tensor of "
+            f"shape {x.shape}; give each dim 0..{x.ndim - 1} exactly once, e.g. "
             f"{tuple(range(x.ndim))[::-1]}"
         )
-    perm = tuple(range(x.ndim))[::-1] if not axes else tuple(a % x.ndim for a in axes)
+    perm = tuple(int(d) % x.ndim for d in dims) if x.ndim else ()
     inverse = tuple(np.argsort(perm))
     out = x.transpose(perm)
-    return Tensor._make(out, (a,), lambda g: (g.transpose(inverse),), "transpose")
+    return Tensor._make(out, (a,), lambda g: (g.transpose(inverse),), "permute")
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -55,7 +101,10 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(a, shape[:start] + (merged,) + shape[end + 1 :])
 
 
-def squeeze(a: Tensor, axis=None) -> Tensor:
+def squeeze(a: Tensor, axis=None, *, dim=None) -> Tensor:
+    """Drop dims of size 1 (all of them, or ``axis``/``dim``)."""
+    if dim is not None:
+        axis, _ = dim_alias("squeeze", axis, dim, False, None)
     shape = a.shape
     if axis is None:
         new = tuple(n for n in shape if n != 1)
@@ -68,7 +117,11 @@ def squeeze(a: Tensor, axis=None) -> Tensor:
     return reshape(a, new)
 
 
-def unsqueeze(a: Tensor, axis: int) -> Tensor:
+def unsqueeze(a: Tensor, axis: int | None = None, *, dim=None) -> Tensor:
+    """Insert a dim of size 1 at ``axis`` (or ``dim``)."""
+    axis, _ = dim_alias("unsqueeze", axis, dim, False, None)
+    if axis is None:
+        raise TypeError("unsqueeze needs the position of the new dim: t.unsqueeze(0)")
     if not -a.ndim - 1 <= axis <= a.ndim:
         raise ValueError(
             f"unsqueeze axis {axis} is out of range for a tensor with {a.ndim} dimensions; "
@@ -116,8 +169,10 @@ def getitem(a: Tensor, key) -> Tensor:
     return Tensor._make(np.asarray(out), (a,), backward, "getitem")
 
 
-def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+def concatenate(tensors, axis: int | None = None, *, dim=None) -> Tensor:
+    """Join tensors along an existing axis (``axis=`` or torch's ``dim=``; 0 by default)."""
+    axis, _ = dim_alias("concatenate", axis, dim, False, None)
+    axis = 0 if axis is None else axis
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate needs at least one tensor")
@@ -131,8 +186,10 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     return Tensor._make(out, tuple(tensors), backward, "concatenate")
 
 
-def stack(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along a new axis."""
+def stack(tensors, axis: int | None = None, *, dim=None) -> Tensor:
+    """Join tensors along a new axis (``axis=`` or torch's ``dim=``; 0 by default)."""
+    axis, _ = dim_alias("stack", axis, dim, False, None)
+    axis = 0 if axis is None else axis
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack needs at least one tensor")
@@ -148,3 +205,8 @@ def stack(tensors, axis: int = 0) -> Tensor:
         return tuple(np.moveaxis(g, axis, 0))
 
     return Tensor._make(out, tuple(tensors), backward, "stack")
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """torch's name for :func:`concatenate`."""
+    return concatenate(tensors, dim=dim)

@@ -5,11 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._broadcast import normalize_axis
+from ._broadcast import dim_alias, normalize_axis
 
 
-def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
-    """``x - logsumexp(x)``: shifting by the max keeps ``exp`` from overflowing.
+def _axis(op: str, x: np.ndarray, axis, dim) -> int:
+    if dim is not None:
+        axis, _ = dim_alias(op, None if axis == -1 else axis, dim, False, None)
+    (axis,) = normalize_axis(axis, x.ndim)
+    return axis
+
+
+def log_softmax(a: Tensor, axis: int = -1, *, dim=None) -> Tensor:
+    """``x - logsumexp(x)`` along ``axis`` (or torch's ``dim``); shifting by the max
+    keeps ``exp`` from overflowing.
 
     Examples
     --------
@@ -18,7 +26,9 @@ def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     [[0.0, -10000.0]]
     """
     x = a.data
-    (axis,) = normalize_axis(axis, x.ndim)
+    axis = _axis("log_softmax", x, axis, dim)
+    if x.size == 0:  # nothing to normalise: an empty result, as torch
+        return Tensor._make(x.copy(), (a,), lambda g: (g,), "log_softmax")
     shifted = x - x.max(axis=axis, keepdims=True)
     out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -28,10 +38,12 @@ def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     return Tensor._make(out, (a,), backward, "log_softmax")
 
 
-def softmax(a: Tensor, axis: int = -1) -> Tensor:
-    """``exp(x) / sum(exp(x))`` along ``axis``, computed from shifted logits."""
+def softmax(a: Tensor, axis: int = -1, *, dim=None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``axis`` (or ``dim``), computed from shifted logits."""
     x = a.data
-    (axis,) = normalize_axis(axis, x.ndim)
+    axis = _axis("softmax", x, axis, dim)
+    if x.size == 0:  # nothing to normalise: an empty result, as torch
+        return Tensor._make(x.copy(), (a,), lambda g: (g,), "softmax")
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     out = e / e.sum(axis=axis, keepdims=True)
 

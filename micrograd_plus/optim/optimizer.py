@@ -45,29 +45,31 @@ class Optimizer:
         hyper-parameters overriding ``defaults`` for that group.
     defaults : dict
         Hyper-parameters for groups that do not set them.
+
+    Notes
+    -----
+    ``params`` may also be ``model.named_parameters()``, as in PyTorch 2.x: each
+    group then keeps the names in ``'param_names'`` (saved by :meth:`state_dict`).
+
+    A step is not all-or-nothing: parameters are updated one after another, in
+    place, so an interrupt (Ctrl-C, ``KeyboardInterrupt``) during :meth:`step` can
+    leave some parameters (and their state) stepped and others not. Making it
+    atomic would cost a copy of every parameter and state on every step; if an
+    exact run matters after an interrupt, restore the last checkpoint.
+
+    :meth:`load_state_dict` refuses the state of another optimizer class (an Adam
+    state into SGD) with a ValueError naming the missing hyper-parameters, where
+    PyTorch accepts it silently. ``Adam`` and ``AdamW`` states have the same
+    layout, so either loads into the other.
     """
 
     def __init__(self, params, defaults: dict) -> None:
-        if isinstance(params, (Tensor, dict)):
-            raise TypeError(
-                "params given to the optimizer should be an iterable of Tensors or of dicts, "
-                f"got a single {type(params).__name__}; wrap it in a list"
-            )
+        _check_params_argument(params, type(self).__name__)
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
         self.state: dict = {}
         self._scratch: dict = {}
         self._step_count = 0
-        if callable(getattr(params, "parameters", None)):
-            raise TypeError(
-                f"the optimizer got the {type(params).__name__} module itself; pass its "
-                f"parameters: {type(self).__name__}(model.parameters(), ...)"
-            )
-        if isinstance(params, (set, frozenset)):
-            raise TypeError(
-                "optimizer parameters must be an ordered collection such as a list, not a set "
-                "(a set's order changes from run to run); pass a list or model.parameters()"
-            )
         groups = list(params)
         if not groups:
             raise ValueError(
@@ -91,7 +93,7 @@ class Optimizer:
             raise TypeError("parameters must be an ordered collection (a list), not a set")
         elif params is None:
             raise ValueError("a parameter group needs a 'params' entry")
-        params = list(params)
+        params, names = _split_names(list(params))
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but got {type(p).__name__}")
@@ -105,9 +107,16 @@ class Optimizer:
         taken = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in taken for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
+        if self.param_groups and ("param_names" in self.param_groups[0]) != (names is not None):
+            raise ValueError(
+                "all parameter groups must be given with names (named_parameters()) or all "
+                "without; this group is " + ("named" if names is not None else "unnamed")
+            )
         for name, default in self.defaults.items():
             group.setdefault(name, default)
         group["params"] = params
+        if names is not None:
+            group["param_names"] = names
         self._validate(group)
         self.param_groups.append(group)
 
@@ -128,21 +137,58 @@ class Optimizer:
         return buffers
 
     def step(self, closure=None):
-        """Update every parameter that has a gradient; returns ``closure()``'s loss if given."""
+        """Update every parameter that has a gradient; returns ``closure()``'s loss if given.
+
+        ``closure`` (a function that zeroes the gradients, computes the loss, calls
+        ``backward()`` and returns the loss) runs first, with gradients enabled.
+        """
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
+                if type(grad) is not np.ndarray:  # a NumPy scalar for a 0-d parameter
+                    grad = np.asarray(grad)
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {}
-                self._update(p.data, p.grad, state, group, self._buffers(p.data))
+                try:
+                    self._update(p.data, grad, state, group, self._buffers(p.data))
+                except ValueError as err:
+                    problem = self._shape_problem(p, grad, state)
+                    if problem is None:
+                        raise
+                    raise RuntimeError(problem) from err
         self._step_count += 1
         return loss
+
+    def _shape_problem(self, p, grad, state) -> str | None:
+        """Why ``p`` could not be updated, if its shape no longer fits (None otherwise)."""
+        shape = p.data.shape
+        stale = [k for k, v in state.items() if isinstance(v, np.ndarray) and v.shape != shape]
+        if grad.shape != shape:
+            found = f"its gradient has shape {grad.shape} (a gradient has its parameter's shape)"
+        elif stale:
+            found = f"its optimizer state {stale[0]!r} has shape {state[stale[0]].shape}"
+        else:
+            return None
+        where = next(
+            f"parameter {i}{_name(group, i)} of param_groups[{g}]"
+            for g, group in enumerate(self.param_groups)
+            for i, q in enumerate(group["params"])
+            if q is p
+        )
+        cause, then = ("the", ";") if stale else ("if the", ",")
+        return (
+            f"{where} has shape {shape}, but {found}: {cause} parameter's shape changed after "
+            f"the {type(self).__name__} optimizer was built (p.data was replaced by an array "
+            f"of another shape){then} keep the shape (copy values in place: p.data[...] = new), "
+            "or build a new optimizer for the new parameters"
+        )
 
     def _update(self, param, grad, state, group, scratch) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -176,8 +222,24 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Restore hyper-parameters and state saved by :meth:`state_dict` (arrays are copied)."""
+        """Restore hyper-parameters and state saved by :meth:`state_dict` (arrays are copied).
+
+        The state must come from the same optimizer class (see the class notes).
+        """
+        if not isinstance(state_dict, dict) or "param_groups" not in state_dict:
+            raise TypeError(
+                "load_state_dict expects the dict from optimizer.state_dict() (with "
+                f"'state' and 'param_groups'), got {type(state_dict).__name__}"
+            )
         saved_groups = state_dict["param_groups"]
+        for i, saved in enumerate(saved_groups):
+            missing = [name for name in self.defaults if name not in saved]
+            if missing:
+                raise ValueError(
+                    f"param_groups[{i}] of the loaded state has no {', '.join(missing)}: it was "
+                    f"saved by another optimizer class, not by this {type(self).__name__}. Load "
+                    "an optimizer's state into an optimizer of the same class"
+                )
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
                 f"loaded state dict has {len(saved_groups)} parameter groups, this optimizer "
@@ -218,6 +280,60 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join(lines + [")"])
+
+
+def _check_params_argument(params, optimizer: str) -> None:
+    """Refuse what is not an iterable of parameters (or groups), saying what to pass."""
+    if isinstance(params, Tensor):
+        raise TypeError(
+            "params given to the optimizer should be an iterable of Tensors or of dicts, "
+            "got a single Tensor; wrap it in a list"
+        )
+    if isinstance(params, dict):
+        if "params" in params:
+            raise TypeError(
+                "params given to the optimizer should be an iterable of Tensors or of dicts, "
+                "got a single parameter group (a dict); wrap it in a list"
+            )
+        raise TypeError(
+            f"{optimizer} got a dict without a 'params' entry (a model.state_dict()?); an "
+            "optimizer needs the parameters themselves, not copies of their values: "
+            f"{optimizer}(model.parameters(), ...)"
+        )
+    if callable(getattr(params, "parameters", None)):
+        raise TypeError(
+            f"the optimizer got the {type(params).__name__} module itself; pass its "
+            f"parameters: {optimizer}(model.parameters(), ...)"
+        )
+    if callable(params) and not hasattr(params, "__iter__"):
+        name = getattr(params, "__name__", "function")
+        raise TypeError(
+            f"{optimizer} got the method {name} itself, not the parameters; call it: "
+            f"{optimizer}(model.{name}(), ...)"
+        )
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(
+            "optimizer parameters must be an ordered collection such as a list, not a set "
+            "(a set's order changes from run to run); pass a list or model.parameters()"
+        )
+
+
+def _name(group: dict, index: int) -> str:
+    names = group.get("param_names")
+    return f" ({names[index]!r})" if names else ""
+
+
+def _split_names(params: list) -> tuple:
+    """``(tensors, names)`` from ``named_parameters()`` pairs, or ``(params, None)`` (torch)."""
+    named = [isinstance(p, tuple) for p in params]
+    if not any(named):
+        return params, None
+    if not all(named) or any(len(p) != 2 or not isinstance(p[0], str) for p in params):
+        raise ValueError(
+            "optimizer parameters must be all (name, tensor) pairs, as model.named_parameters() "
+            "yields, or all tensors, as model.parameters() yields; got a mix"
+        )
+    return [p for _, p in params], [name for name, _ in params]
 
 
 def _prepare_grad(param, grad, scratch, weight_decay: float, maximize: bool):

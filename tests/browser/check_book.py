@@ -13,7 +13,11 @@ For each page:
 - no output cell shows a traceback (except cells tagged ``raises-exception``)
   and no stderr output mentions an error (warnings are listed, not failed);
 - every internal link answers HTTP 200, and a ``#fragment`` in the content
-  names an element of the target page.
+  names an element of the target page;
+- the solution of every exercise (a cell tagged ``hide-input``) is hidden until
+  its toggle is clicked, and shown after; a page with an "Exercises" section
+  has at least one. The first solution of each page is photographed closed
+  and open (``<page>_solution_closed.png``, ``..._open.png``).
 
 Then ``search.html?q=Adam`` must list results. A full-page screenshot of every
 chapter (and the introduction and API pages) is saved. Exit status 1 on any failure.
@@ -60,6 +64,11 @@ STDERR_PROBLEM = re.compile(r"Traceback|Error\b|Exception\b")
 # mistake), so they are listed in the report but do not fail the check.
 STDERR_WARNING = re.compile(r"Warning\b")
 SEARCH_TERM = "Adam"
+# A long page's full screenshot can take more than Playwright's default 30 s on a busy machine.
+TIMEOUT_MS = 180_000
+# Chapter 1 never reaches "network idle" in Chromium, though no request is pending: wait
+# this long for it, then check the page as it is (it has loaded: "load" has fired).
+NETWORK_IDLE_MS = 20_000
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -186,6 +195,46 @@ PAGE_FACTS = """
 """
 
 
+HIDDEN_CELLS = """
+(sel) => {
+  const root = document.querySelector(sel) || document.body;
+  return {
+    hidden: root.querySelectorAll('.cell.tag_hide-input').length,
+    exercises: root.querySelector('section#exercises') !== null,
+  };
+}
+"""
+
+
+def check_solutions(page, rel: str, shots: Path | None) -> tuple[int, list[str]]:
+    """Every ``hide-input`` cell's source is hidden until its toggle is clicked."""
+    facts = page.evaluate(HIDDEN_CELLS, CONTENT)
+    problems = []
+    if rel.startswith("chapters/") and facts["exercises"] and not facts["hidden"]:
+        problems.append("an Exercises section without a hidden solution")
+    cells = page.locator(f"{CONTENT} .cell.tag_hide-input")
+    for i in range(facts["hidden"]):
+        cell = cells.nth(i)
+        source = cell.locator(".cell_input")
+        cell.scroll_into_view_if_needed()
+        if source.is_visible():
+            problems.append(f"hidden cell {i + 1}: its source shows before the toggle is opened")
+            continue
+        stem = rel.removesuffix(".html").replace("/", "_")
+        if shots is not None and i == 0:
+            cell.screenshot(path=str(shots / f"{stem}_solution_closed.png"))
+        cell.locator("summary").first.click()
+        if not source.is_visible():
+            problems.append(
+                f"hidden cell {i + 1}: its source stays hidden after the toggle is clicked"
+            )
+            continue
+        if shots is not None and i == 0:
+            cell.screenshot(path=str(shots / f"{stem}_solution_open.png"))
+        cell.locator("summary").first.click()  # closed again, as the reader finds it
+    return facts["hidden"], problems
+
+
 def check_page(page, base: str, rel: str, links: LinkChecker, shots: Path | None) -> list[str]:
     """Load one page and return the problems found on it."""
     problems: list[str] = []
@@ -201,7 +250,11 @@ def check_page(page, base: str, rel: str, links: LinkChecker, shots: Path | None
     response = page.goto(url, wait_until="load")
     if response is None or response.status != 200:
         return [f"did not load (status {response and response.status})"]
-    page.wait_for_load_state("networkidle")
+    try:
+        page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_MS)
+    except Exception as err:  # playwright's TimeoutError
+        if type(err).__name__ != "TimeoutError":
+            raise
 
     images = page.evaluate(WAIT_FOR_IMAGES, CONTENT)
     for img in images:
@@ -241,6 +294,8 @@ def check_page(page, base: str, rel: str, links: LinkChecker, shots: Path | None
             if not links.has_id(page_url, fragment):
                 problems.append(f"link {href!r}: no element with id {fragment!r}")
 
+    hidden, solution_problems = check_solutions(page, rel, shots)
+    problems += solution_problems
     problems += [f"JavaScript error: {e}" for e in js_errors]
     if shots is not None and is_screenshot_page(rel):
         name = rel.removesuffix(".html").replace("/", "_") + ".png"
@@ -249,7 +304,7 @@ def check_page(page, base: str, rel: str, links: LinkChecker, shots: Path | None
         page.screenshot(path=str(shots / name), full_page=True)
     print(
         f"  {rel:<45} images {len(images):>2}  math {facts['mathTypeset']:>3}/"
-        f"{facts['mathSource']:<3} links {len(facts['links']):>3}  "
+        f"{facts['mathSource']:<3} links {len(facts['links']):>3}  hidden {hidden:>2}  "
         + ("ok" if not problems else f"{len(problems)} problem(s)")
     )
     return problems
@@ -291,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
                 executable_path=find_chromium(args.chromium), args=CHROMIUM_ARGS, headless=True
             )
             context = browser.new_context(viewport=VIEWPORT)
+            context.set_default_timeout(TIMEOUT_MS)
 
             def offline_only(route):
                 if urlparse(route.request.url).netloc == urlparse(base).netloc:

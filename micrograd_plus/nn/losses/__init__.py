@@ -10,21 +10,27 @@ Input and target must have the same shape: a loss never broadcasts silently
 ``(N, N)`` loss that trains the wrong thing).
 """
 
+from .base import Loss
 from .binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from .cross_entropy import cross_entropy, nll_loss
 from .modules import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
 )
+from .probabilistic import gaussian_nll_loss, kl_div, poisson_nll_loss
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 
 __all__ = [
+    "Loss",
     "MSELoss",
     "L1Loss",
     "HuberLoss",
@@ -33,6 +39,9 @@ __all__ = [
     "NLLLoss",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "KLDivLoss",
+    "GaussianNLLLoss",
+    "PoissonNLLLoss",
     "mse_loss",
     "l1_loss",
     "huber_loss",
@@ -41,4 +50,7 @@ __all__ = [
     "nll_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "kl_div",
+    "gaussian_nll_loss",
+    "poisson_nll_loss",
 ]

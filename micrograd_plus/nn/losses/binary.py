@@ -26,6 +26,15 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
             f"binary_cross_entropy needs probabilities in [0, 1], but input{where} is "
             f"{x[pos]!s}; apply sigmoid first or use BCEWithLogitsLoss on raw scores"
         )
+    if not ((y >= 0) & (y <= 1)).all():
+        outside = np.flatnonzero(~((y >= 0) & (y <= 1)))
+        pos = np.unravel_index(outside[0], y.shape)
+        raise ValueError(
+            f"binary_cross_entropy needs targets in [0, 1] (torch: all elements of target "
+            f"should be between 0 and 1), but target{[int(i) for i in pos]} is {y[pos]!s} "
+            f"({outside.size} of {y.size} outside); pass labels 0/1 or probabilities "
+            "(for -1/+1 labels, (target + 1) / 2)"
+        )
     w = _broadcast_weight(weight, x.shape, x.dtype, "weight")
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(x), -100)

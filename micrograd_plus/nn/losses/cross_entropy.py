@@ -92,8 +92,9 @@ def _reduce_rows(rows: np.ndarray, reduction: str, denominator, out_shape):
     denominator = rows.dtype.type(denominator)
     if denominator:
         return np.asarray(rows.sum() / denominator), 1 / denominator
-    with np.errstate(invalid="ignore", divide="ignore"):  # nothing counted: NaN, as torch
-        return np.asarray(rows.sum() / denominator), 1 / denominator
+    # Nothing counted (every target ignored, or their weights sum to zero): the loss is
+    # NaN, as torch's, but the gradient is zero so that an optimizer step writes no NaN.
+    return np.asarray(np.nan, rows.dtype), 0.0
 
 
 def cross_entropy(
@@ -112,7 +113,11 @@ def cross_entropy(
     class probabilities. The forward uses log-sum-exp shifted by the row
     maximum; the backward is ``softmax - onehot`` scaled by the reduction,
     computed directly. With ``weight``, ``'mean'`` divides by the summed
-    weights of the targets, as PyTorch.
+    weights of the targets, as PyTorch. When nothing is counted (every target
+    is ``ignore_index``, or the weights of the targets present sum to zero)
+    the ``'mean'`` is NaN, as PyTorch's, and the gradient is zero, so an
+    optimizer step leaves the weights unchanged (PyTorch's gradient is NaN in
+    the zero-weight case).
 
     Examples
     --------
@@ -135,6 +140,8 @@ def cross_entropy(
         )
     classes = x.shape[0] if x.ndim == 1 else x.shape[1]
     w = _class_weight(weight, classes, x.dtype)
+    if not classes:
+        return _no_classes(input, target, ignore_index, reduction, "cross_entropy")
     rows, unrow = _rows(x)
     shifted = rows - _row_max(rows)
     probs = np.exp(shifted)
@@ -187,6 +194,18 @@ def cross_entropy(
     return Tensor._make(out, (input,), backward, "cross_entropy")
 
 
+def _no_classes(input, target, ignore_index, reduction, what) -> Tensor:
+    """Scores with a class axis of size 0, as torch: any class index is out of range;
+    with every target ignored (or soft targets) each sample's loss is 0, their mean NaN."""
+    x = input.data
+    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if not (what == "cross_entropy" and tdata.shape == x.shape and tdata.dtype.kind == "f"):
+        _class_targets(x, target, ignore_index, what)  # raises unless every target is ignored
+    losses = np.zeros(_sample_shape(x), x.dtype)
+    out, _ = _reduce_rows(losses.reshape(-1), reduction, 0, losses.shape)
+    return Tensor._make(out, (input,), lambda g: (np.zeros_like(x),), what)
+
+
 def _cross_entropy_plain(input, shifted, log_total, probs, unrow, t, index, reduction):
     """Cross-entropy against class indices without weights, smoothing or ignored rows.
 
@@ -234,7 +253,9 @@ def nll_loss(
     """Negative log-likelihood ``-input[i, target[i]]`` for log-probabilities (``F.nll_loss``).
 
     Pair it with :class:`~micrograd_plus.nn.LogSoftmax`; on raw logits use
-    :func:`cross_entropy`, which is both together.
+    :func:`cross_entropy`, which is both together. ``weight``, ``ignore_index``
+    and the NaN mean with a zero gradient when nothing is counted are as in
+    :func:`cross_entropy`.
     """
     _check_reduction(reduction)
     input = _as_tensor(input)
@@ -243,6 +264,8 @@ def nll_loss(
         raise ValueError("nll_loss needs log-probabilities with a class axis, got a 0-d tensor")
     classes = x.shape[0] if x.ndim == 1 else x.shape[1]
     w = _class_weight(weight, classes, x.dtype)
+    if not classes:
+        return _no_classes(input, target, ignore_index, reduction, "nll_loss")
     rows, unrow = _rows(x)
     t = _class_targets(x, target, ignore_index, "nll_loss")
     wt, safe = _weighted_rows(t, ignore_index, w, x.dtype)

@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 from ...tensor import Tensor
-from ..module import Module
-from ._common import _check_reduction
+from .base import Loss
 from .binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from .cross_entropy import cross_entropy, nll_loss
+from .probabilistic import gaussian_nll_loss, kl_div, poisson_nll_loss
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 
-
-class _Loss(Module):
-    def __init__(self, reduction: str = "mean") -> None:
-        super().__init__()
-        _check_reduction(reduction)
-        self.reduction = reduction
-
-    def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+_Loss = Loss  # torch's private name, for code written against it
 
 
-class _WeightedLoss(_Loss):
+class _WeightedLoss(Loss):
     def __init__(self, weight=None, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.register_buffer("weight", weight)
 
 
-class MSELoss(_Loss):
+class MSELoss(Loss):
     """Mean squared error, for regression (see :func:`mse_loss`).
 
     Examples
@@ -42,14 +34,14 @@ class MSELoss(_Loss):
         return mse_loss(input, target, self.reduction)
 
 
-class L1Loss(_Loss):
+class L1Loss(Loss):
     """Mean absolute error (see :func:`l1_loss`)."""
 
     def forward(self, input, target) -> Tensor:
         return l1_loss(input, target, self.reduction)
 
 
-class HuberLoss(_Loss):
+class HuberLoss(Loss):
     """Quadratic near zero, linear beyond ``delta`` (see :func:`huber_loss`)."""
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
@@ -62,7 +54,7 @@ class HuberLoss(_Loss):
         return huber_loss(input, target, self.reduction, self.delta)
 
 
-class SmoothL1Loss(_Loss):
+class SmoothL1Loss(Loss):
     """Huber loss divided by ``beta`` (see :func:`smooth_l1_loss`)."""
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
@@ -136,4 +128,57 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def forward(self, input, target) -> Tensor:
         return binary_cross_entropy_with_logits(
             input, target, self.weight, self.reduction, self.pos_weight
+        )
+
+
+class KLDivLoss(Loss):
+    """Kullback-Leibler divergence of log-probabilities from a target (see :func:`kl_div`).
+
+    Use ``reduction='batchmean'`` for the KL divergence itself; ``'mean'``
+    (the default, as torch) divides by every element and warns.
+
+    Examples
+    --------
+    >>> from micrograd_plus import KLDivLoss, Tensor
+    >>> loss_fn = KLDivLoss(reduction="batchmean")
+    >>> round(loss_fn(Tensor([[0.25, 0.75]]).log(), Tensor([[0.5, 0.5]])).item(), 4)
+    0.1438
+    """
+
+    _reductions = ("mean", "batchmean", "sum", "none")
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(reduction)
+        self.log_target = log_target
+
+    def forward(self, input, target) -> Tensor:
+        return kl_div(input, target, self.reduction, self.log_target)
+
+
+class GaussianNLLLoss(Loss):
+    """Gaussian negative log-likelihood of a predicted mean and variance.
+
+    Call it as ``loss_fn(input, target, var)``; see :func:`gaussian_nll_loss`.
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input, target, var) -> Tensor:
+        return gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+
+class PoissonNLLLoss(Loss):
+    """Poisson negative log-likelihood of counts (see :func:`poisson_nll_loss`)."""
+
+    def __init__(
+        self, log_input: bool = True, full: bool = False, *, eps: float = 1e-8, reduction="mean"
+    ) -> None:
+        super().__init__(reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, input, target) -> Tensor:
+        return poisson_nll_loss(
+            input, target, self.log_input, self.full, eps=self.eps, reduction=self.reduction
         )

@@ -10,9 +10,22 @@ from ...tensor import Tensor
 
 
 def _grads(parameters) -> list:
+    """The gradients to clip, each an ndarray that can be changed in place.
+
+    A NumPy scalar (``np.float32``, the gradient of a 0-d parameter from older
+    code) cannot be, so it is replaced by a 0-d array first; otherwise clipping
+    would change a copy and skip that gradient.
+    """
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [p.grad for p in parameters if p.grad is not None]
+    grads = []
+    for p in parameters:
+        if p.grad is None:
+            continue
+        if type(p.grad) is not np.ndarray:
+            p.grad = np.array(p.grad)
+        grads.append(p.grad)
+    return grads
 
 
 def clip_grad_norm_(

@@ -1,17 +1,23 @@
 """Real data sets that work offline: MNIST and Fashion-MNIST in IDX format.
 
-Where the loaders look, in order:
+With ``root=`` given, the loaders read that folder (or ``root/<name>``) and
+nothing else: if files are missing they are downloaded into it
+(``download=True``) or a :class:`DatasetNotFoundError` lists what is missing.
+Without ``root``, they look, in order, in:
 
-1. the ``root`` folder you pass (and ``root/<name>``);
-2. the folder named by the environment variable ``MICROGRAD_PLUS_DATA``
+1. the folder named by the environment variable ``MICROGRAD_PLUS_DATA``
    (and ``$MICROGRAD_PLUS_DATA/<name>``);
-3. the per-user cache, ``$XDG_CACHE_HOME/micrograd_plus/<name>``
+2. the per-user cache, ``$XDG_CACHE_HOME/micrograd_plus/<name>``
    (``~/.cache/micrograd_plus/<name>`` by default);
-4. the system folder of Debian's and Ubuntu's package
+3. the system folder of Debian's and Ubuntu's package
    ``dataset-fashion-mnist``: ``/usr/share/datasets/fashion-mnist``;
-5. only then the data set's official location, over HTTPS, each file
+4. only then the data set's official location, over HTTPS, each file
    checked against its published SHA-256 before it is renamed into place
-   (into ``root`` if given, else the cache).
+   (into the cache).
+
+A folder in that list that holds some of the files but not all is skipped
+with a warning that names the missing files and the folder the data came
+from instead.
 
 Local files are parsed strictly (magic number, element type, dimensions and
 exact byte length), so a truncated or foreign file raises a ``ValueError``
@@ -27,6 +33,7 @@ import struct
 import tempfile
 import urllib.parse
 import urllib.request
+import warnings
 import zlib
 from pathlib import Path
 
@@ -193,31 +200,56 @@ def _cache_dir(name: str) -> Path:
 
 
 def _candidate_dirs(name: str, root) -> list[Path]:
+    if root is not None:  # an explicit root is the only place looked in
+        return [Path(root), Path(root) / name]
     dirs = []
-    for base in (root, os.environ.get(ENV_VAR) or None):
-        if base is not None:
-            dirs += [Path(base), Path(base) / name]
+    if os.environ.get(ENV_VAR):
+        dirs += [Path(os.environ[ENV_VAR]), Path(os.environ[ENV_VAR]) / name]
     dirs.append(_cache_dir(name))
     dirs += [Path(p) for p in _SOURCES[name]["system"]]
     return dirs
 
 
+def _names(stem: str) -> tuple[str, ...]:
+    """The spellings accepted for one file (``-idx`` or ``.idx``, gzipped or not)."""
+    dotted = stem.replace("-idx", ".idx")
+    return (f"{stem}.gz", stem, dotted, f"{dotted}.gz")
+
+
 def _find_file(folder: Path, stem: str) -> Path | None:
-    for candidate in (f"{stem}.gz", stem, stem.replace("-idx", ".idx")):
+    for candidate in _names(stem):
         path = folder / candidate
         if path.is_file():
             return path
     return None
 
 
-def _find_local(name: str, root) -> tuple[list[Path] | None, list[Path]]:
-    """The four files from the first folder that has all of them, and the folders tried."""
+def _missing_text(stems) -> str:
+    return ", ".join(f"{stem}[.gz]" for stem in stems)
+
+
+def _find_local(name: str, root) -> tuple[list[Path] | None, list[Path], list]:
+    """The four files from the first folder that has all of them, the folders tried,
+    and ``(folder, missing stems)`` for each folder that had only some of them."""
     tried = _candidate_dirs(name, root)
+    partial = []
     for folder in tried:
         paths = [_find_file(folder, stem) for stem in _FILES]
         if all(paths):
-            return paths, tried
-    return None, tried
+            return paths, tried, partial
+        if any(paths):
+            partial.append((folder, [s for s, p in zip(_FILES, paths) if p is None]))
+    return None, tried, partial
+
+
+def _warn_skipped(name: str, partial, source) -> None:
+    for folder, missing in partial:
+        warnings.warn(
+            f"{name}: {folder} lacks {_missing_text(missing)}; loaded the data from "
+            f"{source} instead",
+            UserWarning,
+            stacklevel=5,  # the caller of load_fashion_mnist / load_mnist
+        )
 
 
 # ----------------------------------------------------------------- download
@@ -284,8 +316,8 @@ def _download(name: str, folder: Path) -> tuple[list[Path] | None, list[str]]:
     for stem in _FILES:
         filename = f"{stem}.gz"
         dest = folder / filename
-        if dest.is_file():
-            paths.append(dest)
+        if _find_file(folder, stem) is not None:
+            paths.append(_find_file(folder, stem))
             continue
         for mirror in source["mirrors"]:
             try:
@@ -328,19 +360,56 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, paths) -> None:
             f"{paths[1]}: expected {len(images)} labels to match {paths[0]}, got shape "
             f"{labels.shape}"
         )
-    if labels.size and labels.max() > 9:
-        raise ValueError(f"{paths[1]}: labels must be 0..9, found {labels.max()}")
+    if len(images) == 0:
+        raise ValueError(
+            f"{paths[0]}: holds 0 images; the file is empty or was cut short when written. "
+            "Delete it and download the data set again"
+        )
+    bad = (labels < 0) | (labels > 9)
+    if bad.any():
+        raise ValueError(
+            f"{paths[1]}: labels must be 0..9, found {labels[bad][0]} "
+            f"(at position {int(np.flatnonzero(bad)[0])})"
+        )
+
+
+def _incomplete_root(name: str, root, partial, problems) -> DatasetNotFoundError:
+    missing = partial[0][1] if partial else list(_FILES)
+    lines = [
+        f"{name}: root={str(root)!r} is incomplete: missing {_missing_text(missing)} "
+        f"(looked in {Path(root)} and {Path(root) / name}).",
+    ]
+    if problems:
+        lines.append("Download failed:")
+        lines += [f"  - {p}" for p in problems[-4:]]
+    else:
+        lines.append(
+            "Pass download=True to fetch the missing files into it, or leave root out to "
+            f"use {ENV_VAR}, the cache or the system copy."
+        )
+    return DatasetNotFoundError("\n".join(lines))
+
+
+def _locate(name: str, root, download: bool) -> list[Path]:
+    paths, tried, partial = _find_local(name, root)
+    if paths is not None:
+        if partial:
+            _warn_skipped(name, partial, paths[0].parent)
+        return paths
+    problems = []
+    if download:
+        folder = Path(root) if root is not None else _cache_dir(name)
+        paths, problems = _download(name, folder)
+    if paths is not None:
+        _warn_skipped(name, [(f, m) for f, m in partial if f != folder], folder)
+        return paths
+    if root is not None:
+        raise _incomplete_root(name, root, partial, problems)
+    raise _not_found(name, tried, problems, download)
 
 
 def _load(name: str, root, download: bool, flatten: bool):
-    paths, tried = _find_local(name, root)
-    if paths is None:
-        problems = []
-        if download:
-            folder = Path(root) if root is not None else _cache_dir(name)
-            paths, problems = _download(name, folder)
-        if paths is None:
-            raise _not_found(name, tried, problems, download)
+    paths = _locate(name, root, download)
     arrays = [read_idx(p) for p in paths]
     out = []
     for images, labels, pair in ((*arrays[:2], paths[:2]), (*arrays[2:], paths[2:])):
@@ -356,7 +425,10 @@ def load_fashion_mnist(root=None, download=True, flatten=True):
     Parameters
     ----------
     root : str or Path, optional
-        Folder to look in first (and to download into).
+        The folder holding the four files (or a ``fashion-mnist`` folder
+        inside it), and the only place looked in; missing files are
+        downloaded into it. Without ``root``: ``MICROGRAD_PLUS_DATA``, the
+        cache, then the system copy (see the module's notes).
     download : bool, default True
         Download from the official location if no local copy is found.
     flatten : bool, default True
@@ -371,7 +443,8 @@ def load_fashion_mnist(root=None, download=True, flatten=True):
     Raises
     ------
     DatasetNotFoundError
-        No local copy and no download; the message lists the folders searched.
+        No local copy and no download; the message lists the folders searched
+        (or, with ``root``, the files missing from it).
     ValueError
         A file found is corrupt or truncated (the message names it).
     """

@@ -9,14 +9,23 @@ and what the book's testing chapter prints.
 
 ``tests/test_bad_input.py`` runs every case; the book renders :data:`CASES`
 as a table with the real messages. Import this module as data: it runs nothing.
+
+Examples
+--------
+>>> from micrograd_plus.utils.bad_inputs import CASES
+>>> case = CASES[0]
+>>> case.check(case.message())  # the library raises the promised error
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
+
+from micrograd_plus.utils.data import CollateError, DatasetNotFoundError
 
 
 @dataclass(frozen=True)
@@ -31,8 +40,17 @@ class BadInput:
     fix: str
 
     def call(self) -> None:
-        """Run the wrong call (raises, if the library does its job)."""
-        exec(compile(self.code, f"<bad input {self.id}>", "exec"), namespace())
+        """Run the wrong call (raises, if the library does its job).
+
+        Files it writes with :mod:`tempfile` go to a folder removed afterwards.
+        """
+        code = compile(self.code, f"<bad input {self.id}>", "exec")
+        with tempfile.TemporaryDirectory() as scratch:
+            saved, tempfile.tempdir = tempfile.tempdir, scratch
+            try:
+                exec(code, namespace())
+            finally:
+                tempfile.tempdir = saved
 
     def message(self) -> str:
         """The message the library raises for this case (for the book's table)."""
@@ -208,12 +226,12 @@ TENSOR_CASES = [
         r"use an axis from -1 to 0",
     ),
     _case(
-        "transpose-repeated-axis",
+        "permute-repeated-dim",
         "shapes",
-        "Tensor(np.ones((2, 3))).transpose(0, 0)",
+        "Tensor(np.ones((2, 3))).permute(0, 0)",
         ValueError,
-        r"axes \(0, 0\)",
-        r"each axis 0\.\.1 exactly once",
+        r"dims \(0, 0\)",
+        r"each dim 0\.\.1 exactly once",
     ),
     _case(
         "unsqueeze-out-of-range",
@@ -248,12 +266,12 @@ TENSOR_CASES = [
         r"concatenate",
     ),
     _case(
-        "var-of-one-element-with-ddof",
+        "var-of-one-element-unbiased",
         "shapes",
-        "Tensor([1.5]).var(ddof=1)",
+        "Tensor([1.5]).var()",
         ValueError,
-        r"1 elements with ddof=1",
-        r"smaller ddof",
+        r"1 elements with correction=1",
+        r"correction=0",
     ),
     _case(
         "clip-without-bounds",
@@ -262,6 +280,94 @@ TENSOR_CASES = [
         ValueError,
         r"clip",
         r"min= or max=",
+    ),
+    _case(
+        "numpy-style-transpose-permutation",
+        "shapes",
+        "Tensor(np.ones((2, 3, 4))).transpose(1, 2, 0)",
+        TypeError,
+        r"transpose takes two dims \(dim0, dim1\)",
+        r"t\.permute\(\.\.\.\)",
+    ),
+    _case(
+        "mT-of-a-vector",
+        "shapes",
+        "Tensor([1.0, 2.0]).mT",
+        RuntimeError,
+        r"1-D tensor",
+        r"unsqueeze\(0\)",
+    ),
+    _case(
+        "sum-with-axis-and-dim",
+        "shapes",
+        "Tensor(np.ones((2, 3))).sum(axis=0, dim=1)",
+        TypeError,
+        r"both axis=0 and dim=1",
+        r"pass only one",
+    ),
+    _case(
+        "max-over-several-dims-with-indices",
+        "shapes",
+        "Tensor(np.ones((2, 3))).max(dim=(0, 1))",
+        TypeError,
+        r"max\(dim\) takes one dim",
+        r"amax\(dim=\(0, 1\)\)",
+    ),
+    _case(
+        "max-over-an-empty-dim",
+        "shapes",
+        "Tensor(np.zeros((0, 3))).max(dim=0)",
+        IndexError,
+        r"dim 0 has size 0",
+        r"reduce over another dim",
+    ),
+    _case(
+        "max-of-an-empty-tensor",
+        "shapes",
+        "Tensor(np.zeros((0, 3))).max()",
+        RuntimeError,
+        r"empty tensor \(shape \(0, 3\)\)",
+        r"dim=",
+    ),
+    _case(
+        "var-with-unbiased-and-correction",
+        "shapes",
+        "Tensor([1.0, 2.0]).var(unbiased=False, correction=0)",
+        TypeError,
+        r"unbiased and correction",
+        r"only one",
+    ),
+    _case(
+        "to-cuda",
+        "tensor",
+        'Tensor([1.0]).to("cuda")',
+        RuntimeError,
+        r"device 'cuda'",
+        r"Drop the \.to\(device\) call",
+    ),
+    _case(
+        "to-unknown-dtype",
+        "tensor",
+        'Tensor([1.0]).to("float33")',
+        TypeError,
+        r"unknown dtype 'float33'",
+        r"'float32'",
+    ),
+    _case(
+        "inplace-float-into-integer-tensor",
+        "tensor",
+        "counts = Tensor([1, 2], dtype=np.int64)\ncounts += 0.5",
+        RuntimeError,
+        r"float64 can't be cast to the tensor's dtype int64",
+        r"x = x \+ \.\.\.|x\.float\(\)",
+    ),
+    _case(
+        "inplace-that-would-broadcast",
+        "tensor",
+        "x = Tensor(np.ones(3))\nx += np.ones((2, 3))",
+        ValueError,
+        r"shape \(2, 3\) cannot update a tensor of shape \(3,\)",
+        r"x = x \+ \.\.\.",
     ),
 ]
 
@@ -329,6 +435,56 @@ Mul.apply(x, Tensor([3.0])).sum().backward()
         RuntimeError,
         r"Mul\.backward returned 1 gradients for 2 inputs",
         r"one per input",
+    ),
+    _case(
+        "inplace-update-of-a-parameter-outside-no-grad",
+        "autograd",
+        "w = Parameter(np.ones(3, np.float32))\n(w * w).sum().backward()\nw -= 0.1 * w.grad",
+        RuntimeError,
+        r"leaf tensor that requires grad.*in-place operation \(-=\)",
+        r"with no_grad\(\):",
+    ),
+    _case(
+        "item-assignment-on-a-parameter-outside-no-grad",
+        "autograd",
+        "w = Parameter(np.ones(3, np.float32))\nw[0] = 0.0",
+        RuntimeError,
+        r"t\[\.\.\.\] = value",
+        r"with no_grad\(\):",
+    ),
+    _case(
+        "inplace-on-an-intermediate",
+        "autograd",
+        "w = Tensor([1.0, 2.0], requires_grad=True)\nh = w * 2\nh *= 3",
+        RuntimeError,
+        r"part of a recorded graph",
+        r"x = x \* \.\.\. out of place",
+    ),
+    _case(
+        "input-changed-in-place-before-backward",
+        "autograd",
+        "w = Tensor([1.0], requires_grad=True)\nx = Tensor([2.0])\nloss = (w * x).sum()\n"
+        "x *= 3\nloss.backward()",
+        RuntimeError,
+        r"modified by an in-place operation.*'mul' node",
+        r"only after backward\(\)",
+    ),
+    _case(
+        "hook-on-a-tensor-without-grad",
+        "autograd",
+        "Tensor([1.0]).register_hook(print)",
+        RuntimeError,
+        r"does not require grad",
+        r"requires_grad=True",
+    ),
+    _case(
+        "hook-returns-the-wrong-shape",
+        "autograd",
+        "w = Tensor([1.0, 2.0], requires_grad=True)\nw.register_hook(lambda g: g.sum())\n"
+        "(w * 3).sum().backward()",
+        RuntimeError,
+        r"shape \(\) for a gradient of shape \(2,\)",
+        r"same shape, or None",
     ),
 ]
 
@@ -472,6 +628,62 @@ LOSS_CASES = [
         r"delta.*got 0",
         r"delta > 0",
     ),
+    _case(
+        "bce-target-outside-unit-interval",
+        "losses",
+        "BCELoss()(Tensor([0.3, 0.8]), Tensor([-1.0, 1.0]))  # -1/+1 labels",
+        ValueError,
+        r"targets in \[0, 1\].*target\[0\] is -1\.0",
+        r"labels 0/1 or probabilities.*\(target \+ 1\) / 2",
+    ),
+    _case(
+        "cross-entropy-huge-float-label",
+        "losses",
+        "CrossEntropyLoss()(Tensor(np.zeros((2, 3))), np.array([1e20, 0.0]))",
+        IndexError,
+        r"target value 1e\+20 at position \(0,\) is out of range",
+        r"valid values are 0\.\.2",
+    ),
+    _case(
+        "cross-entropy-uint64-max-label",
+        "losses",
+        "CrossEntropyLoss()(Tensor(np.zeros((2, 3))), np.array([2**64 - 1, 0], dtype=np.uint64))",
+        IndexError,
+        r"target value 18446744073709551615 at position \(0,\)",
+        r"valid values are 0\.\.2",
+    ),
+    _case(
+        "cross-entropy-no-classes",
+        "losses",
+        "CrossEntropyLoss()(Tensor(np.zeros((2, 0))), [0, 1])  # logits with 0 classes",
+        IndexError,
+        r"target value 0 at position \(0,\) is out of range",
+        r"no classes \(its class axis has size 0\); check what produced it",
+    ),
+    _case(
+        "gaussian-nll-negative-variance",
+        "losses",
+        "GaussianNLLLoss()(Tensor([1.0, 2.0]), Tensor([1.0, 2.5]), Tensor([0.5, -0.1]))",
+        ValueError,
+        r"var must be non-negative, but it holds -0\.1",
+        r"exp or softplus",
+    ),
+    _case(
+        "gaussian-nll-variance-shape",
+        "losses",
+        "GaussianNLLLoss()(Tensor(np.zeros((4, 2))), Tensor(np.zeros((4, 2))), Tensor(np.ones(2)))",
+        ValueError,
+        r"var of shape \(2,\) does not fit the input of shape \(4, 2\)",
+        r"pass var of shape \(4, 2\), \(4,\)",
+    ),
+    _case(
+        "kl-div-unknown-reduction",
+        "losses",
+        "KLDivLoss(reduction='batch')",
+        ValueError,
+        r"got 'batch'",
+        r"'batchmean'",
+    ),
 ]
 
 NN_CASES = [
@@ -572,6 +784,38 @@ NN_CASES = [
         RuntimeError,
         r"Unexpected key\(s\) in state_dict: '0\.weight'",
         r"same architecture",
+    ),
+    _case(
+        "flatten-dim-out-of-range",
+        "layers",
+        "Flatten(start_dim=3)(Tensor(np.zeros((2, 3, 4))))",
+        IndexError,
+        r"start_dim=3 is out of range for an input of shape \(2, 3, 4\)",
+        r"dimension from -3 to 2",
+    ),
+    _case(
+        "softmax-dim-and-axis",
+        "layers",
+        "Softmax(dim=1, axis=1)",
+        TypeError,
+        r"dim=1 and axis=1",
+        r"pass only one of them",
+    ),
+    _case(
+        "module-dict-key-shadows-a-method",
+        "layers",
+        "ModuleDict({'keys': Linear(2, 2)})",
+        KeyError,
+        r"attribute 'keys' already exists on ModuleDict",
+        r"choose another name",
+    ),
+    _case(
+        "parameter-list-of-numbers",
+        "layers",
+        "ParameterList([1.0, 2.0])",
+        TypeError,
+        r"ParameterList holds parameters, got float",
+        r"pass Parameter\(\.\.\.\)",
     ),
 ]
 
@@ -713,6 +957,83 @@ OPTIM_CASES = [
         r"clip_value.*-1",
         r"non-negative number",
     ),
+    _case(
+        "optimizer-given-the-state-dict",
+        "optimizers",
+        "model = Linear(2, 1)\nSGD(model.state_dict(), lr=0.1)",
+        TypeError,
+        r"dict without a 'params' entry \(a model\.state_dict\(\)\?\)",
+        r"SGD\(model\.parameters\(\), \.\.\.\)",
+    ),
+    _case(
+        "optimizer-given-parameters-uncalled",
+        "optimizers",
+        "model = Linear(2, 1)\nAdam(model.parameters, lr=0.1)",
+        TypeError,
+        r"got the method parameters itself",
+        r"call it: Adam\(model\.parameters\(\), \.\.\.\)",
+    ),
+    _case(
+        "optimizer-named-and-unnamed-parameters",
+        "optimizers",
+        "model = Linear(2, 1)\nSGD([('weight', model.weight), model.bias])",
+        ValueError,
+        r"got a mix",
+        r"all \(name, tensor\) pairs, as model\.named_parameters\(\) yields",
+    ),
+    _case(
+        "parameter-shape-changed-after-optimizer",
+        "optimizers",
+        "model = Linear(3, 1)\nopt = Adam(model.parameters())\n"
+        "model(Tensor(np.ones((2, 3)))).sum().backward()\nopt.step()\n"
+        "model.weight.data = np.ones((1, 4))\nmodel.weight.grad = np.ones((1, 4))\nopt.step()",
+        RuntimeError,
+        r"parameter 0 of param_groups\[0\] has shape \(1, 4\).*'exp_avg' has shape \(1, 3\)",
+        r"shape changed after the Adam optimizer was built.*build a new optimizer",
+    ),
+    _case(
+        "adam-state-into-sgd",
+        "optimizers",
+        "model = Linear(2, 1)\nsaved = Adam(model.parameters()).state_dict()\n"
+        "SGD(model.parameters(), lr=0.1).load_state_dict(saved)",
+        ValueError,
+        r"has no momentum, dampening, nesterov",
+        r"optimizer of the same class",
+    ),
+    _case(
+        "steplr-state-into-cosine",
+        "optimizers",
+        "opt = SGD(Linear(2, 1).parameters(), lr=0.1)\n"
+        "saved = StepLR(opt, step_size=5).state_dict()\n"
+        "CosineAnnealingLR(opt, T_max=10).load_state_dict(saved)",
+        ValueError,
+        r"not saved by a CosineAnnealingLR: it lacks 'T_max', 'eta_min'",
+        r"scheduler of the same class",
+    ),
+    _case(
+        "one-cycle-without-length",
+        "optimizers",
+        "OneCycleLR(SGD(Linear(2, 1).parameters(), lr=0.1, momentum=0.9), max_lr=1.0)",
+        ValueError,
+        r"length of the cycle",
+        r"pass total_steps, or epochs and steps_per_epoch",
+    ),
+    _case(
+        "cycle-momentum-without-momentum",
+        "optimizers",
+        "CyclicLR(Adagrad(Linear(2, 1).parameters()), base_lr=0.01, max_lr=0.1)",
+        ValueError,
+        r"Adagrad has no momentum or betas",
+        r"cycle_momentum=False",
+    ),
+    _case(
+        "lambdas-for-the-wrong-group-count",
+        "optimizers",
+        "LambdaLR(SGD(Linear(2, 1).parameters(), lr=0.1), [lambda e: 1.0, lambda e: 0.5])",
+        ValueError,
+        r"lr_lambda must have one value per parameter group: got 2 values for 1 groups",
+        r"pass a single value \(used for every group\) or a list of 1",
+    ),
 ]
 
 DATA_CASES = [
@@ -771,6 +1092,65 @@ DATA_CASES = [
         ValueError,
         r"n_points.*got 0",
         r"positive integer",
+    ),
+    _case(
+        "dataloader-num-workers",
+        "data",
+        "DataLoader(TensorDataset(np.ones((4, 2))), batch_size=2, num_workers=4)",
+        NotImplementedError,
+        r"num_workers=4 is not supported",
+        r"leave num_workers=0",
+    ),
+    _case(
+        "dataloader-misspelled-option",
+        "data",
+        "DataLoader(TensorDataset(np.ones((4, 2))), batch_size=2, suffle=True)",
+        TypeError,
+        r"unexpected keyword argument 'suffle'",
+        r"did you mean 'shuffle'",
+    ),
+    _case(
+        "dataloader-sampler-and-shuffle",
+        "data",
+        "DataLoader(TensorDataset(np.ones((4, 2))), sampler=[3, 2, 1, 0], shuffle=True)",
+        ValueError,
+        r"sampler option is mutually exclusive with shuffle",
+        r"sampler=RandomSampler\(dataset\)",
+    ),
+    _case(
+        "dataset-samples-of-different-shapes",
+        "data",
+        "class Ragged(Dataset):\n"
+        "    def __len__(self):\n        return 3\n\n"
+        "    def __getitem__(self, i):\n        return np.zeros(2 if i == 1 else 3), i\n\n"
+        "loader = DataLoader(Ragged(), batch_size=3)\nnext(iter(loader))",
+        CollateError,
+        r"dataset\[1\] has shape \(2,\) but dataset\[0\] has shape \(3,\) in field \[0\]",
+        r"pad or crop.*collate_fn=",
+    ),
+    _case(
+        "tensor-dataset-sizes-differ",
+        "data",
+        "TensorDataset(np.ones((4, 2)), np.ones(3))",
+        ValueError,
+        r"shapes \(4, 2\), \(3,\)",
+        r"same first \(sample\) dimension",
+    ),
+    _case(
+        "random-split-lengths-do-not-add-up",
+        "data",
+        "random_split(TensorDataset(np.ones((10, 2))), [6, 3])",
+        ValueError,
+        r"Sum of input lengths \(9\).*dataset \(10\)",
+        r"add up to 10, or fractions",
+    ),
+    _case(
+        "fashion-mnist-incomplete-root",
+        "data",
+        "import tempfile\nload_fashion_mnist(root=tempfile.mkdtemp(), download=False)",
+        DatasetNotFoundError,
+        r"is incomplete: missing train-images-idx3-ubyte\[\.gz\]",
+        r"download=True",
     ),
 ]
 
@@ -841,6 +1221,55 @@ TRAINING_CASES = [
         TypeError,
         r"extra\['loss_fn'\]",
         r"use numbers, strings, None, arrays",
+    ),
+    _case(
+        "fit-given-the-loss-class",
+        "training",
+        "model = Linear(2, 1)\n"
+        "loader = DataLoader(np.ones((8, 2)), np.ones((8, 1)), batch_size=4)\n"
+        "fit(model, loader, MSELoss, SGD(model.parameters(), lr=0.1), progress=False)",
+        TypeError,
+        r"loss_fn is the class MSELoss",
+        r"create one: MSELoss\(\)",
+    ),
+    _case(
+        "fit-drop-last-drops-every-batch",
+        "training",
+        "model = Linear(2, 1)\n"
+        "loader = DataLoader(np.ones((10, 2)), np.ones((10, 1)), batch_size=100, drop_last=True)\n"
+        "fit(model, loader, MSELoss(), SGD(model.parameters(), lr=0.1), progress=False)",
+        ValueError,
+        r"drop_last=True.*\(10 samples < batch_size=100\)",
+        r"batch_size of at most 10 or drop_last=False",
+    ),
+    _case(
+        "accuracy-of-two-scalars",
+        "training",
+        "accuracy(np.float32(0.3), np.int64(1))",
+        ValueError,
+        r"output and labels are scalars",
+        r"first \(sample\) axis",
+    ),
+    _case(
+        "save-model-below-a-regular-file",
+        "checkpoints",
+        "import os, tempfile\n"
+        'afile = os.path.join(tempfile.mkdtemp(), "afile")\nopen(afile, "w").close()\n'
+        'save_model(Linear(2, 1), os.path.join(afile, "m.npz"))',
+        NotADirectoryError,
+        r"afile/m\.npz: .*afile is a file, not a folder",
+        r"choose another path",
+    ),
+    _case(
+        "load-checkpoint-into-another-architecture",
+        "checkpoints",
+        "import os, tempfile\n"
+        'path = os.path.join(tempfile.mkdtemp(), "run.npz")\n'
+        "save_checkpoint(path, Sequential(Linear(2, 4)))\n"
+        "load_checkpoint(path, Sequential(Linear(2, 4), Linear(4, 1)))",
+        RuntimeError,
+        r"Missing key.*1\.weight",
+        r"strict=False",
     ),
 ]
 

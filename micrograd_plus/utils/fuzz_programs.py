@@ -1,11 +1,19 @@
-"""Random programs of tensor ops for the fuzzer, as data (imported by the book too).
+"""Random programs of tensor ops for the fuzzer, as data (the test suite's and the book's).
 
 A *program* is a list of leaf shapes and a list of steps; each step applies one
 op (elementwise, broadcasting binary, reduction, matmul, reshape/transpose/
 indexing, joining, softmax) to earlier results or to fresh leaves. Shapes are
 drawn so that every step is valid; values come from a seeded generator, so
 hypothesis explores structure and shrinks a failure to the smallest program.
-``run`` evaluates a program with micrograd_plus or with PyTorch.
+``run`` evaluates a program with micrograd_plus or with PyTorch. It needs
+``hypothesis`` (``pip install "micrograd-plus[test]"``); the tests in
+``tests/test_fuzz_properties.py`` and chapter 7 of the book use it.
+
+Examples
+--------
+>>> from micrograd_plus.utils.fuzz_programs import OP_BY_NAME, PROFILES
+>>> OP_BY_NAME["tanh"].name, PROFILES["ci"]["max_examples"]
+('tanh', 60)
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from hypothesis import assume
+from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
 
 import micrograd_plus as mp
@@ -23,6 +31,21 @@ from micrograd_plus.ops.linalg import linear
 
 MARGIN = 1e-3  # keep kinks this far from the points we differentiate at
 LIMIT = 1e3  # larger values make central differences in float64 too coarse
+
+# The test suite's hypothesis profiles: 'ci' is deterministic so a red run can be
+# reproduced; 'long' is for `nox -s fuzz`. The book counts programs from them.
+PROFILES = {
+    "ci": {"derandomize": True, "max_examples": 60},
+    "long": {"max_examples": 2000},
+}
+
+
+def register_profiles() -> None:
+    """Register :data:`PROFILES` with hypothesis (``settings.load_profile("ci")`` picks one)."""
+    for name, options in PROFILES.items():
+        settings.register_profile(
+            name, deadline=None, suppress_health_check=[HealthCheck.too_slow], **options
+        )
 
 
 # ----------------------------------------------------------------- the ops
@@ -103,7 +126,10 @@ def _reduction(name, torch_name, kinks=None):
 
     return Op(
         name,
-        lambda a, axis, keepdims: getattr(a, name)(axis=axis, keepdims=keepdims),
+        # var as the biased estimate on both sides: a size-1 axis is a legal draw.
+        lambda a, axis, keepdims: getattr(a, name)(
+            axis=axis, keepdims=keepdims, **({"correction": 0} if name == "var" else {})
+        ),
         theirs,
         _plan_axis,
         kinks=kinks,
@@ -299,8 +325,8 @@ OPS = [
     _reduction("sum", "sum"),
     _reduction("mean", "mean"),
     _reduction("var", "var"),
-    _reduction("max", "amax", kinks=_tie_gap),
-    _reduction("min", "amin", kinks=_tie_gap),
+    _reduction("amax", "amax", kinks=_tie_gap),
+    _reduction("amin", "amin", kinks=_tie_gap),
     Op(
         "softmax",
         lambda a, axis: a.softmax(axis=axis),
@@ -320,8 +346,8 @@ OPS = [
         _plan_reshape,
     ),
     Op(
-        "transpose",
-        lambda a, perm: a.transpose(perm),
+        "permute",
+        lambda a, perm: a.permute(perm),
         lambda a, perm: a.permute(perm),
         _plan_transpose,
     ),

@@ -1,0 +1,157 @@
+"""Chapter 2 exercises: a linear layer by hand, counting parameters, an MLP, LeakyReLU, dropout."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import nn
+from ..tensor import Tensor
+from .checkfn import check_function
+from .compare import assert_close, call
+from .registry import exercise
+from .result import Fail
+
+# (batch, in, out); square first, so a missing transpose gives wrong numbers before an error
+LINEAR_SIZES = ((5, 4, 4), (4, 3, 2), (1, 6, 3))
+
+
+@exercise(
+    "layers.linear",
+    2,
+    "warm-up",
+    "Write linear(x, weight, bias) = x @ weight.T + bias with Tensor ops",
+)
+def _linear(answer):
+    def make(rng, shape, dtype):
+        n, fan_in, fan_out = shape
+        arrays = [
+            rng.standard_normal(s).astype(dtype)
+            for s in ((n, fan_in), (fan_out, fan_in), (fan_out,))
+        ]
+        return arrays, []
+
+    def reference(x, w, b):
+        return x @ w.transpose() + b
+
+    def untransposed(x, w, b):
+        return x @ w + b
+
+    mistakes = [
+        ("weight is stored (out_features, in_features): multiply by weight.T", untransposed)
+    ]
+    check_function(answer, reference, make, mistakes=mistakes, shapes=LINEAR_SIZES, name="output")
+    return "output and the gradients of x, weight and bias match on 6 inputs"
+
+
+def _models():
+    return [
+        nn.Sequential(nn.Linear(2, 3)),
+        nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)),
+        nn.Sequential(nn.Linear(5, 5, bias=False), nn.Tanh(), nn.Linear(5, 1)),
+    ]
+
+
+@exercise(
+    "layers.count_parameters",
+    2,
+    "warm-up",
+    "Write count_parameters(model): how many numbers it trains",
+)
+def _count(answer):
+    for i, model in enumerate(_models()):
+        params = list(model.parameters())
+        truth = sum(p.data.size for p in params)
+        got = call(answer, model, where=f"model {i}: {model}")
+        if got != truth:
+            hint = (
+                "counted tensors, not numbers: add up p.data.size" if got == len(params) else None
+            )
+            raise Fail(f"model {i} ({model}) has {truth} parameters, you counted {got}", hint)
+    return "right on 3 models (with and without biases)"
+
+
+@exercise(
+    "layers.mlp",
+    2,
+    "medium",
+    "Write make_mlp(sizes): Linear layers with ReLU between them, none after the last",
+)
+def _mlp(answer):
+    for sizes in ([2, 16, 3], [4, 8, 8, 2], [3, 1]):
+        model = call(answer, list(sizes), where=f"sizes {sizes}")
+        if not isinstance(model, nn.Module):
+            raise Fail(f"make_mlp({sizes}) returned {type(model).__name__}, expected a Module")
+        linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+        shapes = [tuple(m.weight.shape) for m in linears]
+        expected = [(b, a) for a, b in zip(sizes, sizes[1:])]
+        if shapes != expected:
+            raise Fail(f"make_mlp({sizes}) has Linear weights {shapes}, expected {expected}")
+        relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
+        if len(relus) != len(sizes) - 2:
+            last = "a ReLU after the last layer? logits must be free to be negative"
+            raise Fail(
+                f"make_mlp({sizes}) has {len(relus)} ReLUs, expected {len(sizes) - 2}",
+                last if len(relus) == len(sizes) - 1 else None,
+            )
+        out = model(Tensor(np.random.default_rng(0).standard_normal((64, sizes[0]))))
+        if out.shape != (64, sizes[-1]):
+            raise Fail(f"output shape {out.shape}, expected {(64, sizes[-1])}")
+        if (out.data >= 0).all():
+            raise Fail(
+                f"make_mlp({sizes}) never outputs a negative number",
+                "a ReLU after the last layer? logits must be free to be negative",
+            )
+    return "right layer sizes, ReLUs between layers only, on 3 architectures"
+
+
+@exercise(
+    "layers.leaky_relu",
+    2,
+    "medium",
+    "Write a LeakyReLU(negative_slope) module: x where x > 0, slope * x elsewhere",
+)
+def _leaky(answer):
+    for slope in (0.01, 0.2):
+        module = call(answer, slope, where=f"LeakyReLU({slope})")
+        mine = lambda x, m=module: m(x)  # noqa: E731
+        ref = nn.LeakyReLU(slope)
+        flipped = lambda x, s=slope: nn.LeakyReLU(1 / s)(x) * s  # noqa: E731
+        mistakes = [("the slope goes on the negative side: x if x > 0 else slope·x", flipped)]
+        check_function(
+            mine, ref, lambda rng, s, d: ([rng.standard_normal(s).astype(d)], []), mistakes=mistakes
+        )
+    return "matches nn.LeakyReLU for slopes 0.01 and 0.2, values and gradients"
+
+
+@exercise(
+    "layers.dropout",
+    2,
+    "hard",
+    "Write dropout(x, p, training): zero each entry with probability p, scale the rest by 1/(1-p)",
+)
+def _dropout(answer):
+    x_data = np.random.default_rng(1).uniform(0.5, 1.5, (200, 50))
+    for dtype in (np.float32, np.float64):
+        x = Tensor(x_data.astype(dtype), requires_grad=True)
+        out = call(answer, x, 0.3, False, where="training=False")
+        assert_close(out, x.data, "output in evaluation", "training=False", dtype=dtype)
+        for p in (0.3, 0.6):
+            where = f"p={p}, {np.dtype(dtype).name}"
+            x = Tensor(x_data.astype(dtype), requires_grad=True)
+            out = call(answer, x, p, True, where=where)
+            kept = out.data != 0
+            share = 1 - kept.mean()
+            if abs(share - p) > 0.03:
+                raise Fail(
+                    f"{share:.1%} of the entries were zeroed on {where}, expected about {p:.0%}",
+                    "zero an entry where rng/np.random draws < p",
+                )
+            unscaled = [("kept entries not scaled by 1/(1-p)?", x.data[kept])]
+            assert_close(
+                out.data[kept], x.data[kept] / (1 - p), "kept entries", where, unscaled, dtype
+            )
+            out.sum().backward()
+            assert_close(x.grad, kept / (1 - p), "gradient", where, dtype=dtype)
+    return (
+        "identity in evaluation; in training the right share zeroed, the rest scaled; gradients too"
+    )

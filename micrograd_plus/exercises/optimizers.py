@@ -1,0 +1,290 @@
+"""Chapter 4 exercises: optimizers written by hand, the seed's experiments, clipping."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import nn, optim
+from ..nn.utils import clip_grad_norm_
+from ..tensor import Tensor
+from ..utils.data import make_spiral
+from ..utils.notebook import set_seed
+from . import hints
+from .checkopt import accepts, adam_steps, check_optimizer, sgd_steps
+from .compare import assert_close, call
+from .registry import exercise
+from .result import Fail
+
+ZERO_START = hints.MOMENTUM_START
+# The seed's SGD has no dampening; a class that takes it is checked with it too.
+SGD_SETTINGS = [
+    dict(lr=0.1),
+    dict(lr=0.05, momentum=0.9),
+    dict(lr=0.05, momentum=0.9, weight_decay=0.1),
+]
+
+
+@exercise(
+    "optim.sgd", 4, "medium", "Write SGD(params, lr, momentum, weight_decay) as a plain class"
+)
+def _sgd(answer):
+    settings = SGD_SETTINGS + (
+        [dict(lr=0.05, momentum=0.9, dampening=0.5)] if accepts(answer, "dampening") else []
+    )
+
+    def mistakes(options, inits, grads):
+        mu = options.get("momentum", 0.0)
+        found = [(hints.ADAMW_STYLE, sgd_steps(inits, grads, **options, decoupled=True))]
+        if mu:  # an exponential average that starts at zero: buf = (1-mu) g on the first step
+            ema = {**options, "dampening": options.get("dampening") or mu}
+            found.append((ZERO_START, sgd_steps(inits, grads, **ema, zero_start=True)))
+            found.append((ZERO_START, sgd_steps(inits, grads, **options, zero_start=True)))
+        return [(h, d) for h, d in found if not _same(d, sgd_steps(inits, grads, **options))]
+
+    return check_optimizer(answer, optim.SGD, settings, mistakes, "SGD")
+
+
+def _same(a, b) -> bool:
+    return all(np.allclose(x, y) for sa, sb in zip(a, b) for x, y in zip(sa, sb))
+
+
+@exercise("optim.adam", 4, "medium", "Write Adam(params, lr, betas, eps) with bias correction")
+def _adam(answer):
+    settings = [dict(lr=0.01), dict(lr=0.1, betas=(0.8, 0.99))]
+
+    def mistakes(options, inits, grads):
+        return [(hints.BIAS_CORRECTION, adam_steps(inits, grads, **options, bias_correction=False))]
+
+    return check_optimizer(answer, optim.Adam, settings, mistakes, "Adam")
+
+
+@exercise(
+    "optim.adam_weight_decay",
+    4,
+    "hard",
+    "Give your Adam a weight_decay that is torch's: an L2 term added to the gradient",
+)
+def _adam_weight_decay(answer):
+    def mistakes(options, inits, grads):
+        return [(hints.ADAMW_STYLE, adam_steps(inits, grads, **options, decoupled=True))]
+
+    return check_optimizer(answer, optim.Adam, [dict(lr=0.01, weight_decay=0.1)], mistakes, "Adam")
+
+
+@exercise("optim.adamw", 4, "hard", "Write AdamW: Adam with decoupled weight decay")
+def _adamw(answer):
+    def mistakes(options, inits, grads):
+        return [
+            (hints.L2_STYLE, adam_steps(inits, grads, **options)),
+            (
+                hints.BIAS_CORRECTION,
+                adam_steps(inits, grads, **options, decoupled=True, bias_correction=False),
+            ),
+        ]
+
+    settings = [dict(lr=0.01, weight_decay=0.1), dict(lr=0.1, weight_decay=0.5)]
+    return check_optimizer(answer, optim.AdamW, settings, mistakes, "AdamW")
+
+
+def _quadratic(optimizer_class, steps, zero_grad=True, **options):
+    x = Tensor([0.0], requires_grad=True)
+    opt = optimizer_class([x], **options)
+    history = [x.item()]
+    for _ in range(steps):
+        loss = ((x - 3.0) ** 2).sum()
+        if zero_grad:
+            opt.zero_grad()
+        loss.backward()
+        opt.step()
+        history.append(x.item())
+    return history
+
+
+def _rosenbrock(optimizer_class, steps, zero_grad=True, **options):
+    x, y = Tensor([-1.0], requires_grad=True), Tensor([1.0], requires_grad=True)
+    opt = optimizer_class([x, y], **options)
+    history = [(x.item(), y.item())]
+    for _ in range(steps):
+        loss = ((1 - x) ** 2 + 100 * (y - x**2) ** 2).sum()
+        if zero_grad:
+            opt.zero_grad()
+        loss.backward()
+        opt.step()
+        history.append((x.item(), y.item()))
+    return history
+
+
+def _check_experiment(answer, reference, runs, what):
+    for optimizer_class, steps, options in runs:
+        settings = ", ".join(f"{k}={v}" for k, v in options.items())
+        where = f"{optimizer_class.__name__}({settings}), {steps} steps"
+        got = call(answer, optimizer_class, steps, where=where, **options)
+        expected = reference(optimizer_class, steps, **options)
+        forgot = reference(optimizer_class, steps, zero_grad=False, **options)
+        assert_close(
+            np.asarray(got),
+            np.asarray(expected),
+            what,
+            where,
+            [(hints.ZERO_GRAD, forgot)],
+            np.float32,
+        )
+    return f"the same {what} as the reference loop with {len(runs)} optimizers"
+
+
+@exercise(
+    "optim.quadratic",
+    4,
+    "warm-up",
+    "Write minimize_quadratic(optimizer_class, steps, **options): x after each step on (x-3)²",
+)
+def _quadratic_ex(answer):
+    runs = [
+        (optim.SGD, 20, dict(lr=0.1)),
+        (optim.SGD, 50, dict(lr=0.1, momentum=0.9)),
+        (optim.Adam, 50, dict(lr=0.1)),
+    ]
+    return _check_experiment(answer, _quadratic, runs, "history of x")
+
+
+@exercise(
+    "optim.rosenbrock",
+    4,
+    "medium",
+    "Write minimize_rosenbrock(optimizer_class, steps, **options) from (-1, 1): the (x, y) path",
+)
+def _rosenbrock_ex(answer):
+    runs = [(optim.SGD, 100, dict(lr=1e-4)), (optim.Adam, 100, dict(lr=0.01))]
+    return _check_experiment(answer, _rosenbrock, runs, "path (x, y)")
+
+
+@exercise(
+    "optim.clip_grad_norm",
+    4,
+    "medium",
+    "Write clip_grad_norm(params, max_norm): scale all gradients together, return the norm before",
+)
+def _clip(answer):
+    per_param = "clipped each gradient by its own norm? the norm is over all gradients together"
+    always = "scaled although the norm was below max_norm? only shrink, never stretch"
+    for seed, max_norm in enumerate((0.5, 2.0, 100.0)):
+        for dtype in (np.float32, np.float64):
+            rng = np.random.default_rng(seed)
+            grads = [rng.standard_normal(s).astype(dtype) for s in ((3,), (2, 4), (5,))]
+            where = f"max_norm={max_norm}, {np.dtype(dtype).name}"
+            mine, ref = _params(grads), _params(grads)
+            total = call(answer, mine, max_norm, where=where)
+            ref_total = float(clip_grad_norm_(ref, max_norm).item())
+            assert_close(
+                np.asarray(getattr(total, "data", total), np.float64).reshape(()),
+                np.float64(ref_total),
+                "returned norm",
+                where,
+                dtype=dtype,
+            )
+            norm = np.sqrt(sum((g.astype(np.float64) ** 2).sum() for g in grads))
+            wrong = [
+                (per_param, [g * min(1, max_norm / (np.linalg.norm(g) + 1e-6)) for g in grads]),
+                (always, [g * max_norm / (norm + 1e-6) for g in grads]),
+            ]
+            for i, (p, r) in enumerate(zip(mine, ref)):
+                known = [(h, w[i]) for h, w in wrong if not np.allclose(w[i], r.grad)]
+                assert_close(p.grad, r.grad, f"gradient {i} after clipping", where, known, dtype)
+    return "matches clip_grad_norm_ below, at and above max_norm, float32 and float64"
+
+
+def _params(grads):
+    params = [Tensor(np.zeros_like(g), requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = g.copy()
+    return params
+
+
+LR_BEHAVIOURS = ("converges", "converges, oscillating", "oscillates forever", "diverges")
+PREDICT_LRS = (0.1, 0.5, 0.9, 1.0, 1.1)
+
+
+def lr_behaviour(lr: float, steps: int = 40) -> str:
+    """What SGD with ``lr`` does on (x-3)² from x = 0, read off the run itself."""
+    errors = np.asarray(_quadratic(optim.SGD, steps, lr=lr)) - 3.0
+    size = np.abs(errors)
+    if size[-1] > 2 * size[0]:
+        return "diverges"
+    if size[-1] > 0.5 * size[0]:
+        return "oscillates forever"
+    signs = np.sign(errors[np.abs(errors) > 1e-6])
+    return "converges, oscillating" if (np.diff(signs) != 0).any() else "converges"
+
+
+@exercise(
+    "optim.predict_lr",
+    4,
+    "warm-up",
+    "Predict what SGD does on (x-3)² for lr 0.1, 0.5, 0.9, 1.0, 1.1, before running it",
+)
+def _predict_lr(answer):
+    if not isinstance(answer, dict):
+        raise Fail(f"expected a dict {{lr: behaviour}}, got {type(answer).__name__}")
+    wrong = []
+    for lr in PREDICT_LRS:
+        if lr not in answer:
+            raise Fail(f"no prediction for lr={lr}")
+        if answer[lr] not in LR_BEHAVIOURS:
+            raise Fail(f"lr={lr}: {answer[lr]!r} is not one of {LR_BEHAVIOURS}")
+        truth = lr_behaviour(lr)
+        if answer[lr] != truth:
+            wrong.append(f"lr={lr} is not {answer[lr]!r}")
+    if wrong:
+        raise Fail("; ".join(wrong), "each step multiplies the distance to 3 by (1 - 2·lr)")
+    return "all five right: the step multiplies the distance to 3 by (1 - 2·lr)"
+
+
+def _spiral_loop(model, loss_fn, optimizer, X, y, epochs, zero_grad=True):
+    losses = []
+    for _ in range(epochs):
+        loss = loss_fn(model(X), y)
+        if zero_grad:
+            optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def spiral_setup(seed: int = 0, n_points: int = 20, hidden: int = 16):
+    """A small spiral problem: ``(model, X, y)`` as Tensors, the same for the same seed."""
+    set_seed(seed)
+    X, y = make_spiral(n_points=n_points, n_classes=3, seed=seed)
+    model = nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 3))
+    return model, Tensor(X), Tensor(y)
+
+
+@exercise(
+    "optim.spiral",
+    4,
+    "hard",
+    "Write train_spiral(model, loss_fn, optimizer, X, y, epochs): the seed's loop, epoch losses",
+)
+def _spiral(answer):
+    for name, make in (
+        ("Adam", lambda p: optim.Adam(p, lr=0.01)),
+        ("SGD", lambda p: optim.SGD(p, lr=0.1, momentum=0.9)),
+    ):
+        runs = []
+        for who in ("answer", True, False):
+            model, X, y = spiral_setup()
+            opt, loss_fn = make(model.parameters()), nn.CrossEntropyLoss()
+            if who == "answer":
+                got = call(answer, model, loss_fn, opt, X, y, 15, where=f"{name}, 15 epochs")
+            else:
+                got = _spiral_loop(model, loss_fn, opt, X, y, 15, zero_grad=who)
+            runs.append(np.asarray(got, dtype=np.float64))
+        assert_close(
+            runs[0],
+            runs[1],
+            "losses",
+            f"{name}, 15 epochs",
+            [(hints.ZERO_GRAD, runs[2])],
+            np.float32,
+        )
+    return "the same 15 losses as the reference loop, with Adam and with SGD+momentum"

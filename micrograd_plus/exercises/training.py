@@ -1,0 +1,282 @@
+"""Chapter 5 exercises: the training step, evaluation, early stopping, schedules, loss curves."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import nn, optim
+from ..autograd import is_grad_enabled
+from ..optim.lr_scheduler import CosineAnnealingLR
+from ..tensor import Tensor
+from ..training import accuracy
+from ..utils.notebook import set_seed
+from . import hints
+from .compare import assert_close, call
+from .registry import exercise
+from .result import Fail
+
+
+@exercise(
+    "training.accuracy", 5, "warm-up", "Write accuracy(logits, labels): the share of arg-max hits"
+)
+def _accuracy(answer):
+    for i, (n, c) in enumerate(((10, 3), (7, 5), (50, 2))):
+        rng = np.random.default_rng(i)
+        logits, labels = rng.standard_normal((n, c)), rng.integers(0, c, n)
+        where = f"{n} samples, {c} classes"
+        got = float(call(answer, Tensor(logits), labels, where=where))
+        truth = accuracy(Tensor(logits), labels)
+        if not math.isclose(got, truth, abs_tol=1e-9):
+            hint = (
+                "arg-max over the class axis (axis=1), not the batch"
+                if not math.isclose(
+                    got,
+                    float((logits.argmax(axis=0)[: n % c] == labels[: n % c]).mean()),
+                    abs_tol=1e-9,
+                )
+                else None
+            )
+            raise Fail(f"accuracy {got:.4f}, expected {truth:.4f} on {where}", hint)
+    return "right on 3 batches"
+
+
+def _model(seed: int):
+    set_seed(seed)
+    return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2))
+
+
+def _batch(seed: int):
+    rng = np.random.default_rng(seed)
+    return Tensor(rng.standard_normal((16, 3)).astype(np.float32)), Tensor(rng.integers(0, 2, 16))
+
+
+def _reference_step(model, loss_fn, optimizer, x, y, zero_grad=True):
+    if zero_grad:
+        optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _one_step(answer, zero_grad, name, *args):
+    if zero_grad is None:
+        return call(answer, *args, where=f"step with {name}")
+    return _reference_step(*args, zero_grad=zero_grad)
+
+
+@exercise(
+    "training.train_step",
+    5,
+    "medium",
+    "Write train_step(model, loss_fn, optimizer, x, y): one step, returning the loss as a float",
+)
+def _train_step(answer):
+    for name, make_opt in (
+        ("SGD", lambda p: optim.SGD(p, lr=0.1, momentum=0.9)),
+        ("Adam", lambda p: optim.Adam(p, lr=0.01)),
+    ):
+        runs = {}
+        for who, zero in (("answer", None), ("right", True), ("forgot", False)):
+            model, (x, y) = _model(0), _batch(1)
+            opt, loss_fn = make_opt(model.parameters()), nn.CrossEntropyLoss()
+            losses = [
+                float(_one_step(answer, zero, name, model, loss_fn, opt, x, y)) for _ in range(5)
+            ]
+            runs[who] = np.array(losses + [float(p.data.sum()) for p in model.parameters()])
+        assert_close(
+            runs["answer"],
+            runs["right"],
+            "losses and weights after 5 steps",
+            f"{name}",
+            [(hints.ZERO_GRAD, runs["forgot"])],
+            np.float32,
+            factors=False,
+        )
+    return "the same losses and weights as the reference step, with SGD+momentum and Adam"
+
+
+@exercise(
+    "training.evaluate",
+    5,
+    "medium",
+    "Write evaluate(model, loss_fn, x, y): the loss in eval mode, without a graph, mode restored",
+)
+def _evaluate(answer):
+    set_seed(0)
+    model = nn.Sequential(nn.Linear(3, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
+    x, y = _batch(2)
+    seen = {}
+
+    def loss_fn(out, target):
+        seen.update(grad=is_grad_enabled(), training=model.training)
+        return nn.CrossEntropyLoss()(out, target)
+
+    model.train()
+    got = float(call(answer, model, loss_fn, x, y, where="a model with Dropout(0.5)"))
+    if seen.get("training", True):
+        raise Fail("the model was in training mode: dropout was active", "call model.eval() first")
+    if seen["grad"]:
+        raise Fail(
+            "a graph was recorded during evaluation", "wrap the forward pass in `with no_grad():`"
+        )
+    if not model.training:
+        raise Fail("the model was left in eval mode", "call model.train() again before returning")
+    model.eval()
+    truth = nn.CrossEntropyLoss()(model(x), y).item()
+    model.train()
+    assert_close(got, truth, "loss", "a model with Dropout(0.5)", dtype=np.float32)
+    return "eval mode and no_grad while evaluating, training mode restored, the right loss"
+
+
+def _early_stopping(val_losses, patience, tie_counts=False, extra=0):
+    """``(epochs_run, best_epoch, best)``; ``tie_counts`` and ``extra`` are two typical slips."""
+    best, best_epoch, wait = math.inf, 0, 0
+    for epoch, v in enumerate(val_losses, start=1):
+        if v < best or (tie_counts and v == best):
+            best, best_epoch, wait = v, epoch, 0
+        else:
+            wait += 1
+        if wait >= patience + extra:
+            return epoch, best_epoch, best
+    return len(val_losses), best_epoch, best
+
+
+def _counted(curve):
+    """``train_epoch`` and ``validate`` callables that replay ``curve`` and count their calls."""
+    calls = {"train": 0, "val": 0}
+
+    def train_epoch():
+        calls["train"] += 1
+
+    def validate():
+        calls["val"] += 1
+        return curve[min(calls["val"], len(curve)) - 1]
+
+    return train_epoch, validate, calls
+
+
+def _early_hint(got, curve, patience):
+    slips = {
+        "a tie is not an improvement: use < best, not <=": dict(tie_counts=True),
+        "stopped one epoch late? stop once `patience` epochs in a row bring no new best": dict(
+            extra=1
+        ),
+        "stopped one epoch early? stop once `patience` epochs in a row bring no new best": dict(
+            extra=-1
+        ),
+    }
+    for hint, slip in slips.items():
+        if _early_stopping(curve, patience, **slip)[:2] == got:
+            return hint
+    return None
+
+
+def _val_curve(seed: int, n: int = 40):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    curve = 1 / (1 + 0.3 * t) + 0.004 * t + 0.01 * rng.standard_normal(n)
+    curve[5] = curve[4]  # a tie: not an improvement
+    return curve.round(4).tolist()
+
+
+@exercise(
+    "training.early_stopping",
+    5,
+    "medium",
+    "Write a loop with early stopping: stop after `patience` epochs without a new best",
+)
+def _early(answer):
+    for seed, patience in ((0, 1), (1, 3), (2, 5), (3, 100)):
+        curve = _val_curve(seed)
+        train_epoch, validate, calls = _counted(curve)
+        where = f"patience={patience}, validation curve {seed}"
+        got = call(answer, train_epoch, validate, patience, len(curve), where=where)
+        truth = _early_stopping(curve, patience)
+        try:
+            epochs, best_epoch, best = got
+        except (TypeError, ValueError):
+            raise Fail(f"expected (epochs_run, best_epoch, best_loss), got {got!r}") from None
+        if calls["train"] != epochs:
+            raise Fail(f"train_epoch ran {calls['train']} times, you report {epochs} on {where}")
+        if (epochs, best_epoch) != truth[:2]:
+            raise Fail(
+                f"(epochs_run, best_epoch) = {(epochs, best_epoch)}, not {truth[:2]} on {where}",
+                _early_hint((epochs, best_epoch), curve, patience),
+            )
+        assert_close(best, truth[2], "best_loss", where)
+    return "stops at the right epoch and keeps the best one, for patience 1, 3, 5 and 100"
+
+
+@exercise(
+    "training.cosine_lr",
+    5,
+    "medium",
+    "Write cosine_lr(epoch, base_lr, T_max, eta_min): the rate CosineAnnealingLR gives an epoch",
+)
+def _cosine(answer):
+    for base, T, low in ((0.1, 10, 0.0), (1.0, 7, 0.05)):
+        opt = optim.SGD([Tensor([0.0], requires_grad=True)], lr=base)
+        sched = CosineAnnealingLR(opt, T_max=T, eta_min=low)
+        truth = []
+        for _ in range(T + 1):
+            truth.append(sched.get_last_lr()[0])
+            opt.step()
+            sched.step()
+        where = f"base_lr={base}, T_max={T}, eta_min={low}, epochs 0..{T}"
+        got = [call(answer, e, base, T, low, where=where) for e in range(T + 1)]
+        shifted = [
+            low + (base - low) * (1 + math.cos(math.pi * (e + 1) / T)) / 2 for e in range(T + 1)
+        ]
+        off = "off by one epoch? epoch 0 runs at base_lr (scheduler.step() after optimizer.step())"
+        assert_close(np.array(got), np.array(truth), "learning rates", where, [(off, shifted)])
+    return "the same rates as CosineAnnealingLR, epoch by epoch"
+
+
+def loss_curves(epochs: int = 120):
+    """Train and validation loss of a real run that overfits: 30 noisy samples, 25 features.
+
+    Returns ``(train_losses, val_losses)``, one value per epoch, the same at every call.
+    """
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((25, 1)) * (rng.random((25, 1)) < 0.2)
+    x_train, x_val = rng.standard_normal((30, 25)), rng.standard_normal((300, 25))
+    y_train = x_train @ w + rng.standard_normal((30, 1))
+    y_val = x_val @ w + rng.standard_normal((300, 1))
+    set_seed(0)
+    model = nn.Linear(25, 1, dtype=np.float64)
+    opt, loss_fn = optim.SGD(model.parameters(), lr=0.02), nn.MSELoss()
+    train, val = [], []
+    for _ in range(epochs):
+        train.append(_reference_step(model, loss_fn, opt, Tensor(x_train), Tensor(y_train)))
+        val.append(loss_fn(model(Tensor(x_val)), Tensor(y_val)).item())
+    return train, val
+
+
+@exercise(
+    "training.read_loss_curve",
+    5,
+    "warm-up",
+    "Read the loss curves of loss_curves(): after which epoch would you keep the weights?",
+)
+def _read_curve(answer):
+    train, val = loss_curves()
+    try:
+        epoch = int(answer)
+    except (TypeError, ValueError):
+        raise Fail(f"expected an epoch number, got {answer!r}") from None
+    best = int(np.argmin(val)) + 1
+    good = [e + 1 for e, v in enumerate(val) if v <= min(val) * 1.01]
+    if epoch in good:
+        return f"yes: the validation loss is lowest around epoch {best}; later the model overfits"
+    hint = (
+        "that is where the training loss is lowest; keep the epoch with the lowest validation loss"
+        if epoch >= len(train) - 5
+        else "read the validation curve: where is its minimum?"
+    )
+    if not 0 < epoch <= len(val):
+        raise Fail(f"there is no epoch {epoch}: the run has epochs 1 to {len(val)}")
+    above = (val[epoch - 1] / min(val) - 1) * 100
+    raise Fail(f"at epoch {epoch} the validation loss is {above:.0f}% above its best", hint)
