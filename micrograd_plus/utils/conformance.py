@@ -52,7 +52,7 @@ EXTRAS = frozenset(
         "save_checkpoint", "load_checkpoint", "train_test_split", "one_hot", "standardize",
         "normalize", "make_spiral", "make_moons", "make_blobs", "make_regression",
         "load_fashion_mnist", "load_mnist", "read_idx", "download_file",
-        "DatasetNotFoundError", "FASHION_MNIST_CLASSES",
+        "DatasetNotFoundError", "FASHION_MNIST_CLASSES", "CollateError",
     }
 )  # fmt: skip
 
@@ -96,7 +96,7 @@ def tensor_methods() -> list[str]:
 
 # Tensor attributes of NumPy's vocabulary, kept for the book's NumPy readers.
 _TENSOR_EXTRAS = frozenset(
-    {"clip", "maximum", "minimum", "where", "zero_grad", "gelu", "leaky_relu", "size"}
+    {"clip", "maximum", "minimum", "where", "zero_grad", "gelu", "leaky_relu"}
 )
 
 
@@ -130,9 +130,9 @@ DIFFERENCES = [
         "the library is NumPy on the CPU",
     ),
     Difference(
-        "`t.size`",
-        "the number of elements (NumPy's `size`); `numel()` too",
-        "a method returning the shape",
+        "`t.size` without a call",
+        "the number of elements, as NumPy's `size` (called, `t.size()` is torch's)",
+        "the bound method `size`",
         "the book's code uses NumPy's vocabulary for arrays",
     ),
     Difference(
