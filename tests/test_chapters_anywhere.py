@@ -166,7 +166,14 @@ def test_the_recorded_benchmarks_are_the_newest_committed_results():
 
 # What a reader sees in Jupyter and on the page. Chapters 3 to 5: run
 # tools/hide_check_cells.py on them, then add them here.
-READER_READY = ["01_tensors", "02_layers", "06_fashion_mnist", "07_testing", "08_benchmarks"]
+READER_READY = [
+    "01_tensors",
+    "02_layers",
+    "06_fashion_mnist",
+    "07_testing",
+    "08_benchmarks",
+    "09_from_pytorch",
+]
 CODE_WIDTH = 80  # what the book's theme shows without scrolling sideways
 
 

@@ -25,6 +25,7 @@ CHAPTERS = [
     "06_fashion_mnist",
     "07_testing",
     "08_benchmarks",
+    "09_from_pytorch",
 ]
 
 # Numbers that are not claims, wherever they appear.

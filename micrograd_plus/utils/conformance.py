@@ -1,0 +1,162 @@
+"""What of PyTorch this library implements, and where it deliberately differs.
+
+The book's appendix "From micrograd_plus to PyTorch" renders these tables, and
+``tests/test_conformance.py`` checks every row against an installed torch: each
+name listed under a torch namespace must exist there too, and each difference
+must still be one.
+
+Examples
+--------
+>>> from micrograd_plus.utils.conformance import torch_names
+>>> "CrossEntropyLoss" in torch_names("torch.nn")
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+
+__all__ = [
+    "NAMESPACES",
+    "EXTRAS",
+    "TORCH_HOME",
+    "Difference",
+    "DIFFERENCES",
+    "torch_names",
+    "torch_path",
+    "tensor_methods",
+]
+
+#: Each torch namespace and the micrograd_plus module holding the same names.
+NAMESPACES = {
+    "torch": "micrograd_plus",
+    "torch.autograd": "micrograd_plus.autograd",
+    "torch.nn": "micrograd_plus.nn",
+    "torch.nn.functional": "micrograd_plus.nn.functional",
+    "torch.nn.utils": "micrograd_plus.nn.utils",
+    "torch.optim": "micrograd_plus.optim",
+    "torch.optim.lr_scheduler": "micrograd_plus.optim.lr_scheduler",
+    "torch.utils.data": "micrograd_plus.utils.data",
+}
+
+#: Public names that torch does not have under the matching namespace: the book's
+#: helpers (data sets, the training loop, safe checkpoints) and the engine's insides.
+EXTRAS = frozenset(
+    {
+        "BatchNorm", "Context", "Fresh", "topological_order", "gradient_check",
+        "numerical_gradient", "GradCheckResult", "sgd_update", "adam_update",
+        "rmsprop_update", "adagrad_update", "Loss", "gelu_tanh", "fit", "train_epoch",
+        "evaluate", "accuracy", "confusion_matrix", "History", "save_model", "load_model",
+        "save_checkpoint", "load_checkpoint", "train_test_split", "one_hot", "standardize",
+        "normalize", "make_spiral", "make_moons", "make_blobs", "make_regression",
+        "load_fashion_mnist", "load_mnist", "read_idx", "download_file",
+        "DatasetNotFoundError", "FASHION_MNIST_CLASSES", "CollateError",
+    }
+)  # fmt: skip
+
+
+#: Names that torch keeps in another namespace than the one micrograd_plus groups them in.
+TORCH_HOME = {"is_grad_enabled": "torch"}
+
+
+def torch_path(namespace: str, name: str) -> str:
+    """Where torch keeps ``name`` of ``namespace``, e.g. ``"torch.is_grad_enabled"``."""
+    return f"{TORCH_HOME.get(name, namespace)}.{name}"
+
+
+def torch_names(namespace: str) -> list[str]:
+    """The public names of the micrograd_plus module for ``namespace`` that torch also has.
+
+    The top level re-exports the names of the sub-namespaces; those are listed under
+    their own namespace (``SGD`` under ``torch.optim``), not under ``torch``.
+
+    Parameters
+    ----------
+    namespace : str
+        A key of :data:`NAMESPACES`, e.g. ``"torch.nn"``.
+    """
+    if namespace not in NAMESPACES:
+        raise KeyError(f"namespace={namespace!r} is not one of {sorted(NAMESPACES)}")
+    module = importlib.import_module(NAMESPACES[namespace])
+    names = {n for n in module.__all__ if not isinstance(getattr(module, n), ModuleType)}
+    if namespace == "torch":
+        for other in set(NAMESPACES.values()) - {module.__name__}:
+            names -= set(importlib.import_module(other).__all__)
+    return sorted(names - EXTRAS)
+
+
+def tensor_methods() -> list[str]:
+    """Public attributes of :class:`~micrograd_plus.Tensor` that torch's ``Tensor`` also has."""
+    from ..tensor import Tensor
+
+    return sorted(n for n in dir(Tensor) if not n.startswith("_") and n not in _TENSOR_EXTRAS)
+
+
+# Tensor attributes of NumPy's vocabulary, kept for the book's NumPy readers.
+_TENSOR_EXTRAS = frozenset(
+    {"clip", "maximum", "minimum", "where", "zero_grad", "gelu", "leaky_relu"}
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A place where micrograd_plus deliberately does not do what torch does."""
+
+    topic: str
+    micrograd_plus: str
+    torch: str
+    why: str
+
+
+DIFFERENCES = [
+    Difference(
+        "`.grad`",
+        "a NumPy array of the tensor's shape and dtype",
+        "a `Tensor`",
+        "the optimizers of the book are NumPy code, and a learner can print and plot it directly",
+    ),
+    Difference(
+        "`Tensor([1, 2, 3])`",
+        "float32",
+        "`torch.tensor([1, 2, 3])` is int64",
+        "a learner's data is a tensor to differentiate; integer tensors would truncate",
+    ),
+    Difference(
+        "devices",
+        "`.to('cpu')` does nothing, any other device is an error",
+        "CPU, CUDA, MPS...",
+        "the library is NumPy on the CPU",
+    ),
+    Difference(
+        "`t.size` without a call",
+        "the number of elements, as NumPy's `size` (called, `t.size()` is torch's)",
+        "the bound method `size`",
+        "the book's code uses NumPy's vocabulary for arrays",
+    ),
+    Difference(
+        "saving",
+        "`save_model`/`save_checkpoint` write `.npz` with JSON metadata",
+        "`torch.save` pickles",
+        "a file from someone else never runs code",
+    ),
+    Difference(
+        "`load_state_dict` of another class",
+        "an error that names the settings the state lacks (Adam and AdamW share one layout)",
+        "loads an Adam state into SGD, or a StepLR state into CosineAnnealingLR, silently",
+        "the mistake would otherwise go unnoticed until training behaves oddly",
+    ),
+    Difference(
+        "cross-entropy whose class weights sum to zero",
+        "loss NaN, gradient zero",
+        "loss NaN, gradient NaN",
+        "a step after such a batch must not write NaN into the weights",
+    ),
+    Difference(
+        "`DataLoader(X, y, batch_size=...)`",
+        "also takes arrays directly, besides a `Dataset`",
+        "a `Dataset` only",
+        "the book's data sets are arrays",
+    ),
+]

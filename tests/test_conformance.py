@@ -1,0 +1,109 @@
+"""The appendix's tables against PyTorch: every name exists there, every difference holds."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus.utils import conformance
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("namespace", list(conformance.NAMESPACES))
+def test_every_listed_name_exists_in_torch(namespace: str) -> None:
+    missing = []
+    for name in conformance.torch_names(namespace):
+        home, _, attr = conformance.torch_path(namespace, name).rpartition(".")
+        if not hasattr(importlib.import_module(home), attr):
+            missing.append(f"{home}.{attr}")
+    assert not missing, f"listed as PyTorch names but torch has no {missing}"
+
+
+def test_listed_names_are_importable_from_both_places() -> None:
+    for namespace, module_name in conformance.NAMESPACES.items():
+        module = importlib.import_module(module_name)
+        for name in conformance.torch_names(namespace):
+            if name in mp.__all__:
+                assert getattr(mp, name) is getattr(module, name), name
+
+
+def test_every_listed_tensor_method_exists_in_torch() -> None:
+    missing = [m for m in conformance.tensor_methods() if not hasattr(torch.Tensor, m)]
+    assert not missing, f"torch.Tensor has no {missing}"
+
+
+def test_extras_are_not_torch_names_where_they_are_grouped() -> None:
+    # An extra that torch does have would be a row missing from the appendix's table.
+    for namespace, module_name in conformance.NAMESPACES.items():
+        module = importlib.import_module(module_name)
+        torch_module = importlib.import_module(namespace)
+        shadowed = [
+            n for n in module.__all__ if n in conformance.EXTRAS and hasattr(torch_module, n)
+        ]
+        allowed = {"normalize", "one_hot"} if namespace == "torch.utils.data" else set()
+        assert set(shadowed) <= allowed, f"{namespace}: {shadowed} are torch names"
+
+
+def test_the_differences_are_still_differences() -> None:
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    assert isinstance(w.grad, torch.Tensor)
+    assert torch.tensor([1, 2, 3]).dtype == torch.int64
+    assert callable(torch.zeros(2, 3).size)
+    buffer = io.BytesIO()
+    torch.save({"w": torch.zeros(2)}, buffer)
+    assert any(n.endswith("data.pkl") for n in zipfile.ZipFile(buffer).namelist())
+    p = torch.nn.Parameter(torch.zeros(2))
+    adam = torch.optim.Adam([p])
+    p.grad = torch.ones(2)
+    adam.step()
+    torch.optim.SGD([p], lr=0.1).load_state_dict(adam.state_dict())  # accepted silently
+    logits = torch.zeros(2, 3, dtype=torch.float64, requires_grad=True)
+    weight = torch.tensor([0.0, 1.0, 1.0], dtype=torch.float64)
+    torch.nn.functional.cross_entropy(logits, torch.tensor([0, 0]), weight=weight).backward()
+    assert torch.isnan(logits.grad).all()
+    X, y = np.zeros((4, 2)), np.zeros(4)
+    with pytest.raises(TypeError, match="batch_size"):
+        torch.utils.data.DataLoader(X, y, batch_size=2)  # arrays are no (X, y) data set there
+
+
+def _spiral_loop(lib_name: str, initial: dict) -> list[float]:
+    X_np, y_np = mp.make_spiral(n_points=50, n_classes=3, seed=0)
+    if lib_name == "torch":
+        from torch import nn, optim
+
+        X, y = torch.tensor(X_np), torch.tensor(y_np)
+    else:
+        from micrograd_plus import nn, optim
+
+        X, y = mp.Tensor(X_np), y_np
+    model = nn.Sequential(nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 3))
+    state = {k: torch.tensor(v) for k, v in initial.items()} if lib_name == "torch" else initial
+    model.load_state_dict(state)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = optim.SGD(model.parameters(), lr=0.3, momentum=0.9)
+    scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=20, gamma=0.5)
+    losses = []
+    for _ in range(60):
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        losses.append(loss.item())
+    return losses
+
+
+def test_the_appendix_loop_gives_torch_losses() -> None:
+    mp.utils.set_seed(0)
+    start = mp.nn.Sequential(mp.nn.Linear(2, 32), mp.nn.ReLU(), mp.nn.Linear(32, 3))
+    initial = {k: np.array(v) for k, v in start.state_dict().items()}
+    ours, theirs = _spiral_loop("micrograd_plus", initial), _spiral_loop("torch", initial)
+    assert ours[-1] < 0.6 * ours[0]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
