@@ -609,7 +609,7 @@ CASES = [
         ["float32"] * 4,
         "never upcast",
     ),
-    ("layers.linear", lambda x, w, b: x @ w.transpose() + b, lambda x, w, b: x @ w + b, "weight.T"),
+    ("layers.linear", lambda x, w, b: x @ w.T + b, lambda x, w, b: x @ w + b, "weight.T"),
     (
         "layers.count_parameters",
         lambda m: sum(p.data.size for p in m.parameters()),

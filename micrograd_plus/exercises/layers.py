@@ -31,7 +31,7 @@ def _linear(answer):
         return arrays, []
 
     def reference(x, w, b):
-        return x @ w.transpose() + b
+        return x @ w.T + b
 
     def untransposed(x, w, b):
         return x @ w + b
