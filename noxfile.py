@@ -124,3 +124,17 @@ def chapter(session: nox.Session) -> None:
         session.error("name the chapter(s): nox -s chapter -- docs/chapters/03_losses.md")
     session.install("-e", ".[docs]", "nbclient>=0.10")
     session.run("python", "docs/run_chapter.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def mutants(session: nox.Session) -> None:
+    """How much of losses/ and optim/ the book pins: nox -s mutants [-- --sample 50 --seed 0]
+
+    Mutates a temporary copy of the package one change at a time and executes
+    chapters 3-5 against each mutant; reports the kill rate and the survivors.
+    A development tool, not part of the default sessions (one mutant takes
+    about 20-100 s; a full run of all mutants takes hours).
+    """
+    session.install("-e", ".[docs]", "nbclient>=0.10")
+    args = session.posargs or ["--sample", "50", "--seed", "0"]
+    session.run("python", "tools/mutants.py", *args)

@@ -1,0 +1,111 @@
+"""Loss behaviour the book's mutants showed unpinned: the functional forms'
+defaults (Huber's ``delta``, smooth L1's ``beta``, ``ignore_index``), and
+plain arrays as targets, against PyTorch in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus import Tensor
+from micrograd_plus.nn import functional as F
+
+
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+RESIDUALS = np.array([-3.0, -1.2, -0.7, 0.0, 0.4, 0.99, 1.01, 2.5])
+
+
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        (lambda x, y: F.huber_loss(x, y), "huber_loss"),
+        (lambda x, y: mp.HuberLoss()(x, y), "huber_loss"),
+        (lambda x, y: F.smooth_l1_loss(x, y), "smooth_l1_loss"),
+        (lambda x, y: mp.SmoothL1Loss()(x, y), "smooth_l1_loss"),
+    ],
+    ids=["F.huber_loss", "HuberLoss", "F.smooth_l1_loss", "SmoothL1Loss"],
+)
+def test_default_delta_and_beta_match_torch(torch, ours, theirs):
+    """delta = beta = 1 by default: residuals either side of 1 tell it apart."""
+    x = Tensor(RESIDUALS, requires_grad=True)
+    loss = ours(x, np.zeros_like(RESIDUALS))
+    loss.backward()
+    tx = torch.tensor(RESIDUALS, requires_grad=True)
+    tloss = getattr(torch.nn.functional, theirs)(tx, torch.zeros(len(RESIDUALS), dtype=tx.dtype))
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+
+
+def test_huber_default_delta_is_one_by_formula():
+    r = RESIDUALS
+    by_hand = np.where(np.abs(r) < 1, 0.5 * r**2, np.abs(r) - 0.5).mean()
+    assert F.huber_loss(Tensor(r), np.zeros_like(r)).item() == pytest.approx(by_hand)
+    assert mp.HuberLoss().delta == 1.0 and mp.SmoothL1Loss().beta == 1.0
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_functional_ignore_index_default_is_minus_100(torch, weighted):
+    logits = np.random.default_rng(0).normal(size=(5, 4))
+    target = np.array([1, -100, 3, 0, -100])
+    weight = np.array([1.0, 2.0, 0.5, 3.0]) if weighted else None
+    x = Tensor(logits, requires_grad=True)
+    loss = F.cross_entropy(x, Tensor(target), weight=None if weight is None else Tensor(weight))
+    loss.backward()
+    tx = torch.tensor(logits, requires_grad=True)
+    tw = None if weight is None else torch.tensor(weight)
+    tloss = torch.nn.functional.cross_entropy(tx, torch.tensor(target), weight=tw)
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-15)
+    nll = F.nll_loss(
+        Tensor(np.log(np.exp(logits) / np.exp(logits).sum(1, keepdims=True))),
+        Tensor(target),
+        weight=None if weight is None else Tensor(weight),
+    )
+    assert nll.item() == pytest.approx(tloss.item(), rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mse_loss",
+        "l1_loss",
+        "huber_loss",
+        "smooth_l1_loss",
+        "binary_cross_entropy",
+        "binary_cross_entropy_with_logits",
+    ],
+)
+def test_plain_array_and_list_targets(torch, name):
+    x = np.array([0.2, 0.7, 0.9])
+    y = [0.0, 1.0, 0.5]
+    for target in (y, np.array(y)):
+        ours = getattr(F, name)(Tensor(x), target).item()
+        theirs = getattr(torch.nn.functional, name)(
+            torch.tensor(x), torch.tensor(y, dtype=torch.float64)
+        ).item()
+        assert ours == pytest.approx(theirs, rel=1e-12)
+
+
+def test_bce_with_logits_pos_weight_broadcasts_over_the_last_axis(torch):
+    rng = np.random.default_rng(1)
+    z, y = rng.normal(size=(4, 3)), (rng.random((4, 3)) > 0.5).astype(float)
+    pw, w = np.array([1.0, 3.0, 0.5]), np.array([[1.0], [2.0], [0.5], [1.0]])
+    x = Tensor(z, requires_grad=True)
+    t = Tensor(y, requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(x, t, weight=Tensor(w), pos_weight=Tensor(pw))
+    loss.backward()
+    tx, tt = torch.tensor(z, requires_grad=True), torch.tensor(y, requires_grad=True)
+    tloss = torch.nn.functional.binary_cross_entropy_with_logits(
+        tx, tt, weight=torch.tensor(w), pos_weight=torch.tensor(pw)
+    )
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-10)

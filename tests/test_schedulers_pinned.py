@@ -1,0 +1,85 @@
+"""Scheduler behaviour the book's mutants showed unpinned: resuming with
+``last_epoch``, and the cosine schedule past ``T_max``, against PyTorch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus import Tensor
+
+RESUMED = [
+    ("CosineAnnealingLR", dict(T_max=10, eta_min=0.01)),
+    ("CosineAnnealingLR", dict(T_max=7)),
+    ("StepLR", dict(step_size=3, gamma=0.5)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("LinearLR", dict(start_factor=0.25, total_iters=8)),
+    ("MultiStepLR", dict(milestones=[6, 9], gamma=0.1)),
+]
+
+
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+def resumed_optimizer(module, tensor, lr=0.5):
+    """An optimizer whose groups carry 'initial_lr', as after load_state_dict."""
+    a, b = tensor([1.0], requires_grad=True), tensor([2.0], requires_grad=True)
+    groups = [{"params": [a], "initial_lr": 0.1}, {"params": [b], "initial_lr": 0.02}]
+    return module.SGD(groups, lr=lr)
+
+
+def sequence(optimizer, scheduler, steps=30):
+    seen = []
+    for _ in range(steps):
+        seen.append([g["lr"] for g in optimizer.param_groups])
+        optimizer.step()
+        scheduler.step()
+    return seen
+
+
+@pytest.mark.parametrize("last_epoch", [1, 4, 12])
+@pytest.mark.parametrize("name,kwargs", RESUMED, ids=lambda v: str(v))
+def test_scheduler_resumed_with_last_epoch_matches_torch(torch, name, kwargs, last_epoch):
+    opt = resumed_optimizer(mp, Tensor)
+    topt = resumed_optimizer(torch.optim, torch.tensor)
+    ours = getattr(mp, name)(opt, last_epoch=last_epoch, **kwargs)
+    theirs = getattr(torch.optim.lr_scheduler, name)(topt, last_epoch=last_epoch, **kwargs)
+    assert ours.last_epoch == theirs.last_epoch
+    np.testing.assert_allclose(ours.base_lrs, [0.1, 0.02])
+    np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+    np.testing.assert_allclose(sequence(opt, ours), sequence(topt, theirs), rtol=1e-12)
+
+
+def test_cosine_past_t_max_follows_the_cosine_back_up():
+    opt = mp.SGD([Tensor([0.0], requires_grad=True)], lr=1.0)
+    sched = mp.CosineAnnealingLR(opt, T_max=5, eta_min=0.1)
+    seen = [lr[0] for lr in sequence(opt, sched, steps=21)]
+    t = np.arange(21)
+    np.testing.assert_allclose(seen, 0.1 + 0.45 * (1 + np.cos(np.pi * t / 5)), rtol=1e-9)
+    assert seen[5] == pytest.approx(0.1) and seen[10] == pytest.approx(1.0)
+
+
+def test_resuming_without_initial_lr_names_the_fix():
+    opt = mp.SGD([Tensor([0.0], requires_grad=True)], lr=0.1)
+    with pytest.raises(KeyError, match="initial_lr"):
+        mp.CosineAnnealingLR(opt, T_max=10, last_epoch=3)
+
+
+def test_scheduler_defaults_match_torch(torch):
+    opt = mp.SGD([Tensor([0.0], requires_grad=True)], lr=1.0)
+    topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    for name, kwargs in [
+        ("StepLR", dict(step_size=2)),
+        ("MultiStepLR", dict(milestones=[2])),
+        ("LinearLR", {}),
+        ("CosineAnnealingLR", dict(T_max=4)),
+    ]:
+        opt.param_groups[0].pop("initial_lr", None)
+        topt.param_groups[0].pop("initial_lr", None)
+        opt.param_groups[0]["lr"] = topt.param_groups[0]["lr"] = 1.0
+        ours = sequence(opt, getattr(mp, name)(opt, **kwargs), steps=8)
+        theirs = sequence(topt, getattr(torch.optim.lr_scheduler, name)(topt, **kwargs), steps=8)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, err_msg=name)
