@@ -169,6 +169,9 @@ def test_the_recorded_benchmarks_are_the_newest_committed_results():
 READER_READY = [
     "01_tensors",
     "02_layers",
+    "03_losses",
+    "04_optimizers",
+    "05_training",
     "06_fashion_mnist",
     "07_testing",
     "08_benchmarks",
