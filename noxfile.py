@@ -15,7 +15,6 @@ import shutil
 import sys
 import tempfile
 import time
-import tomllib
 import zipfile
 from pathlib import Path
 
@@ -27,6 +26,8 @@ nox.options.sessions = ["lint", "tests"]
 nox.options.default_venv_backend = "uv|venv"
 # A session whose interpreter is missing fails instead of being skipped with exit 0.
 nox.options.error_on_missing_interpreters = True
+# Nor may uv fetch an interpreter of its own when the one asked for is not installed.
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 
 # Also requires-python and the README. Not 3.10: it reached its end of life in October 2026,
 # and the pinned Sphinx 9 and ipykernel 7.4 need 3.11.
@@ -79,6 +80,8 @@ def _install_test_deps(session: nox.Session, *extra: str, torch: bool = True) ->
 
 
 def _extra_requirements(extra: str) -> list[str]:
+    import tomllib  # 3.11+: imported here so that 3.10 gets the clear error above
+
     with open("pyproject.toml", "rb") as file:
         return tomllib.load(file)["project"]["optional-dependencies"][extra]
 
