@@ -33,7 +33,6 @@ os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 # and the pinned Sphinx 9 and ipykernel 7.4 need 3.11.
 SUPPORTED = ("3.11", "3.12", "3.13")
 OLDEST, NEWEST = SUPPORTED[0], SUPPORTED[-1]
-OLDEST_NUMPY = "1.24"  # dependencies: numpy>=1.24
 RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 SINGLE_THREAD = {
     name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -79,11 +78,24 @@ def _install_test_deps(session: nox.Session, *extra: str, torch: bool = True) ->
         session.install("-e", ".[test,torch]", *extra)
 
 
-def _extra_requirements(extra: str) -> list[str]:
+def _project() -> dict:
     import tomllib  # 3.11+: imported here so that 3.10 gets the clear error above
 
     with open("pyproject.toml", "rb") as file:
-        return tomllib.load(file)["project"]["optional-dependencies"][extra]
+        return tomllib.load(file)["project"]
+
+
+def _extra_requirements(extra: str) -> list[str]:
+    return _project()["optional-dependencies"][extra]
+
+
+def _oldest_numpy() -> str:
+    """The NumPy release that ``dependencies`` declares as the oldest (``numpy>=X``)."""
+    from packaging.requirements import Requirement  # nox depends on packaging
+
+    (numpy,) = [r for r in map(Requirement, _project()["dependencies"]) if r.name == "numpy"]
+    (oldest,) = [s.version for s in numpy.specifier if s.operator == ">="]
+    return oldest
 
 
 def _pytest(session: nox.Session, *args: str) -> None:
@@ -118,7 +130,7 @@ def _matrix(session: nox.Session, *extra: str, torch: bool) -> None:
 @nox.session(python=OLDEST)
 def tests_oldest(session: nox.Session) -> None:
     """Unit tests on the oldest supported Python, the oldest NumPy declared, and torch."""
-    _matrix(session, f"numpy=={OLDEST_NUMPY}.*", torch=True)
+    _matrix(session, f"numpy=={_oldest_numpy()}.*", torch=True)
 
 
 @nox.session(python=NEWEST)
