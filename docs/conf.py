@@ -9,6 +9,7 @@ for a quick local rebuild that reuses outputs of unchanged chapters.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
 import shutil
@@ -50,7 +51,7 @@ if importlib.util.find_spec("torch") is None and not os.environ.get("MICROGRAD_P
 
 exclude_patterns = [
     "_build",
-    "_mathjax",
+    "_mathjax",  # where MathJax was installed from npm before; a stale copy is not a page
     "jupyter_execute",
     "**.ipynb_checkpoints",
     "README.md",
@@ -76,17 +77,20 @@ napoleon_google_docstring = False
 napoleon_use_rtype = False
 
 # --- math, offline -----------------------------------------------------------
-# `nox -s book` (and Read the Docs) installs MathJax 3 from the npm registry
-# into docs/_mathjax; it is copied into the build so math renders without
-# internet. Without it (a bare `sphinx-build`), MathJax comes from the CDN.
-_MATHJAX = DOCS / "_mathjax" / "node_modules"
+# MathJax 3 comes from PyPI with the docs extra (sphinx-mathjax-offline: the files of
+# MathJax's own npm release) and is copied into the build, so math renders without
+# internet and no npm is needed. MathJax's licence is in _static/mathjax/LICENSE.
+# Without the package (a bare `sphinx-build`), MathJax comes from the CDN.
 html_static_path = ["_static"]
 html_css_files = ["book.css"]
-if (_MATHJAX / "mathjax" / "es5" / "tex-mml-chtml.js").is_file():
-    html_static_path.append(str(_MATHJAX))
-    mathjax_path = "mathjax/es5/tex-mml-chtml.js"
+try:
+    _MATHJAX = Path(importlib.metadata.distribution("sphinx-mathjax-offline").locate_file(""))
+except importlib.metadata.PackageNotFoundError:
+    print("conf.py: sphinx-mathjax-offline not installed; math will load from the CDN")
 else:
-    print("conf.py: local MathJax not found in docs/_mathjax; math will load from the CDN")
+    # Its folder `static` holds `mathjax/`: served as _static/mathjax/.
+    html_static_path.append(str(_MATHJAX / "sphinx-mathjax-offline" / "static"))
+    mathjax_path = "mathjax/tex-mml-chtml.js"
 
 # --- HTML --------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
