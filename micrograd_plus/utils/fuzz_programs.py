@@ -22,8 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from hypothesis import HealthCheck, assume, settings
-from hypothesis import strategies as st
+
+try:
+    from hypothesis import HealthCheck, assume, settings
+    from hypothesis import strategies as st
+except ImportError as err:  # an optional dependency, like matplotlib for plotting
+    raise ImportError(
+        "micrograd_plus.utils.fuzz_programs draws its random programs with hypothesis; "
+        'install it: pip install hypothesis (or pip install "micrograd-plus[book]")'
+    ) from err
 
 import micrograd_plus as mp
 from micrograd_plus import Tensor
