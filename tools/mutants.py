@@ -163,7 +163,7 @@ def _apply(node: ast.AST, how: tuple) -> ast.AST:
 def _sources() -> list[Path]:
     files = []
     for target in TARGETS:
-        files += sorted(p for p in (PACKAGE / target).glob("*.py") if p.name != "__init__.py")
+        files += sorted(p for p in (PACKAGE / target).rglob("*.py") if p.name != "__init__.py")
     return files
 
 
