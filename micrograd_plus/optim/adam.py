@@ -6,13 +6,22 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, _check, _check_betas, _lerp, _prepare_grad
+from .optimizer import (
+    Optimizer,
+    _check,
+    _check_betas,
+    _decay_add_square_,
+    _lerp_,
+    _prepare_grad,
+    _rms,
+    _sub_ratio_,
+)
 
 
 def adam_update(
     param, grad, state, scratch, *, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled
 ) -> None:
-    r"""One Adam (or, with ``decoupled``, AdamW) step in place.
+    r"""One Adam (or, with ``decoupled``, AdamW) step in place, a line per term of
 
     .. math::
         m \leftarrow \beta_1 m + (1-\beta_1) g,\quad
@@ -22,36 +31,33 @@ def adam_update(
 
     Adam adds ``weight_decay * theta`` to the gradient (L2, which the adaptive
     denominator then rescales); AdamW shrinks ``theta`` by ``lr * weight_decay``
-    directly, before the step.
+    directly, before the step. With ``amsgrad`` the denominator uses the largest
+    :math:`v` so far. The helpers compute into ``scratch``, two arrays of the
+    parameter's shape, so a step allocates nothing.
     """
     beta1, beta2 = betas
-    s1, s2 = scratch
     if not state:
-        state["step"] = 0
-        state["exp_avg"] = np.zeros_like(param)
-        state["exp_avg_sq"] = np.zeros_like(param)
-        if amsgrad:
-            state["max_exp_avg_sq"] = np.zeros_like(param)
-    step = state["step"] = state["step"] + 1
-    if weight_decay and decoupled:
+        _init_adam_state(state, param, amsgrad)
+    t = state["step"] = state["step"] + 1
+    if decoupled and weight_decay:
         param *= 1 - lr * weight_decay
-        weight_decay = 0
-    g = _prepare_grad(param, grad, s1, weight_decay, maximize)
+    g = _prepare_grad(param, grad, scratch[0], 0 if decoupled else weight_decay, maximize)
     m, v = state["exp_avg"], state["exp_avg_sq"]
-    _lerp(m, g, 1 - beta1, s2)
-    v *= beta2
-    np.multiply(g, g, out=s2)
-    s2 *= 1 - beta2
-    v += s2
+    _lerp_(m, g, 1 - beta1, scratch[1])
+    _decay_add_square_(v, beta2, g, 1 - beta2, scratch[1])
     if amsgrad:
         v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-    step_size = lr / (1 - beta1**step)
-    denom = np.sqrt(v, out=s2)
-    denom /= math.sqrt(1 - beta2**step)
-    denom += eps
-    np.divide(m, denom, out=s2)
-    s2 *= step_size
-    param -= s2
+    denominator = _rms(v, math.sqrt(1 - beta2**t), eps, out=scratch[1])
+    _sub_ratio_(param, lr / (1 - beta1**t), m, denominator, scratch[1])
+
+
+def _init_adam_state(state: dict, param, amsgrad: bool) -> None:
+    """PyTorch's layout: a step count and zeroed moment estimates (and their running max)."""
+    state["step"] = 0
+    state["exp_avg"] = np.zeros_like(param)
+    state["exp_avg_sq"] = np.zeros_like(param)
+    if amsgrad:
+        state["max_exp_avg_sq"] = np.zeros_like(param)
 
 
 class Adam(Optimizer):

@@ -336,6 +336,9 @@ def _split_names(params: list) -> tuple:
     return [p for _, p in params], [name for name, _ in params]
 
 
+# In-place arithmetic for the update rules, named after PyTorch's tensor methods
+# (``lerp_``, ``addcdiv_``, ...). Each writes into the parameter, its state or a
+# scratch array, so a step allocates nothing; the rules read as their formulas.
 def _prepare_grad(param, grad, scratch, weight_decay: float, maximize: bool):
     """``-grad`` if maximising, plus ``weight_decay * param`` (L2), into ``scratch`` if needed."""
     if weight_decay:
@@ -350,7 +353,7 @@ def _prepare_grad(param, grad, scratch, weight_decay: float, maximize: bool):
     return grad
 
 
-def _lerp(start, end, weight: float, scratch) -> None:
+def _lerp_(start, end, weight: float, scratch) -> None:
     """``start += weight * (end - start)`` in place, in PyTorch's two-sided form."""
     np.subtract(end, start, out=scratch)
     if weight < 0.5:
@@ -359,3 +362,48 @@ def _lerp(start, end, weight: float, scratch) -> None:
     else:
         scratch *= 1 - weight
         np.subtract(end, scratch, out=start)
+
+
+def _decay_add_(acc, decay: float, x, weight: float, scratch) -> None:
+    """``acc = decay * acc + weight * x`` in place."""
+    acc *= decay
+    if weight == 1:
+        acc += x
+    else:
+        np.multiply(x, weight, out=scratch)
+        acc += scratch
+
+
+def _decay_add_square_(acc, decay: float, x, weight: float, scratch) -> None:
+    """``acc = decay * acc + weight * x**2`` in place."""
+    acc *= decay
+    np.multiply(x, x, out=scratch)
+    scratch *= weight
+    acc += scratch
+
+
+def _add_scaled(x, alpha: float, y, out):
+    """``x + alpha * y``, written into ``out`` and returned."""
+    np.multiply(y, alpha, out=out)
+    out += x
+    return out
+
+
+def _rms(v, correction: float, eps: float, out):
+    """``sqrt(v) / correction + eps``, written into ``out`` and returned."""
+    np.sqrt(v, out=out)
+    out /= correction
+    out += eps
+    return out
+
+
+def _sub_scaled_(param, alpha: float, x, scratch) -> None:
+    """``param -= alpha * x`` in place (``x`` may be ``scratch`` itself)."""
+    np.multiply(x, alpha, out=scratch)
+    param -= scratch
+
+
+def _sub_ratio_(param, alpha: float, numerator, denominator, scratch) -> None:
+    """``param -= alpha * (numerator / denominator)`` in place (PyTorch's ``addcdiv_``)."""
+    np.divide(numerator, denominator, out=scratch)
+    _sub_scaled_(param, alpha, scratch, scratch)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check, _lerp, _prepare_grad
+from .optimizer import Optimizer, _check, _lerp_, _prepare_grad
 
 
 def rmsprop_update(
@@ -33,7 +33,7 @@ def rmsprop_update(
     v += s2
     if centered:
         mean = state["grad_avg"]
-        _lerp(mean, g, 1 - alpha, s2)
+        _lerp_(mean, g, 1 - alpha, s2)
         np.multiply(mean, mean, out=s2)
         np.subtract(v, s2, out=s2)
         avg = np.sqrt(s2, out=s2)

@@ -2,42 +2,32 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from .optimizer import Optimizer, _check, _prepare_grad
+from .optimizer import Optimizer, _add_scaled, _check, _decay_add_, _prepare_grad, _sub_scaled_
 
 
 def sgd_update(
     param, grad, state, scratch, *, lr, momentum, dampening, weight_decay, nesterov, maximize
 ) -> None:
-    r"""One SGD step in place.
+    r"""One SGD step in place, a line per term of
 
     .. math::
-        g \leftarrow g + \lambda\theta,\quad
-        b \leftarrow \mu b + (1-\tau) g,\quad
+        g \leftarrow \pm\nabla + \lambda\theta,\quad
+        b \leftarrow \mu b + (1-\tau) g \;(b_1 = g_1),\quad
         \theta \leftarrow \theta - \eta\,(g + \mu b \text{ if nesterov else } b)
+
+    (:math:`-\nabla` with ``maximize``; without momentum the step is :math:`\eta g`). The helpers
+    compute into ``scratch``, two arrays of the parameter's shape, so a step
+    allocates nothing.
     """
-    s1, s2 = scratch
-    d = _prepare_grad(param, grad, s1, weight_decay, maximize)
+    g = _prepare_grad(param, grad, scratch[0], weight_decay, maximize)
     if momentum:
-        buf = state.get("momentum_buffer")
-        if buf is None:
-            buf = state["momentum_buffer"] = d.copy()
+        b = state.get("momentum_buffer")
+        if b is None:
+            b = state["momentum_buffer"] = g.copy()
         else:
-            buf *= momentum
-            if dampening:
-                np.multiply(d, 1 - dampening, out=s2)
-                buf += s2
-            else:
-                buf += d
-        if nesterov:
-            np.multiply(buf, momentum, out=s2)
-            s2 += d
-            d = s2
-        else:
-            d = buf
-    np.multiply(d, lr, out=s2)
-    param -= s2
+            _decay_add_(b, momentum, g, 1 - dampening, scratch[1])
+        g = _add_scaled(g, momentum, b, out=scratch[1]) if nesterov else b
+    _sub_scaled_(param, lr, g, scratch[1])
 
 
 class SGD(Optimizer):

@@ -105,14 +105,24 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
-    """Softmax and negative log-likelihood as one numerically stable node (``F.cross_entropy``).
+    r"""Softmax and negative log-likelihood as one numerically stable node (``F.cross_entropy``).
+
+    For logits :math:`z_i` and class labels :math:`y_i`, with the row maximum
+    :math:`M_i = \max_j z_{ij}` subtracted so that no exponential overflows,
+
+    .. math::
+        \ell_i = -\log p_{i y_i} = \log \sum_j e^{z_{ij} - M_i} - (z_{i y_i} - M_i),
+        \qquad \frac{\partial \ell_i}{\partial z_i} = p_i - \operatorname{onehot}(y_i),
+
+    where :math:`p_{ij} = e^{z_{ij} - M_i} / \sum_k e^{z_{ik} - M_i}` (the softmax) and
+    ``'mean'`` divides both by :math:`N`. Class weights, label smoothing, ignored
+    targets and probability targets take their own helpers
+    (``_cross_entropy_general``, ``_cross_entropy_probs``).
 
     ``input`` holds raw scores (logits) of shape ``(N, C)`` (also ``(C,)`` or
     ``(N, C, d1, ...)``). ``target`` holds class indices of shape ``(N,)``
     (integers, or floats that are whole numbers) or, with the input's shape,
-    class probabilities. The forward uses log-sum-exp shifted by the row
-    maximum; the backward is ``softmax - onehot`` scaled by the reduction,
-    computed directly. With ``weight``, ``'mean'`` divides by the summed
+    class probabilities. With ``weight``, ``'mean'`` divides by the summed
     weights of the targets, as PyTorch. When nothing is counted (every target
     is ``ignore_index``, or the weights of the targets present sum to zero)
     the ``'mean'`` is NaN, as PyTorch's, and the gradient is zero, so an
@@ -128,6 +138,39 @@ def cross_entropy(
     >>> round(loss.item(), 4), logits.grad.astype(float).round(3).tolist()
     (1.367, [[-0.17, 0.121, 0.049], [0.33, 0.121, -0.451]])
     """
+    input, classes, w = _checked_logits(input, weight, reduction, label_smoothing)
+    x = input.data
+    if not classes:
+        return _no_classes(input, target, ignore_index, reduction, "cross_entropy")
+    z, unrow = _rows(x)
+    shifted = z - _row_max(z)
+    p = np.exp(shifted)
+    sum_exp = _row_sum(p)
+    log_sum_exp = np.log(sum_exp)
+    p /= sum_exp
+    softmax = shifted, log_sum_exp, p, unrow
+    if _soft_targets(x, target):
+        return _cross_entropy_probs(input, target, softmax, w, reduction, label_smoothing)
+    y = _class_targets(x, target, ignore_index, "cross_entropy")
+    if w is not None or label_smoothing or _any_ignored(y, ignore_index, classes):
+        return _cross_entropy_general(
+            input, softmax, y, w, ignore_index, reduction, label_smoothing
+        )
+    i = np.arange(len(y))
+    losses = log_sum_exp[:, 0] - shifted[i, y]
+    out, scale = _reduce_rows(losses, reduction, len(y), _sample_shape(x))
+
+    def backward(g):
+        factor = g.reshape(-1, 1) if scale is None else g * scale
+        grad = p * factor
+        grad[i, y] -= factor[:, 0] if scale is None else factor
+        return (unrow(grad),)
+
+    return Tensor._make(out, (input,), backward, "cross_entropy")
+
+
+def _checked_logits(input, weight, reduction, label_smoothing):
+    """The logits as a tensor, their number of classes and the class weights (or None)."""
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -139,37 +182,40 @@ def cross_entropy(
             "shape (N, C), or (C,) for one sample"
         )
     classes = x.shape[0] if x.ndim == 1 else x.shape[1]
-    w = _class_weight(weight, classes, x.dtype)
-    if not classes:
-        return _no_classes(input, target, ignore_index, reduction, "cross_entropy")
-    rows, unrow = _rows(x)
-    shifted = rows - _row_max(rows)
-    probs = np.exp(shifted)
-    total = _row_sum(probs)
-    log_total = np.log(total)
-    probs /= total
+    return input, classes, _class_weight(weight, classes, x.dtype)
+
+
+def _soft_targets(x: np.ndarray, target) -> bool:
+    """Whether ``target`` holds class probabilities (floats shaped like the logits)."""
     tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if tdata.shape == x.shape and tdata.dtype.kind == "f":
-        if x.ndim == 1 and not np.isclose(tdata.sum(), 1, atol=1e-3):
-            # Most likely one score per sample with class labels, not one sample.
-            raise ValueError(
-                f"cross_entropy got 1-D logits of shape {x.shape}, which is one sample with "
-                f"{x.shape[0]} classes, and a target that is not a probability distribution "
-                f"over them (it sums to {tdata.sum():g}). For a batch pass logits of shape "
-                "(N, C) and targets of shape (N,); for one score per sample use "
-                "BCEWithLogitsLoss"
-            )
-        return _cross_entropy_probs(
-            input, target, tdata, shifted, log_total, probs, unrow, w, reduction, label_smoothing
+    if tdata.shape != x.shape or tdata.dtype.kind != "f":
+        return False
+    if x.ndim == 1 and not np.isclose(tdata.sum(), 1, atol=1e-3):
+        # Most likely one score per sample with class labels, not one sample.
+        raise ValueError(
+            f"cross_entropy got 1-D logits of shape {x.shape}, which is one sample with "
+            f"{x.shape[0]} classes, and a target that is not a probability distribution "
+            f"over them (it sums to {tdata.sum():g}). For a batch pass logits of shape "
+            "(N, C) and targets of shape (N,); for one score per sample use "
+            "BCEWithLogitsLoss"
         )
-    t = _class_targets(x, target, ignore_index, "cross_entropy")
-    index = np.arange(len(t))
+    return True
+
+
+def _any_ignored(t: np.ndarray, ignore_index: int, classes: int) -> bool:
+    """Whether some target is ``ignore_index`` (the targets are valid or ignored)."""
     # Unsigned, an ignore_index of -100 is huge: max < classes means none is ignored.
-    ignored = t.view(np.uintp).max(initial=0) >= classes or (
+    return t.view(np.uintp).max(initial=0) >= classes or bool(
         0 <= ignore_index < classes and (t == ignore_index).any()
     )
-    if w is None and not label_smoothing and not ignored:
-        return _cross_entropy_plain(input, shifted, log_total, probs, unrow, t, index, reduction)
+
+
+def _cross_entropy_general(input, softmax, t, w, ignore_index, reduction, label_smoothing):
+    """Cross-entropy against class indices with weights, label smoothing or ignored targets."""
+    shifted, log_total, probs, unrow = softmax
+    x = input.data
+    classes = probs.shape[1]
+    index = np.arange(len(t))
     wt, safe = _weighted_rows(t, ignore_index, w, x.dtype)
     nll = log_total[:, 0] - shifted[index, safe]
     losses = (1 - label_smoothing) * wt * nll
@@ -206,26 +252,10 @@ def _no_classes(input, target, ignore_index, reduction, what) -> Tensor:
     return Tensor._make(out, (input,), lambda g: (np.zeros_like(x),), what)
 
 
-def _cross_entropy_plain(input, shifted, log_total, probs, unrow, t, index, reduction):
-    """Cross-entropy against class indices without weights, smoothing or ignored rows.
-
-    The common case, kept to the few array passes it needs: on small batches
-    the general path's bookkeeping costs more than the arithmetic.
-    """
-    nll = log_total[:, 0] - shifted[index, t]
-    out, scale = _reduce_rows(nll, reduction, len(t), _sample_shape(input.data))
-
-    def backward(g):
-        factor = g.reshape(-1, 1) if scale is None else g * scale
-        grad = probs * factor
-        grad[index, t] -= factor[:, 0] if scale is None else factor
-        return (unrow(grad),)
-
-    return Tensor._make(out, (input,), backward, "cross_entropy")
-
-
-def _cross_entropy_probs(input, target, tdata, shifted, log_total, probs, unrow, w, reduction, ls):
+def _cross_entropy_probs(input, target, softmax, w, reduction, ls):
     """Cross-entropy against class probabilities (soft labels)."""
+    shifted, log_total, probs, unrow = softmax
+    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
     classes = probs.shape[1]
     q, _ = _rows(tdata.astype(probs.dtype, copy=False))
     if ls:
