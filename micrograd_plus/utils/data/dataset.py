@@ -25,14 +25,13 @@ class Dataset:
 
     Examples
     --------
-    >>> import numpy as np
     >>> class Squares(Dataset):
     ...     def __len__(self):
     ...         return 4
     ...     def __getitem__(self, i):
-    ...         return np.float32(i), i * i
+    ...         return float(i), i * i
     >>> len(Squares()), Squares()[3]
-    (4, (np.float32(3.0), 9))
+    (4, (3.0, 9))
     """
 
     def __getitem__(self, index):
