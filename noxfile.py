@@ -67,12 +67,15 @@ def _install_with_torch(session: nox.Session, target: str, *extra: str, torch=Tr
     if torch and os.environ.get("MICROGRAD_PLUS_NO_TORCH"):
         session.warn("MICROGRAD_PLUS_NO_TORCH is set: the PyTorch comparisons will skip.")
         torch = False
+    if session.venv_backend == "uv":
+        # uv's environments have no pip; the run-anywhere test builds its wheel with it.
+        extra = ("pip", *extra)
     if not torch:
         session.install("-e", target, *extra)
     elif session.venv_backend == "uv":
         # uv does not look where pip is configured to find a local CPU wheel of torch (it
         # would download PyPI's CUDA build, several GB): uv installs the rest, pip torch.
-        session.install("-e", target, "pip", *extra)
+        session.install("-e", target, *extra)
         session.run_install("python", "-m", "pip", "install", "-q", *_extra_requirements("torch"))
     else:
         session.install("-e", target, *_extra_requirements("torch"), *extra)
