@@ -9,6 +9,7 @@ from .autograd import (
     Function,
     detect_anomaly,
     enable_grad,
+    grad,
     is_grad_enabled,
     no_grad,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "Function",
     "Context",
     "no_grad",
+    "grad",
     "enable_grad",
     "is_grad_enabled",
     "detect_anomaly",

@@ -340,7 +340,13 @@ class Tensor:
             self._hooks = {}
         return autograd.HookHandle(self._hooks, hook)
 
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+    def backward(
+        self,
+        gradient=None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs=None,
+    ) -> None:
         """Compute the gradient of this tensor with respect to every leaf behind it.
 
         Parameters
@@ -348,9 +354,28 @@ class Tensor:
         gradient : array_like, optional
             d(something)/d(self), same shape as this tensor. Needed unless the
             tensor has exactly one element, in which case it defaults to 1.
-        retain_graph : bool, default False
+        retain_graph : bool, optional
             Keep the graph so ``backward()`` can run through it again. By
-            default the graph is released to free the arrays it saved.
+            default (``create_graph``'s value) the graph is released to free
+            the arrays it saved.
+        create_graph : bool, default False
+            Record the graph of the gradient computation: each leaf's ``.grad``
+            is then a Tensor that can be differentiated again (as in torch).
+            Without it, ``.grad`` is a NumPy array.
+        inputs : Tensor or sequence of Tensors, optional
+            Accumulate only into these tensors' ``.grad`` (as torch's ``inputs=``).
+
+        Examples
+        --------
+        >>> from micrograd_plus import Tensor
+        >>> x = Tensor([2.0], requires_grad=True)
+        >>> (x**3).backward(create_graph=True)
+        >>> x.grad                     # 3 x**2, with a graph
+        Tensor([12.], grad_fn=<mul>)
+        >>> g, x.grad = x.grad, None
+        >>> g.backward()
+        >>> x.grad                     # 6 x
+        array([12.], dtype=float32)
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -358,6 +383,11 @@ class Tensor:
                 "the computation had requires_grad=True (or it ran under no_grad()). Create "
                 "the inputs you want gradients for with requires_grad=True, outside no_grad()"
             )
+        if retain_graph is None:
+            retain_graph = create_graph
+        if create_graph or inputs is not None:
+            autograd.backward_graph(self, gradient, retain_graph, create_graph, inputs)
+            return
         if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(

@@ -16,6 +16,7 @@ from .engine import (
     backward,
     detect_anomaly,
     enable_grad,
+    grad,
     is_grad_enabled,
     no_grad,
     topological_order,
@@ -25,6 +26,7 @@ from .gradcheck import GradCheckResult, gradient_check, numerical_gradient
 
 __all__ = [
     "backward",
+    "grad",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",

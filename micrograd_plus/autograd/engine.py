@@ -5,6 +5,20 @@ function that maps the gradient of the output to the gradients of the parents
 (one entry per parent, ``None`` where a parent needs no gradient).
 :func:`backward` walks it from the output back to the leaves without
 recursion, newest node first, accumulating into ``.grad`` of the leaves.
+
+Each op's backward rule is written once and runs in two modes, chosen by the
+type of the gradient it receives:
+
+- an ndarray (the first-order path, ``backward()``): the rule computes on the
+  arrays the op saved, as fast as plain NumPy;
+- a :class:`~micrograd_plus.Tensor` (``create_graph=True``): the rule reads the
+  op's input *Tensors* instead, so the same arithmetic records a graph of the
+  gradient, which can be differentiated again, to any order. Values that depend
+  on the inputs (an output such as ``exp(x)``) are recomputed from them with
+  Tensor ops; masks and other piecewise-constant factors stay arrays, since
+  their derivative is zero.
+
+:func:`grad` returns gradients without touching ``.grad`` (``torch.autograd.grad``).
 """
 
 from __future__ import annotations
@@ -193,21 +207,26 @@ class HookHandle:
         self._hooks.pop(self.id, None)
 
 
-def _run_hooks(tensor: Tensor, grad: np.ndarray) -> np.ndarray:
-    """Pass ``grad`` through the tensor's hooks in order; each may replace it."""
+def _run_hooks(tensor: Tensor, grad):
+    """Pass ``grad`` through the tensor's hooks in order; each may replace it.
+
+    Hooks see an ndarray in the first-order path and a Tensor in graph mode.
+    """
+    graph_mode = not isinstance(grad, np.ndarray)
     for hook in tuple(tensor._hooks.values()):
         new = hook(grad)
         if new is None:
             continue
-        if not isinstance(new, np.ndarray):
-            new = getattr(new, "data", new)  # a Tensor: its array
-        new = np.asarray(new, dtype=tensor.data.dtype)
-        if new.shape != grad.shape:
+        shape = np.shape(new)
+        if shape != grad.shape:
             raise RuntimeError(
-                f"a hook returned a gradient of shape {new.shape} for a gradient of shape "
+                f"a hook returned a gradient of shape {shape} for a gradient of shape "
                 f"{grad.shape}; return an array of the same shape, or None to keep it"
             )
-        grad = new
+        if graph_mode:
+            grad = _fit(new, tensor)
+        else:
+            grad = np.asarray(getattr(new, "data", new), dtype=tensor.data.dtype)
     return grad
 
 
@@ -216,6 +235,7 @@ def _run_hooks(tensor: Tensor, grad: np.ndarray) -> np.ndarray:
 # saves nothing for them).
 _READS_NO_ARRAYS = frozenset(
     ("add", "sub", "neg", "sum", "mean", "reshape", "transpose", "permute", "getitem")
+    + ("broadcast_to",)
     + ("concatenate", "stack", "clone", "to")
 )
 
@@ -313,7 +333,297 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
         _accumulate_leaf(leaf, _run_hooks(leaf, grad))
 
 
+# ---------------------------------------------------------------- graph mode
+# The loop in ``backward`` above is the first-order hot path and stays lean;
+# ``_propagate`` is the general one: several roots, gradients kept as Tensors
+# (create_graph) and collected for chosen inputs instead of ``.grad`` (grad()).
+
+
+def _tensor_class():
+    from ..tensor import Tensor
+
+    return Tensor
+
+
+def _fit(grad, like: Tensor):
+    """``grad`` as a Tensor of ``like``'s shape and dtype, recording the graph."""
+    Tensor = _tensor_class()
+    if not isinstance(grad, Tensor):
+        grad = Tensor._make(np.asarray(grad))
+    if grad.shape != like.shape:
+        grad = grad.reshape(like.shape) if grad.size == like.size else grad.broadcast_to(like.shape)
+    if grad.dtype != like.dtype:
+        grad = grad.to(like.dtype)
+    return grad
+
+
+def _not_differentiable(node: Tensor, err: Exception) -> RuntimeError:
+    return RuntimeError(
+        f"double backward through the {node._op!r} node is not supported: its backward "
+        f"rule only works on arrays ({type(err).__name__}: {err}). Write the rule with "
+        "operations that also work on Tensors (+ - * / ** @ and Tensor methods), or call "
+        "backward()/grad() without create_graph=True"
+    )
+
+
+def _call_rule(node: Tensor, grad, create_graph: bool):
+    if not create_graph:
+        return node._backward(grad)
+    try:
+        return node._backward(grad)
+    except TypeError as err:  # an array-only rule met a Tensor
+        raise _not_differentiable(node, err) from err
+
+
+def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=None) -> None:
+    """Backpropagate ``seeds`` from ``roots``; the general form of :func:`backward`.
+
+    With ``create_graph`` the gradients are Tensors and every rule records its
+    arithmetic, so they can be differentiated again. With ``capture`` (a dict
+    keyed by tensors) the gradients reaching those tensors are stored there
+    and no ``.grad`` is touched.
+    """
+    grads: dict = {}
+    heap: list = []
+    for root, seed in zip(roots, seeds):
+        if root in grads:
+            grads[root] = grads[root] + seed
+        else:
+            grads[root] = seed
+            heap.append((-root._seq, root))
+    heapq.heapify(heap)
+    leaves: dict = {}
+    anomaly, stamp = _State.anomaly, _State.inplace_stamp
+    while heap:
+        node = heapq.heappop(heap)[1]
+        grad = grads.pop(node)
+        if node._backward is None:  # a root that is a leaf
+            leaves[node] = grad if node not in leaves else leaves[node] + grad
+            continue
+        if stamp > node._seq:
+            _check_versions(node)
+        if node._hooks:
+            grad = _run_hooks(node, grad)
+        if capture is not None:
+            if node in capture:
+                capture[node] = grad
+        elif node._retains_grad:
+            _accumulate_leaf(node, getattr(grad, "data", grad))
+        parents = node._parents
+        parent_grads = _call_rule(node, grad, create_graph)
+        if not retain_graph:
+            node._backward = _freed
+            node._parents = ()
+        for parent, pgrad in zip(parents, parent_grads):
+            if pgrad is None or not parent.requires_grad:
+                continue
+            if anomaly:
+                check_finite(getattr(pgrad, "data", pgrad), "backward", node._op)
+            if parent._parents:
+                seen = grads.get(parent)
+                if seen is None:
+                    grads[parent] = pgrad
+                    heapq.heappush(heap, (-parent._seq, parent))
+                else:
+                    grads[parent] = seen + pgrad
+            elif parent._backward is None:
+                seen = leaves.get(parent)
+                leaves[parent] = pgrad if seen is None else seen + pgrad
+            else:
+                parent._backward(pgrad)  # freed earlier: raises the explanation
+    for leaf, grad in leaves.items():
+        if create_graph:
+            grad = _fit(grad, leaf)
+        elif grad.shape != leaf.data.shape:
+            grad = np.broadcast_to(grad, leaf.data.shape)
+        if leaf._hooks:
+            grad = _run_hooks(leaf, grad)
+        if capture is not None:
+            if leaf in capture:
+                capture[leaf] = grad
+        elif create_graph:
+            _accumulate_graph(leaf, grad)
+        else:
+            _accumulate_leaf(leaf, grad)
+
+
+def _accumulate_graph(leaf: Tensor, grad: Tensor) -> None:
+    """``.grad`` after ``backward(create_graph=True)``: a Tensor with its own graph (torch)."""
+    if leaf.grad is None:
+        leaf.grad = grad
+    else:
+        leaf.grad = grad + leaf.grad
+
+
+def _seed_tensors(outputs, grad_outputs, create_graph: bool, what: str) -> list:
+    """One seed per output: the given gradient, or 1 for a one-element output."""
+    Tensor = _tensor_class()
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (Tensor, np.ndarray)) or np.isscalar(grad_outputs):
+        grad_outputs = [grad_outputs]
+    else:
+        grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs; "
+            "pass one gradient per output (None for a one-element output)"
+        )
+    seeds = []
+    for i, (out, seed) in enumerate(zip(outputs, grad_outputs)):
+        if seed is None:
+            if out.data.size != 1:
+                raise RuntimeError(
+                    f"{what}: output {i} has shape {out.shape}, and a gradient can be implicitly "
+                    "created only for one-element outputs; pass grad_outputs= a tensor of that "
+                    "shape (ones for a sum), or reduce the output first (out.sum())"
+                )
+            seed = np.ones(out.shape, dtype=out.data.dtype)
+        if isinstance(seed, Tensor):
+            value = seed if create_graph else seed.data
+        else:
+            value = np.asarray(seed, dtype=out.data.dtype)
+        if value.shape != out.shape:
+            raise ValueError(
+                f"{what}: grad_outputs[{i}] has shape {value.shape} but output {i} has shape "
+                f"{out.shape}; they must match"
+            )
+        if create_graph and not isinstance(value, Tensor):
+            value = Tensor._make(value)
+        seeds.append(value)
+    return seeds
+
+
+def _as_tuple(tensors, name: str) -> tuple:
+    Tensor = _tensor_class()
+    if isinstance(tensors, Tensor):
+        return (tensors,)
+    tensors = tuple(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"{name}[{i}] is a {type(t).__name__}, not a Tensor; pass Tensors (or a "
+                "list or tuple of them)"
+            )
+    return tensors
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned, not accumulated.
+
+    As ``torch.autograd.grad``: nothing is written to ``.grad``; with
+    ``create_graph=True`` the gradients are Tensors with their own graph, so
+    they can be differentiated again (Hessian-vector products, gradient
+    penalties, Newton steps).
+
+    Parameters
+    ----------
+    outputs : Tensor or sequence of Tensors
+        What to differentiate.
+    inputs : Tensor or sequence of Tensors
+        With respect to what (leaves or intermediate tensors).
+    grad_outputs : array_like or sequence, optional
+        d(something)/d(output) for each output; may be omitted for one-element
+        outputs (it is then 1).
+    retain_graph : bool, optional
+        Keep the graph for another backward; defaults to ``create_graph``.
+    create_graph : bool, default False
+        Record the graph of the gradient computation.
+    allow_unused : bool, default False
+        Return ``None`` for an input the outputs do not depend on, instead of
+        raising.
+    materialize_grads : bool, default False
+        Return zeros instead of ``None`` for unused inputs (implies
+        ``allow_unused``).
+
+    Returns
+    -------
+    tuple of Tensor
+        One gradient per input, shaped like it.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Tensor, grad
+    >>> x = Tensor([3.0], requires_grad=True)
+    >>> (dy,) = grad(x**3, x, create_graph=True)   # 3 x**2 = 27
+    >>> (d2y,) = grad(dy, x)                        # 6 x = 18
+    >>> float(dy), float(d2y)
+    (27.0, 18.0)
+    """
+    outputs = _as_tuple(outputs, "outputs")
+    inputs = _as_tuple(inputs, "inputs")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError("materialize_grads=True needs allow_unused=True (or left as None)")
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"inputs[{i}] does not require grad, so it has no gradient; create it with "
+                "requires_grad=True (or call t.requires_grad_()) before computing the outputs"
+            )
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"outputs[{i}] does not require grad and has no graph: none of the inputs "
+                "it was computed from requires grad (or it ran under no_grad())"
+            )
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    seeds = _seed_tensors(outputs, grad_outputs, create_graph, "grad")
+    capture = dict.fromkeys(inputs)
+    with _GradMode(create_graph):
+        _propagate(outputs, seeds, retain_graph, create_graph, capture)
+    return tuple(
+        _result(t, capture[t], i, allow_unused, materialize_grads) for i, t in enumerate(inputs)
+    )
+
+
+def _result(t: Tensor, g, i: int, allow_unused: bool, materialize: bool):
+    Tensor = _tensor_class()
+    if g is None:
+        if not allow_unused:
+            raise RuntimeError(
+                f"inputs[{i}] (shape {t.shape}) was not used to compute the outputs, so it "
+                "has no gradient; pass allow_unused=True to get None for it"
+            )
+        return Tensor._make(np.zeros_like(t.data)) if materialize else None
+    if isinstance(g, Tensor):
+        return _fit(g, t)
+    if g.shape != t.shape:
+        g = np.broadcast_to(g, t.shape)
+    return Tensor._make(np.array(g, dtype=t.data.dtype))
+
+
+def backward_graph(root: Tensor, seed, retain_graph: bool, create_graph: bool, inputs) -> None:
+    """``backward()`` with ``create_graph=True`` or ``inputs=``: the general loop."""
+    (seed,) = _seed_tensors((root,), (seed,), create_graph, "backward")
+    if inputs is None:
+        with _GradMode(create_graph):
+            _propagate((root,), (seed,), retain_graph, create_graph)
+        return
+    inputs = _as_tuple(inputs, "inputs")
+    capture = dict.fromkeys(inputs)
+    with _GradMode(create_graph):
+        _propagate((root,), (seed,), retain_graph, create_graph, capture)
+    for t, g in capture.items():
+        if g is None:
+            continue
+        if create_graph:
+            _accumulate_graph(t, _fit(g, t))
+        else:
+            _accumulate_leaf(t, g)
+
+
 __all__ = [
+    "grad",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",

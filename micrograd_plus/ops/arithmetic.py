@@ -10,6 +10,24 @@ from ..tensor import DEFAULT_DTYPE, Tensor, _cast, promote
 from ._broadcast import broadcast_error, unbroadcast
 
 
+def _where(condition: np.ndarray, value, other):
+    """``np.where`` for a backward rule: the branches may be arrays or Tensors."""
+    if isinstance(other, Tensor) or isinstance(value, Tensor):
+        from .elementwise import where
+
+        return where(condition, value, other)
+    return np.where(condition, value, other).astype(other.dtype, copy=False)
+
+
+def _zeros(g, x: np.ndarray):
+    zeros = np.zeros_like(x)
+    return Tensor._make(zeros) if isinstance(g, Tensor) else zeros
+
+
+def _log(v):
+    return v.log() if isinstance(v, Tensor) else np.log(v)
+
+
 def add(a: Tensor, b) -> Tensor:
     a, b = promote(a, b)
     x, y = a.data, b.data
@@ -54,9 +72,10 @@ def mul(a: Tensor, b) -> Tensor:
     x, y = a.data, b.data
 
     def backward(g):
+        X, Y = (a, b) if isinstance(g, Tensor) else (x, y)
         return (
-            unbroadcast(g * y, x.shape) if a.requires_grad else None,
-            unbroadcast(g * x, y.shape) if b.requires_grad else None,
+            unbroadcast(g * Y, x.shape) if a.requires_grad else None,
+            unbroadcast(g * X, y.shape) if b.requires_grad else None,
         )
 
     try:
@@ -78,9 +97,10 @@ def div(a: Tensor, b) -> Tensor:
         raise broadcast_error("div", x.shape, y.shape) from None
 
     def backward(g):
+        Y, Q = (b, a / b) if isinstance(g, Tensor) else (y, out)
         return (
-            unbroadcast(g / y, x.shape) if a.requires_grad else None,
-            unbroadcast(-g * out / y, y.shape) if b.requires_grad else None,
+            unbroadcast(g / Y, x.shape) if a.requires_grad else None,
+            unbroadcast(-g * Q / Y, y.shape) if b.requires_grad else None,
         )
 
     return Tensor._make(out, (a, b), backward, "div")
@@ -122,16 +142,14 @@ def pow(a: Tensor, exponent) -> Tensor:
         raise broadcast_error("pow", x.shape, y.shape) from None
 
     def backward(g):
+        X, Y, P = (a, b, a**b) if isinstance(g, Tensor) else (x, y, out)
         ga = gb = None
-        if a.requires_grad:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ga = np.where(y == 0, 0, g * y * x ** (y - 1)).astype(x.dtype, copy=False)
-            ga = unbroadcast(ga, x.shape)
-        if b.requires_grad:
-            # d/dy x**y = x**y log x, taken as 0 where x == 0 and y >= 0 (as torch does).
-            with np.errstate(divide="ignore", invalid="ignore"):
-                term = np.where((x == 0) & (y >= 0), 0, out * np.log(x)).astype(out.dtype)
-            gb = unbroadcast(g * term, y.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if a.requires_grad:
+                ga = unbroadcast(_where(y == 0, 0, g * Y * X ** (Y - 1)), x.shape)
+            if b.requires_grad:
+                # d/dy x**y = x**y log x, taken as 0 where x == 0 and y >= 0 (as torch does).
+                gb = unbroadcast(g * _where((x == 0) & (y >= 0), 0, P * _log(X)), y.shape)
         return ga, gb
 
     return Tensor._make(out, (a, b), backward, "pow")
@@ -140,12 +158,17 @@ def pow(a: Tensor, exponent) -> Tensor:
 def _pow_const(a: Tensor, c) -> Tensor:
     x = a.data
     dtype = x.dtype.type
-    if c == 2:
-        return Tensor._make(x * x, (a,), lambda g: (g * (dtype(2) * x),), "pow")
     if c == 0:  # torch: the gradient of x ** 0 is 0, also at x = 0 (not 0 * inf)
-        return Tensor._make(x**0, (a,), lambda g: (np.zeros_like(x),), "pow")
+        return Tensor._make(x**0, (a,), lambda g: (_zeros(g, x),), "pow")
     c_ = dtype(c)
-    return Tensor._make(x**c_, (a,), lambda g: (g * (c_ * x ** (c_ - 1)),), "pow")
+
+    def backward(g):
+        X = a if isinstance(g, Tensor) else x
+        if c == 2:
+            return (g * (X + X),)
+        return (g * (c_ * X ** (c_ - 1)),)
+
+    return Tensor._make(x * x if c == 2 else x**c_, (a,), backward, "pow")
 
 
 def rpow(a: Tensor, base) -> Tensor:

@@ -17,17 +17,27 @@ def _floating(a: Tensor) -> np.ndarray:
 
 def exp(a: Tensor) -> Tensor:
     out = np.exp(_floating(a))
-    return Tensor._make(out, (a,), lambda g: (g * out,), "exp")
+    # In graph mode (a Tensor g, see autograd.engine) the output is recomputed as a Tensor.
+    return Tensor._make(
+        out, (a,), lambda g: (g * (exp(a) if isinstance(g, Tensor) else out),), "exp"
+    )
 
 
 def log(a: Tensor) -> Tensor:
     x = _floating(a)
-    return Tensor._make(np.log(x), (a,), lambda g: (g / x,), "log")
+    return Tensor._make(
+        np.log(x), (a,), lambda g: (g / (a if isinstance(g, Tensor) else x),), "log"
+    )
 
 
 def sqrt(a: Tensor) -> Tensor:
     out = np.sqrt(_floating(a))
-    return Tensor._make(out, (a,), lambda g: (g / (out + out),), "sqrt")
+
+    def backward(g):
+        root = sqrt(a) if isinstance(g, Tensor) else out
+        return (g / (root + root),)
+
+    return Tensor._make(out, (a,), backward, "sqrt")
 
 
 def abs(a: Tensor) -> Tensor:  # noqa: A001 - mirrors the Tensor method name
@@ -65,23 +75,69 @@ def sigmoid(a: Tensor) -> Tensor:
     # exp of a non-positive number never overflows.
     e = np.exp(-np.abs(x))
     out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-    return Tensor._make(out, (a,), lambda g: (g * out * (1 - out),), "sigmoid")
+
+    def backward(g):
+        s = sigmoid(a) if isinstance(g, Tensor) else out
+        return (g * s * (1 - s),)
+
+    return Tensor._make(out, (a,), backward, "sigmoid")
 
 
 def tanh(a: Tensor) -> Tensor:
     out = np.tanh(_floating(a))
-    return Tensor._make(out, (a,), lambda g: (g * (1 - out * out),), "tanh")
+
+    def backward(g):
+        t = tanh(a) if isinstance(g, Tensor) else out
+        return (g * (1 - t * t),)
+
+    return Tensor._make(out, (a,), backward, "tanh")
+
+
+def erf(a: Tensor) -> Tensor:
+    """The error function, elementwise (``torch.erf``); its derivative is 2 exp(-x²)/√π.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Tensor
+    >>> [round(v, 4) for v in Tensor([0.0, 1.0]).erf().tolist()]
+    [0.0, 0.8427]
+    """
+    from math import erf as scalar_erf
+    from math import pi, sqrt
+
+    x = _floating(a)
+    out = np.vectorize(scalar_erf, otypes=[x.dtype])(x) if x.size else x.copy()
+    scale = x.dtype.type(2 / sqrt(pi))
+
+    def backward(g):
+        X = a if isinstance(g, Tensor) else x
+        return (g * (scale * _exp(-(X * X))),)
+
+    return Tensor._make(out, (a,), backward, "erf")
+
+
+def _exp(v):
+    return exp(v) if isinstance(v, Tensor) else np.exp(v)
 
 
 def gelu(a: Tensor) -> Tensor:
     """GELU, exact form ``x * Phi(x)`` (PyTorch's default ``approximate='none'``)."""
-    from math import erf, pi, sqrt
+    from math import erf as scalar_erf
+    from math import pi, sqrt
 
     x = a.data
-    verf = np.vectorize(erf, otypes=[x.dtype])
+    verf = np.vectorize(scalar_erf, otypes=[x.dtype])
     cdf = 0.5 * (1 + verf(x / np.sqrt(np.asarray(2, x.dtype))))
-    pdf = np.exp(-0.5 * x * x) / x.dtype.type(sqrt(2 * pi))
-    return Tensor._make(x * cdf, (a,), lambda g: (g * (cdf + x * pdf),), "gelu")
+    root2pi = x.dtype.type(sqrt(2 * pi))
+    pdf = np.exp(-0.5 * x * x) / root2pi
+
+    def backward(g):
+        if isinstance(g, Tensor):  # graph mode: Phi and phi as Tensor ops of x
+            cdf_t = 0.5 * (1 + erf(a * x.dtype.type(1 / sqrt(2))))
+            return (g * (cdf_t + a * (exp(-0.5 * a * a) / root2pi)),)
+        return (g * (cdf + x * pdf),)
+
+    return Tensor._make(x * cdf, (a,), backward, "gelu")
 
 
 def clip(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's names
@@ -146,9 +202,11 @@ def where(condition, x, y) -> Tensor:
     xd, yd = x.data, y.data
 
     def backward(g):
+        # where() of a Tensor g is this op again, so graph mode records it.
+        pick = where if isinstance(g, Tensor) else np.where
         return (
-            unbroadcast(np.where(cond, g, 0), xd.shape) if x.requires_grad else None,
-            unbroadcast(np.where(cond, 0, g), yd.shape) if y.requires_grad else None,
+            unbroadcast(pick(cond, g, 0), xd.shape) if x.requires_grad else None,
+            unbroadcast(pick(cond, 0, g), yd.shape) if y.requires_grad else None,
         )
 
     return Tensor._make(np.where(cond, xd, yd), (x, y), backward, "where")

@@ -18,6 +18,10 @@ from ._broadcast import dim_alias, normalize_axis
 
 def _expand(g: np.ndarray, axes: tuple, keepdims: bool, shape: tuple) -> np.ndarray:
     """Put the reduced axes back into ``g`` and broadcast it to ``shape`` (a read-only view)."""
+    if isinstance(g, Tensor):  # graph mode: the same steps as differentiable ops
+        if not keepdims and axes:
+            g = g.reshape([1 if i in axes else n for i, n in enumerate(shape)])
+        return g if g.shape == shape else g.broadcast_to(shape)
     if g.size == 1:  # one value (a full reduction): repeat it along every axis
         if g.shape == shape:
             return g

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._broadcast import dim_alias, normalize_axis
+from ._broadcast import dim_alias, normalize_axis, unbroadcast
 
 
 def reshape(a: Tensor, *shape) -> Tensor:
@@ -205,6 +205,28 @@ def stack(tensors, axis: int | None = None, *, dim=None) -> Tensor:
         return tuple(np.moveaxis(g, axis, 0))
 
     return Tensor._make(out, tuple(tensors), backward, "stack")
+
+
+def broadcast_to(a: Tensor, *shape) -> Tensor:
+    """Repeat ``a`` along new or length-1 axes to ``shape`` (torch.broadcast_to).
+
+    Examples
+    --------
+    >>> from micrograd_plus import Tensor
+    >>> Tensor([1.0, 2.0]).broadcast_to(2, 2).tolist()
+    [[1.0, 2.0], [1.0, 2.0]]
+    """
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    x = a.data
+    try:
+        out = np.broadcast_to(x, shape)
+    except ValueError:
+        raise ValueError(
+            f"cannot broadcast a tensor of shape {x.shape} to {shape}; aligned from the right, "
+            "each axis must be equal to the target's or 1"
+        ) from None
+    return Tensor._make(out, (a,), lambda g: (unbroadcast(g, x.shape),), "broadcast_to")
 
 
 def cat(tensors, dim: int = 0) -> Tensor:

@@ -1,0 +1,222 @@
+"""Higher-order gradients: grad(), backward(create_graph=True), custom Functions.
+
+Each op family's double backward is checked in its own test file with
+``oracles.assert_hvp_matches`` (torch and central differences of the gradient).
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+
+import numpy as np
+import pytest
+from oracles import assert_hvp_matches, random_inputs
+
+from micrograd_plus import Function, Tensor, grad
+
+
+def _x(value):
+    return Tensor(np.array([value]), requires_grad=True)
+
+
+def _nth_derivative(f, x, n):
+    out = f(x)
+    for _ in range(n):
+        (out,) = grad(out, x, create_graph=True)
+    return float(out)
+
+
+@pytest.mark.parametrize("x0", [0.7, -1.3, 2.0])
+def test_third_order_of_x5_and_tanh_match_closed_forms(x0):
+    assert _nth_derivative(lambda x: x**5, _x(x0), 3) == pytest.approx(60 * x0**2, rel=1e-12)
+    assert _nth_derivative(lambda x: x**5, _x(x0), 4) == pytest.approx(120 * x0, rel=1e-12)
+    t = math.tanh(x0)
+    # d3/dx3 tanh = -2 sech^2 (1 - 3 tanh^2) = -2 (1 - t^2)(1 - 3 t^2)
+    expected = -2 * (1 - t * t) * (1 - 3 * t * t)
+    assert _nth_derivative(lambda x: x.tanh(), _x(x0), 3) == pytest.approx(expected, rel=1e-10)
+
+
+def test_arithmetic_double_backward_matches_oracles():
+    torch = pytest.importorskip("torch")
+    a, b = random_inputs([(3, 4), (4,)], seed=0)
+    b = np.abs(b) + 0.5
+    ops = [
+        (lambda x, y: x * y * x, lambda x, y: x * y * x),
+        (lambda x, y: x / y - y / (x * x + 1), lambda x, y: x / y - y / (x * x + 1)),
+        (lambda x, y: (x * x + 1) ** y, lambda x, y: (x * x + 1) ** y),
+        (lambda x, y: x**3 - 2 ** (x * y) + x**2, lambda x, y: x**3 - 2 ** (x * y) + x**2),
+        (lambda x, y: -(x + y) - (x - y) ** 2, lambda x, y: -(x + y) - (x - y) ** 2),
+        (lambda x, y: x.sum(axis=0) * y + x.mean(), lambda x, y: x.sum(0) * y + x.mean()),
+    ]
+    del torch
+    for ours, theirs in ops:
+        assert_hvp_matches(ours, [a, b], theirs)
+
+
+def test_grad_agrees_with_backward_and_leaves_grad_alone():
+    a, b = random_inputs([(5,), (5,)], seed=1)
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    gx, gy = grad((x * y * y).sum(), [x, y])
+    assert x.grad is None and y.grad is None
+    (x * y * y).sum().backward()
+    np.testing.assert_array_equal(gx.data, x.grad)
+    np.testing.assert_array_equal(gy.data, y.grad)
+
+
+def test_backward_create_graph_gives_tensor_grads_that_differentiate_again():
+    torch = pytest.importorskip("torch")
+    a = np.array([0.5, -1.0, 2.0])
+    x, tx = Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    (x**3).sum().backward(create_graph=True)
+    (tx**3).sum().backward(create_graph=True)
+    assert isinstance(x.grad, Tensor) and x.grad.requires_grad
+    gx, tgx = x.grad, tx.grad
+    x.grad, tx.grad = None, None
+    (gx * gx).sum().backward()
+    (tgx * tgx).sum().backward()
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+
+
+def test_plain_backward_keeps_ndarray_grads():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    assert type(x.grad) is np.ndarray and x.grad.dtype == np.float32
+
+
+def test_grad_with_respect_to_an_intermediate_tensor():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = x * 3
+    (gh,) = grad((h * h).sum(), h)
+    np.testing.assert_allclose(gh.data, 2 * h.data)
+
+
+def test_retain_graph_defaults_to_create_graph():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = (x.exp() * x).sum()
+    grad(y, x, create_graph=True)
+    grad(y, x)  # still there: create_graph retained it
+    with pytest.raises(RuntimeError, match="a second time"):
+        grad(y, x)
+
+
+def test_grad_bad_inputs_name_the_argument():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    z = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    with pytest.raises(RuntimeError, match="grad_outputs"):
+        grad(x * 2, x)
+    with pytest.raises(RuntimeError, match=r"inputs\[0\] does not require grad"):
+        grad((x * 2).sum(), Tensor([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match=r"inputs\[1\].*allow_unused=True"):
+        grad((x * 2).sum(), [x, z])
+    assert grad((x * 2).sum(), [x, z], allow_unused=True)[1] is None
+    np.testing.assert_array_equal(
+        grad((x * 2).sum(), [x, z], materialize_grads=True)[1].data, np.zeros(2)
+    )
+    with pytest.raises(RuntimeError, match=r"outputs\[0\] does not require grad"):
+        grad(Tensor([1.0]), x)
+    with pytest.raises(ValueError, match=r"grad_outputs\[0\] has shape"):
+        grad(x * 2, x, grad_outputs=np.ones(3))
+
+
+class _Cube(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g * 3 * x**2
+
+
+class _DifferentiableCube(_Cube):
+    differentiable_backward = True
+
+
+def test_custom_function_states_whether_its_backward_is_differentiable():
+    x = Tensor(np.array([2.0]), requires_grad=True)
+    (g,) = grad(_DifferentiableCube.apply(x), x, create_graph=True)
+    assert float(grad(g, x)[0]) == pytest.approx(12.0)
+    with pytest.raises(RuntimeError, match="_Cube.*differentiable_backward = True"):
+        grad(_Cube.apply(x), x, create_graph=True)
+    # first order is unaffected
+    assert float(grad(_Cube.apply(x), x)[0]) == pytest.approx(12.0)
+
+
+def test_hvp_graphs_are_released_when_the_gradients_are_dropped():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    w = Tensor(rng.standard_normal((64, 64)), requires_grad=True)
+    v = Tensor(rng.standard_normal((64, 64)))
+    xb = Tensor(rng.standard_normal((32, 64)))
+
+    def hvp_once():
+        loss = ((xb @ w).tanh() ** 2).mean()
+        (g,) = grad(loss, w, create_graph=True)
+        (hv,) = grad((g * v).sum(), w)
+        return hv
+
+    for _ in range(50):
+        hvp_once()
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for _ in range(1000):
+        hvp_once()
+    grown = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    assert grown < 1_000_000, f"memory grew by {grown} bytes over 1,000 HVPs"
+
+
+ELEMENTWISE = [
+    ("exp", lambda x: (x * 0.5).exp(), lambda x: (x * 0.5).exp(), False),
+    ("log", lambda x: x.log() * x, lambda x: x.log() * x, True),
+    ("sqrt", lambda x: x.sqrt() * x, lambda x: x.sqrt() * x, True),
+    ("abs", lambda x: x.abs() * x, lambda x: x.abs() * x, False),
+    ("relu", lambda x: x.relu() * x, lambda x: x.relu() * x, False),
+    ("leaky_relu", lambda x: x.leaky_relu(0.1) * x, None, False),
+    ("sigmoid", lambda x: x.sigmoid(), lambda x: x.sigmoid(), False),
+    ("tanh", lambda x: x.tanh(), lambda x: x.tanh(), False),
+    ("erf", lambda x: x.erf(), lambda x: x.erf(), False),
+    ("gelu", lambda x: x.gelu(), "gelu", False),
+    ("clip", lambda x: x.clip(-0.5, 0.5) * x, lambda x: x.clamp(-0.5, 0.5) * x, False),
+    ("maximum", lambda x: x.maximum(x * x) * x, lambda x: torch_max(x, x * x) * x, False),
+    ("minimum", lambda x: x.minimum(x * x) * x, lambda x: torch_min(x, x * x) * x, False),
+    ("where", lambda x: where_(x > 0, x * x, x.exp()), "where", False),
+]
+
+
+def torch_max(a, b):
+    import torch
+
+    return torch.maximum(a, b)
+
+
+def torch_min(a, b):
+    import torch
+
+    return torch.minimum(a, b)
+
+
+def where_(cond, a, b):
+    from micrograd_plus import where
+
+    return where(cond, a, b)
+
+
+@pytest.mark.parametrize(
+    "name, ours, theirs, positive", ELEMENTWISE, ids=[e[0] for e in ELEMENTWISE]
+)
+def test_elementwise_double_backward(name, ours, theirs, positive):
+    torch = pytest.importorskip("torch")
+    if theirs == "gelu":
+        theirs = torch.nn.functional.gelu
+    elif theirs == "where":
+        theirs = lambda x: torch.where(x > 0, x * x, x.exp())  # noqa: E731
+    elif name == "leaky_relu":
+        theirs = lambda x: torch.nn.functional.leaky_relu(x, 0.1) * x  # noqa: E731
+    (a,) = random_inputs([(4, 5)], seed=7, positive=positive)
+    assert_hvp_matches(ours, [a], theirs)
