@@ -27,6 +27,14 @@ def matmul(a: Tensor, b) -> Tensor:
 
     def backward(g):
         # Lift 1-D operands to matrices, as matmul itself does, then drop the axes again.
+        if isinstance(g, Tensor):  # graph mode: the same steps as differentiable ops
+            x2 = a.reshape(1, -1) if x.ndim == 1 else a
+            y2 = b.reshape(-1, 1) if y.ndim == 1 else b
+            batch = np.broadcast_shapes(x2.shape[:-2], y2.shape[:-2])
+            g2 = g.reshape(*batch, x2.shape[-2], y2.shape[-1])
+            ga = unbroadcast(g2 @ y2.mT, x2.shape).reshape(x.shape) if a.requires_grad else None
+            gb = unbroadcast(x2.mT @ g2, y2.shape).reshape(y.shape) if b.requires_grad else None
+            return ga, gb
         x2 = x[None, :] if x.ndim == 1 else x
         y2 = y[:, None] if y.ndim == 1 else y
         batch = np.broadcast_shapes(x2.shape[:-2], y2.shape[:-2])
@@ -45,7 +53,9 @@ def _matmul2d_backward(a: Tensor, b: Tensor):
     x, y = a.data, b.data
 
     def backward(g):
-        return Fresh((g @ y.T if a.requires_grad else None, x.T @ g if b.requires_grad else None))
+        # In graph mode the transposes are Tensor ops on the inputs, so the product records.
+        X, Y = (a, b) if isinstance(g, Tensor) else (x, y)
+        return Fresh((g @ Y.T if a.requires_grad else None, X.T @ g if b.requires_grad else None))
 
     return backward
 
@@ -79,9 +89,14 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g):
+        # Graph mode reads the input Tensors, so both products record their graph.
+        if isinstance(g, Tensor):
+            W, X2 = weight, x if xd.ndim == 2 else x.reshape(x2.shape)
+        else:
+            W, X2 = w, x2
         g2 = g.reshape(-1, w.shape[0]) if g.ndim != 2 else g
-        gx = (g2 @ w).reshape(xd.shape) if x.requires_grad else None
-        gw = g2.T @ x2 if weight.requires_grad else None
+        gx = (g2 @ W).reshape(xd.shape) if x.requires_grad else None
+        gw = g2.T @ X2 if weight.requires_grad else None
         if bias is None:
             return Fresh((gx, gw))
         return Fresh((gx, gw, g2.sum(axis=0) if bias.requires_grad else None))

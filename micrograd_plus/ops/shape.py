@@ -59,7 +59,11 @@ def transpose(a: Tensor, *dims) -> Tensor:
         return Tensor._make(x, (a,), lambda g: (g,), "transpose")
     d0, d1 = (_dim("transpose", d, x.ndim) for d in dims)
     out = np.swapaxes(x, d0, d1)
-    return Tensor._make(out, (a,), lambda g: (np.swapaxes(g, d0, d1),), "transpose")
+
+    def backward(g):
+        return (g.transpose(d0, d1) if isinstance(g, Tensor) else np.swapaxes(g, d0, d1),)
+
+    return Tensor._make(out, (a,), backward, "transpose")
 
 
 def permute(a: Tensor, *dims) -> Tensor:
@@ -86,7 +90,12 @@ def permute(a: Tensor, *dims) -> Tensor:
     perm = tuple(int(d) % x.ndim for d in dims) if x.ndim else ()
     inverse = tuple(np.argsort(perm))
     out = x.transpose(perm)
-    return Tensor._make(out, (a,), lambda g: (g.transpose(inverse),), "permute")
+
+    def backward(g):
+        # Tensor.transpose swaps two dims (torch); a Tensor g needs permute for the inverse.
+        return (g.permute(inverse) if isinstance(g, Tensor) else g.transpose(inverse),)
+
+    return Tensor._make(out, (a,), backward, "permute")
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:

@@ -33,7 +33,9 @@ def log_softmax(a: Tensor, axis: int = -1, *, dim=None) -> Tensor:
     out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
     def backward(g):
-        return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
+        # Graph mode recomputes the probabilities from the input Tensor (never this output).
+        probs = softmax(a, axis) if isinstance(g, Tensor) else np.exp(out)
+        return (g - probs * g.sum(axis=axis, keepdims=True),)
 
     return Tensor._make(out, (a,), backward, "log_softmax")
 
@@ -48,6 +50,8 @@ def softmax(a: Tensor, axis: int = -1, *, dim=None) -> Tensor:
     out = e / e.sum(axis=axis, keepdims=True)
 
     def backward(g):
-        return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
+        # Graph mode recomputes the output from the input Tensor (capturing it is a cycle).
+        probs = softmax(a, axis) if isinstance(g, Tensor) else out
+        return (probs * (g - (g * probs).sum(axis=axis, keepdims=True)),)
 
     return Tensor._make(out, (a,), backward, "softmax")
