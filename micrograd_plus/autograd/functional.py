@@ -48,13 +48,15 @@ def _as_tuple(value, arg_name: str, fn_name: str) -> tuple[bool, tuple]:
         if isinstance(el, Tensor):
             continue
         where = f"the value at index {i}" if is_tuple else f"the given {arg_name}"
-        hint = (
-            "wrap arrays as Tensor(array)"
-            if isinstance(el, (np.ndarray, float, int, list))
-            else "return Tensors from the function"
-        )
-        if isinstance(value, list):
+        if arg_name.startswith("outputs"):
+            hint = (
+                "compute the result with Tensor operations (not NumPy functions) and return "
+                "Tensors from the function"
+            )
+        elif isinstance(value, list):
             hint = "pass a tuple of Tensors, not a list"
+        else:
+            hint = "wrap arrays as Tensor(array)"
         raise TypeError(
             f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of "
             f"Tensors, but {where} has type {type(el).__name__}; {hint}"
