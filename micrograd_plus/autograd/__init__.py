@@ -1,5 +1,5 @@
-"""The engine: grad mode, the backward pass, custom ops and gradient checks
-(PyTorch's ``torch.autograd``).
+"""The engine: grad mode, the backward pass, custom ops, gradient checks and
+``functional`` (Jacobians, Hessians; PyTorch's ``torch.autograd``).
 
 Examples
 --------
@@ -11,6 +11,7 @@ Examples
 False
 """
 
+from . import functional
 from .engine import (
     Fresh,
     backward,
@@ -38,4 +39,5 @@ __all__ = [
     "gradient_check",
     "numerical_gradient",
     "GradCheckResult",
+    "functional",
 ]

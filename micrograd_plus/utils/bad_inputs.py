@@ -486,6 +486,106 @@ Mul.apply(x, Tensor([3.0])).sum().backward()
         r"shape \(\) for a gradient of shape \(2,\)",
         r"same shape, or None",
     ),
+    _case(
+        "grad-of-a-vector-without-grad-outputs",
+        "autograd",
+        "x = Tensor([1.0, 2.0, 3.0], requires_grad=True)\ngrad(x * 2, x)",
+        RuntimeError,
+        r"output 0 has shape \(3,\)",
+        r"pass grad_outputs=.*or reduce the output first \(out\.sum\(\)\)",
+    ),
+    _case(
+        "grad-inputs-without-requires-grad",
+        "autograd",
+        "w = Tensor([1.0, 2.0], requires_grad=True)\nx = Tensor([3.0, 4.0])\n"
+        "grad((w * x).sum(), x)",
+        RuntimeError,
+        r"inputs\[0\] does not require grad",
+        r"requires_grad=True",
+    ),
+    _case(
+        "grad-twice-through-a-freed-graph",
+        "autograd",
+        "x = Tensor([2.0], requires_grad=True)\ny = (x * x.exp()).sum()\ngrad(y, x)\ngrad(y, x)",
+        RuntimeError,
+        r"second time",
+        r"retain_graph=True",
+    ),
+    _case(
+        "double-backward-through-a-non-differentiable-function",
+        "autograd",
+        """
+class Cube(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**3
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * 3 * x**2
+
+x = Tensor([2.0], requires_grad=True)
+(g,) = grad(Cube.apply(x), x, create_graph=True)
+""",
+        RuntimeError,
+        r"double backward through Cube is not supported",
+        r"set differentiable_backward = True on the class",
+    ),
+    _case(
+        "grad-of-an-unused-input",
+        "autograd",
+        "x = Tensor([1.0], requires_grad=True)\nb = Tensor([2.0], requires_grad=True)\n"
+        "grad((x * x).sum(), [x, b])",
+        RuntimeError,
+        r"inputs\[1\] \(shape \(1,\)\) was not used",
+        r"allow_unused=True",
+    ),
+    _case(
+        "grad-outputs-of-the-wrong-shape",
+        "autograd",
+        "x = Tensor([1.0, 2.0, 3.0], requires_grad=True)\ngrad(x * 2, x, grad_outputs=np.ones(2))",
+        ValueError,
+        r"grad_outputs\[0\] has shape \(2,\) but output 0 has shape \(3,\)",
+        r"must match",
+    ),
+    _case(
+        "hvp-with-v-of-the-wrong-shape",
+        "autograd",
+        "from micrograd_plus.autograd.functional import hvp\n"
+        "x = Tensor([1.0, 2.0, 3.0])\nhvp(lambda x: (x**3).sum(), x, v=Tensor([1.0, 0.0]))",
+        RuntimeError,
+        r"v has invalid shape: should be \(3,\) but got \(2,\)",
+        r"give v the shape of what it multiplies",
+    ),
+    _case(
+        "jacobian-of-a-function-returning-an-array",
+        "autograd",
+        "from micrograd_plus.autograd.functional import jacobian\n"
+        "jacobian(lambda x: np.tanh(x.numpy()), Tensor([1.0, 2.0]))",
+        TypeError,
+        r"outputs of the user-provided function .* has type ndarray",
+        r"Tensor operations \(not NumPy functions\)",
+    ),
+    _case(
+        "hvp-of-a-vector-function",
+        "autograd",
+        "from micrograd_plus.autograd.functional import hvp\n"
+        "x = Tensor([1.0, 2.0])\nhvp(lambda x: x**3, x, v=Tensor([1.0, 0.0]))",
+        RuntimeError,
+        r"should contain a single element, but it has shape \(2,\)",
+        r"reduce it \(out\.sum\(\)\) first, or use jacobian\(\)",
+    ),
+    _case(
+        "jacobian-with-numpy-inputs",
+        "autograd",
+        "from micrograd_plus.autograd.functional import jacobian\n"
+        "jacobian(lambda x: x**2, np.array([1.0, 2.0]))",
+        TypeError,
+        r"inputs given to jacobian .* has type ndarray",
+        r"wrap arrays as Tensor\(array\)",
+    ),
 ]
 
 LOSS_CASES = [
