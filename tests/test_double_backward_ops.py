@@ -76,6 +76,17 @@ def test_linear_double_backward(sx, with_bias):
     assert_hvp_matches(lambda *t: linear(*t), arrays, lambda *t: F.linear(*t))
 
 
+@pytest.mark.parametrize("sx", LINEAR_SHAPES, ids=[str(s) for s in LINEAR_SHAPES])
+def test_linear_with_a_constant_input_double_backward(sx):
+    """The usual Hessian of a layer: with respect to weight and bias, the input a constant."""
+    xa, *params = random_inputs([sx, (4, 3), (4,)], seed=17)
+    assert_hvp_matches(
+        lambda w, b: _cube_tanh(linear(Tensor(xa), w, b)),
+        params,
+        lambda w, b: _cube_tanh(F.linear(torch.tensor(xa), w, b)),
+    )
+
+
 def test_linear_layer_hvp_of_a_loss_matches_torch():
     """An MLP-shaped case: tanh(linear) -> linear, weights and input all differentiated."""
     arrays = random_inputs([(6, 3), (5, 3), (5,), (2, 5), (2,)], seed=13)
