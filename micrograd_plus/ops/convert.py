@@ -73,7 +73,12 @@ def astype(a: Tensor, dtype) -> Tensor:
     out = x.astype(dtype)
     if dtype.kind != "f":  # integers and bools carry no gradient
         return Tensor._make(out)
-    return Tensor._make(out, (a,), lambda g: (g.astype(x.dtype),), "to")
+
+    def backward(g):
+        # A Tensor g is cast back with to(), itself this differentiable op.
+        return (g.to(x.dtype) if isinstance(g, Tensor) else g.astype(x.dtype),)
+
+    return Tensor._make(out, (a,), backward, "to")
 
 
 def _is_device(spec) -> bool:

@@ -149,8 +149,12 @@ def _along(a: Tensor, axis, keepdims: bool, arg_fn, op: str):
     kept_idx = idx if keepdims or x.ndim == 0 else np.expand_dims(idx, ax)
 
     def backward(g):
-        grad = np.zeros_like(x1)
         g1 = g.reshape(kept_idx.shape) if x.ndim else g.reshape(1)
+        if isinstance(g, Tensor):  # graph mode: a constant one-hot mask times the spread g
+            onehot = np.zeros_like(x1)
+            np.put_along_axis(onehot, kept_idx.reshape(g1.shape), 1, axis=ax)
+            return ((onehot * g1.broadcast_to(x1.shape)).reshape(x.shape),)
+        grad = np.zeros_like(x1)
         np.put_along_axis(grad, kept_idx.reshape(g1.shape), g1, axis=ax)
         return (grad.reshape(x.shape),)
 

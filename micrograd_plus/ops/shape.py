@@ -168,6 +168,8 @@ def getitem(a: Tensor, key) -> Tensor:
     advanced = _is_advanced(key)
 
     def backward(g):
+        if isinstance(g, Tensor):  # graph mode: the scatter as an op whose backward is getitem
+            return (add_at(g, key, x.shape),)
         grad = np.zeros_like(x)
         if advanced:
             np.add.at(grad, key, g)  # repeated indices accumulate
@@ -176,6 +178,34 @@ def getitem(a: Tensor, key) -> Tensor:
         return (grad,)
 
     return Tensor._make(np.asarray(out), (a,), backward, "getitem")
+
+
+def add_at(src: Tensor, key, shape: tuple) -> Tensor:
+    """Zeros of ``shape`` with ``src`` added at ``[key]``: the scatter-add that is
+    :func:`getitem`'s backward (repeated indices accumulate, as ``np.add.at``).
+
+    Its own backward is ``getitem`` with the same key, so indexing can be
+    differentiated to any order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micrograd_plus import Tensor
+    >>> from micrograd_plus.ops.shape import add_at
+    >>> add_at(Tensor([1.0, 2.0, 3.0]), np.array([0, 2, 0]), (4,)).tolist()
+    [4.0, 0.0, 2.0, 0.0]
+    """
+    key = _index(key)
+    out = np.zeros(shape, dtype=src.data.dtype)
+    if _is_advanced(key):
+        np.add.at(out, key, src.data)
+    else:  # basic indexing selects each element at most once
+        out[key] = src.data
+
+    def backward(g):
+        return (getitem(g, key) if isinstance(g, Tensor) else np.asarray(g[key]),)
+
+    return Tensor._make(out, (src,), backward, "add_at")
 
 
 def concatenate(tensors, axis: int | None = None, *, dim=None) -> Tensor:
@@ -188,8 +218,16 @@ def concatenate(tensors, axis: int | None = None, *, dim=None) -> Tensor:
     datas = [t.data for t in tensors]
     out = np.concatenate(datas, axis=axis)
     splits = np.cumsum([d.shape[axis] for d in datas])[:-1]
+    ndim, length = out.ndim, out.shape[axis]
 
     def backward(g):
+        if isinstance(g, Tensor):  # graph mode: each piece is a slice, a getitem of g
+            lead = (slice(None),) * (axis % ndim)
+            bounds = zip([0, *splits], [*splits, length])
+            return tuple(
+                g[(*lead, slice(start, stop))] if t.requires_grad else None
+                for t, (start, stop) in zip(tensors, bounds)
+            )
         return tuple(np.split(g, splits, axis=axis))
 
     return Tensor._make(out, tuple(tensors), backward, "concatenate")
@@ -209,8 +247,12 @@ def stack(tensors, axis: int | None = None, *, dim=None) -> Tensor:
             "existing axis"
         )
     out = np.stack([t.data for t in tensors], axis=axis)
+    ndim = out.ndim
 
     def backward(g):
+        if isinstance(g, Tensor):  # graph mode: each input is one index along the new axis
+            lead = (slice(None),) * (axis % ndim)
+            return tuple(g[(*lead, i)] if t.requires_grad else None for i, t in enumerate(tensors))
         return tuple(np.moveaxis(g, axis, 0))
 
     return Tensor._make(out, tuple(tensors), backward, "stack")
