@@ -235,7 +235,7 @@ def _run_hooks(tensor: Tensor, grad):
 # saves nothing for them).
 _READS_NO_ARRAYS = frozenset(
     ("add", "sub", "neg", "sum", "mean", "reshape", "transpose", "permute", "getitem")
-    + ("broadcast_to",)
+    + ("broadcast_to", "add_at")
     + ("concatenate", "stack", "clone", "to")
 )
 
