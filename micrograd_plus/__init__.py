@@ -53,7 +53,7 @@ from .nn.utils import clip_grad_norm_, clip_grad_value_
 from .ops.creation import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .ops.elementwise import where
 from .ops.shape import cat, concatenate, stack
-from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .optim import LBFGS, SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim.lr_scheduler import (
     ChainedScheduler,
     ConstantLR,
@@ -160,6 +160,7 @@ __all__ = [
     "AdamW",
     "RMSprop",
     "Adagrad",
+    "LBFGS",
     "LRScheduler",
     "StepLR",
     "MultiStepLR",

@@ -13,6 +13,7 @@ into two scratch arrays shared by all parameters of the same shape).
 from . import lr_scheduler
 from .adagrad import Adagrad, adagrad_update
 from .adam import Adam, AdamW, adam_update
+from .lbfgs import LBFGS
 from .optimizer import Optimizer
 from .rmsprop import RMSprop, rmsprop_update
 from .sgd import SGD, sgd_update
@@ -25,6 +26,7 @@ __all__ = [
     "AdamW",
     "RMSprop",
     "Adagrad",
+    "LBFGS",
     "sgd_update",
     "adam_update",
     "rmsprop_update",

@@ -256,23 +256,28 @@ class Optimizer:
         state = {}
         for key, entry in state_dict["state"].items():
             p = by_index[int(key)]
-            state[p] = {}
-            for name, value in entry.items():
-                if name == "step":
-                    state[p][name] = int(value)
-                elif value is None:
-                    state[p][name] = None
-                else:
-                    array = np.array(value, dtype=p.data.dtype, copy=True)
-                    if array.shape != p.data.shape:
-                        raise ValueError(
-                            f"state {name!r} of parameter {key} has shape {array.shape}, but "
-                            f"the parameter has shape {p.data.shape}"
-                        )
-                    state[p][name] = array
+            state[p] = self._load_state_entry(key, p, entry)
         for group, saved in zip(self.param_groups, saved_groups):
             group.update({k: v for k, v in saved.items() if k != "params"})
         self.state = state
+
+    def _load_state_entry(self, key, p, entry: dict) -> dict:
+        """One parameter's saved state as :meth:`step` keeps it (arrays copied, cast)."""
+        restored = {}
+        for name, value in entry.items():
+            if name == "step":
+                restored[name] = int(value)
+            elif value is None:
+                restored[name] = None
+            else:
+                array = np.array(value, dtype=p.data.dtype, copy=True)
+                if array.shape != p.data.shape:
+                    raise ValueError(
+                        f"state {name!r} of parameter {key} has shape {array.shape}, but "
+                        f"the parameter has shape {p.data.shape}"
+                    )
+                restored[name] = array
+        return restored
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

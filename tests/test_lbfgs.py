@@ -1,0 +1,559 @@
+"""LBFGS against torch.optim.LBFGS: trajectories in float64 (Rosenbrock, logistic
+regression), the history, the tolerances and counters, the state through a checkpoint,
+float32, and wrong calls. Also: every optimizer's ``step(closure)`` returns the loss.
+
+The algorithm is torch's statement for statement; what remains is rounding: torch fuses
+``p.add_(d, alpha=t)`` into one multiply-add and sums dot products in BLAS order. On
+Rosenbrock a fixed step amplifies those last bits over many iterations, so the configurations
+compared at ``rtol=1e-10`` are ones where the measured difference is at most ~1e-11.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus import LBFGS, Linear, Tensor, load_checkpoint, save_checkpoint
+from micrograd_plus.optim.lbfgs import cubic_interpolate, strong_wolfe
+
+torch = pytest.importorskip("torch")
+
+RTOL, LOSS_ATOL = 1e-10, 1e-14
+STATE_KEYS = {
+    "d", "t", "old_dirs", "old_stps", "ro", "al", "H_diag", "prev_flat_grad", "prev_loss",
+    "n_iter", "func_evals",
+}  # fmt: skip
+
+
+def lbfgs_state(opt):
+    return opt.state[opt.param_groups[0]["params"][0]]
+
+
+def counters(opt):
+    state = lbfgs_state(opt)
+    return state["n_iter"], state["func_evals"]
+
+
+# ------------------------------------------------------------- Rosenbrock
+def rosenbrock(xy):
+    x, y = xy[0], xy[1]
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def rosenbrock_run(lib, steps, start=(-1.0, 1.0), **kwargs):
+    """Parameters, returned losses and counters after each of ``steps`` steps."""
+    if lib == "torch":
+        xy = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.LBFGS([xy], **kwargs)
+    else:
+        xy = Tensor(np.array(start), requires_grad=True)
+        opt = LBFGS([xy], **kwargs)
+
+    def closure():
+        opt.zero_grad()
+        loss = rosenbrock(xy)
+        loss.backward()
+        return loss
+
+    params, losses, counts = [], [], []
+    for _ in range(steps):
+        losses.append(opt.step(closure).item())
+        params.append(np.array(xy.detach().numpy() if lib == "torch" else xy.data))
+        counts.append(counters(opt))
+    return np.array(params), np.array(losses), counts
+
+
+ROSENBROCK = [
+    dict(),
+    dict(lr=0.25, max_iter=5),
+    dict(lr=0.05, max_iter=3),
+    dict(lr=1, max_iter=1),
+    dict(line_search_fn="strong_wolfe"),
+    dict(lr=0.5, max_iter=5, line_search_fn="strong_wolfe"),
+    dict(lr=0.25, max_iter=3, line_search_fn="strong_wolfe"),
+    dict(lr=1, max_iter=2, line_search_fn="strong_wolfe"),
+]
+
+
+@pytest.mark.parametrize("kwargs", ROSENBROCK, ids=str)
+def test_rosenbrock_trajectory_matches_torch_at_every_step(kwargs):
+    ours, theirs = rosenbrock_run("mp", 25, **kwargs), rosenbrock_run("torch", 25, **kwargs)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=RTOL, atol=0)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=RTOL, atol=LOSS_ATOL)
+    assert ours[2] == theirs[2]  # n_iter and func_evals after every step
+    assert ours[1][-1] < ours[1][0]  # it does minimise
+
+
+def test_strong_wolfe_reaches_the_minimum_of_rosenbrock():
+    params, losses, _ = rosenbrock_run("mp", 5, line_search_fn="strong_wolfe")
+    np.testing.assert_allclose(params[-1], [1.0, 1.0], atol=1e-4)
+    assert losses[-1] < 1e-8
+
+
+# ------------------------------------------------------------ line search
+def wiggly(z):
+    """Many local minima along any line: a quartic bowl with ripples (and its gradient)."""
+    f = np.sum(0.1 * z**4 - z**2 + 0.5 * np.sin(3 * z))
+    return f, 0.4 * z**3 - 2 * z + 1.5 * np.cos(3 * z)
+
+
+def bumpy(z):
+    """Ripples on a lopsided bowl: cubic steps often land near an end of the bracket."""
+    return np.sum(z**2 + 2 * np.sin(5 * z) + np.exp(z)), 2 * z + 10 * np.cos(5 * z) + np.exp(z)
+
+
+def sharp(z):
+    """A smoothed ``|z - 0.3|``: the slope flips within ~1e-8, so brackets shrink a lot."""
+    root = np.sqrt(1e-16 + (z - 0.3) ** 2)
+    return np.sum(root), (z - 0.3) / root
+
+
+def rosenbrock_np(v):
+    x, y = v
+    f = (1 - x) ** 2 + 100 * (y - x * x) ** 2
+    return f, np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
+
+
+def line_search_case(fn, seed):
+    """Start, a descent direction, first step and evaluation budget, all random."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 2, 2)
+    g = fn(x)[1]
+    d = -g * rng.uniform(0.1, 2) + rng.normal(0, 0.5, 2) * np.abs(g)
+    d = d if g.dot(d) < 0 else -g
+    return x, d, 10 ** rng.uniform(-4, 1.5), int(rng.choice([1, 2, 3, 4, 6, 25]))
+
+
+def both_line_searches(fn, seed):
+    from torch.optim.lbfgs import _strong_wolfe
+
+    x, d, t, max_ls = line_search_case(fn, seed)
+    f, g = fn(x)
+
+    def obj_func(x, t, d):  # the same arithmetic for both searches, so only theirs differs
+        return fn(x + float(t) * d)
+
+    def torch_obj_func(x, t, d):
+        f_new, g_new = obj_func(x.numpy(), t, d.numpy())
+        return float(f_new), torch.from_numpy(g_new)
+
+    ours = strong_wolfe(obj_func, x, t, d, f, g, g.dot(d), max_ls=max_ls)
+    tg, td = torch.from_numpy(g), torch.from_numpy(d)
+    theirs = _strong_wolfe(
+        torch_obj_func, torch.from_numpy(x), t, td, f, tg, tg.dot(td), max_ls=max_ls
+    )
+    return ours, (theirs[0], theirs[1].numpy(), float(theirs[2]), theirs[3])
+
+
+# A second interpolation worse than the first (torch's ``ls_iter > 1`` test) is rare: the
+# sharp function needs ~1,000 searches to show it.
+SEARCHES = [(wiggly, 400), (bumpy, 400), (sharp, 1000), (rosenbrock_np, 400)]
+
+
+@pytest.mark.parametrize("fn,searches", SEARCHES, ids=lambda v: getattr(v, "__name__", str(v)))
+def test_strong_wolfe_matches_torchs_line_search(fn, searches):
+    """Random searches: bracketing, zooming, running out of evaluations and moving away
+    from a bracket's end all happen among them (each branch changed fails this test).
+
+    Torch computes ``3 * (f1 - f2) / (x1 - x2)`` as a product with a reciprocal when the
+    steps are tensors (two roundings); where ``f1 - f2`` cancels, that can move a step by
+    ~1e-8 relative (1 search in 2,200 here), so a few steps are allowed 1e-6.
+    """
+    rough = []
+    for seed in range(searches):
+        ours, theirs = both_line_searches(fn, seed)
+        assert ours[3] == theirs[3], f"seed {seed}: {ours[3]} evaluations, torch {theirs[3]}"
+        for a, b in zip(ours[:3], theirs[:3]):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-14, err_msg=f"seed {seed}")
+            if not np.allclose(a, b, rtol=1e-12, atol=1e-14, equal_nan=True):
+                rough.append(seed)
+    assert len(set(rough)) <= 2, f"steps differ by more than rounding for seeds {rough}"
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_cubic_interpolate_matches_torch(seed):
+    from torch.optim.lbfgs import _cubic_interpolate
+
+    rng = np.random.default_rng(seed)
+    x1, x2, f1, f2, g1, g2 = rng.normal(0, 2, 6)
+    bounds = tuple(sorted(rng.normal(0, 3, 2))) if seed % 2 else None
+    ours = cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=bounds)
+    tg1, tg2 = torch.tensor(g1, dtype=torch.float64), torch.tensor(g2, dtype=torch.float64)
+    theirs = _cubic_interpolate(x1, f1, tg1, x2, f2, tg2, bounds=bounds)
+    assert float(ours) == pytest.approx(float(theirs), rel=1e-14, abs=1e-15)
+
+
+# ------------------------------------------------------ logistic regression
+def classification_data(n_classes):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 4))
+    labels = X @ rng.standard_normal((4, n_classes)) + 0.5 * rng.standard_normal((40, n_classes))
+    y = (labels[:, 0] > 0).astype(np.float64) if n_classes == 1 else labels.argmax(axis=1)
+    return X, y
+
+
+def logistic_run(lib, n_classes, steps, **kwargs):
+    X, y = classification_data(n_classes)
+    mp.utils.set_seed(0)
+    model = Linear(4, n_classes, dtype=np.float64)
+    weights = [model.weight.data.copy(), model.bias.data.copy()]
+    if lib == "torch":
+        model = torch.nn.Linear(4, n_classes, dtype=torch.float64)
+        with torch.no_grad():
+            for p, w in zip(model.parameters(), weights):
+                p.copy_(torch.from_numpy(w))
+        X, y = torch.from_numpy(X), torch.from_numpy(y)
+        nn = torch.nn
+    else:
+        X, nn = Tensor(X), mp.nn
+    loss_fn = nn.BCEWithLogitsLoss() if n_classes == 1 else nn.CrossEntropyLoss()
+    target = y.reshape(-1, 1) if n_classes == 1 else y
+    opt = (torch.optim.LBFGS if lib == "torch" else LBFGS)(model.parameters(), **kwargs)
+
+    def closure():
+        opt.zero_grad()
+        loss = loss_fn(model(X), target)
+        loss.backward()
+        return loss
+
+    losses, params, counts = [], [], []
+    for _ in range(steps):
+        losses.append(opt.step(closure).item())
+        params.append(np.concatenate([np.ravel(p.detach().numpy()) for p in model.parameters()]))
+        counts.append(counters(opt))
+    return np.array(params), np.array(losses), counts
+
+
+@pytest.mark.parametrize("n_classes", [1, 3], ids=["bce", "cross-entropy"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(max_iter=4), dict(max_iter=4, line_search_fn="strong_wolfe"), dict(lr=0.5, max_iter=2)],
+    ids=str,
+)
+def test_logistic_regression_matches_torch(n_classes, kwargs):
+    ours, theirs = (
+        logistic_run("mp", n_classes, 6, **kwargs),
+        logistic_run("torch", n_classes, 6, **kwargs),
+    )
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=RTOL, atol=1e-13)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=RTOL, atol=LOSS_ATOL)
+    assert ours[2] == theirs[2]
+    assert ours[1][-1] < 0.8 * ours[1][0]
+
+
+# ------------------------------------------------------------------ history
+def test_history_size_is_respected_and_changes_the_path_as_in_torch():
+    xy = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
+    opt = LBFGS([xy], history_size=2, max_iter=3)
+
+    def closure():
+        opt.zero_grad()
+        loss = rosenbrock(xy)
+        loss.backward()
+        return loss
+
+    lengths = []
+    for _ in range(10):
+        opt.step(closure)
+        state = lbfgs_state(opt)
+        lengths.append(len(state["old_dirs"]))
+        assert len(state["old_stps"]) == len(state["ro"]) == lengths[-1]
+    assert max(lengths) == 2
+    small = rosenbrock_run("mp", 10, history_size=2, max_iter=3)
+    np.testing.assert_array_equal(small[0][-1], xy.data)
+    theirs = rosenbrock_run("torch", 10, history_size=2, max_iter=3)
+    full = rosenbrock_run("mp", 10, max_iter=3)
+    np.testing.assert_allclose(small[0], theirs[0], rtol=RTOL)
+    assert small[2] == theirs[2]
+    assert np.abs(small[0][-1] - full[0][-1]).max() > 1e-3  # the short memory shows
+
+
+# --------------------------------------------------------------- tolerances
+DEFAULT_TOLERANCES = dict(tolerance_grad=1e-7, tolerance_change=1e-9, max_eval=None)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(tolerance_grad=1e-2),
+        dict(tolerance_grad=1e-2, line_search_fn="strong_wolfe"),
+        dict(tolerance_change=1e-3),
+        dict(tolerance_change=1e-3, line_search_fn="strong_wolfe"),
+        dict(max_eval=5),
+        dict(max_eval=5, line_search_fn="strong_wolfe"),
+        dict(max_iter=7, max_eval=3, line_search_fn="strong_wolfe"),
+    ],
+    ids=str,
+)
+def test_early_exits_count_iterations_and_evaluations_as_torch(kwargs):
+    ours, theirs = rosenbrock_run("mp", 8, **kwargs), rosenbrock_run("torch", 8, **kwargs)
+    assert ours[2] == theirs[2]
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=RTOL)
+    default = rosenbrock_run("mp", 8, **{**kwargs, **DEFAULT_TOLERANCES})
+    assert ours[2] != default[2]  # the setting did stop the run earlier
+
+
+def test_step_at_a_stationary_point_evaluates_once_and_returns_as_torch():
+    ours = rosenbrock_run("mp", 2, start=(1.0, 1.0))
+    theirs = rosenbrock_run("torch", 2, start=(1.0, 1.0))
+    assert ours[2] == theirs[2] == [(0, 1), (0, 2)]
+    np.testing.assert_array_equal(ours[0], theirs[0])
+
+
+# ------------------------------------------------------------- state dict
+def test_state_keys_are_torchs():
+    ours_xy = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
+    theirs_xy = torch.tensor([-1.0, 1.0], dtype=torch.float64, requires_grad=True)
+    ours, theirs = LBFGS([ours_xy], max_iter=3), torch.optim.LBFGS([theirs_xy], max_iter=3)
+    for opt, xy in ((ours, ours_xy), (theirs, theirs_xy)):
+
+        def closure(opt=opt, xy=xy):
+            opt.zero_grad()
+            loss = rosenbrock(xy)
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        opt.step(closure)
+    assert set(ours.state_dict()["state"][0]) == set(theirs.state_dict()["state"][0]) == STATE_KEYS
+    assert (
+        ours.state_dict()["param_groups"][0].keys() == theirs.state_dict()["param_groups"][0].keys()
+    )
+
+
+def regression_setup(dtype=np.float64, **kwargs):
+    mp.utils.set_seed(1)
+    model = Linear(3, 1, dtype=dtype)
+    X, y = classification_data(1)
+    X = Tensor(X[:, :3].astype(dtype))
+    target = Tensor(y.reshape(-1, 1).astype(dtype))
+    opt = LBFGS(model.parameters(), max_iter=3, history_size=4, **kwargs)
+    loss_fn = mp.BCEWithLogitsLoss()
+
+    def closure():
+        opt.zero_grad()
+        loss = loss_fn(model(X), target)
+        loss.backward()
+        return loss
+
+    return model, opt, closure
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_checkpoint_mid_run_continues_exactly(tmp_path, line_search_fn, dtype):
+    model, opt, closure = regression_setup(dtype, line_search_fn=line_search_fn)
+    for _ in range(3):
+        opt.step(closure)
+    assert len(lbfgs_state(opt)["old_dirs"]) == 4  # the history lists are in the file
+    save_checkpoint(tmp_path / "run.npz", model, opt)
+    uninterrupted = [float(opt.step(closure)) for _ in range(4)]
+
+    resumed_model, resumed_opt, resumed_closure = regression_setup(
+        dtype, line_search_fn=line_search_fn
+    )
+    load_checkpoint(tmp_path / "run.npz", resumed_model, resumed_opt)
+    state = lbfgs_state(resumed_opt)
+    assert all(v.dtype == dtype for v in state["old_dirs"] + [state["d"]])
+    resumed = [float(resumed_opt.step(resumed_closure)) for _ in range(4)]
+    assert resumed == uninterrupted
+    np.testing.assert_array_equal(resumed_model.weight.data, model.weight.data)
+    assert counters(resumed_opt) == counters(opt)
+
+
+def test_state_dict_is_a_copy_and_loads_back():
+    model, opt, closure = regression_setup()
+    opt.step(closure)
+    saved = opt.state_dict()
+    lengths = len(saved["state"][0]["old_dirs"])
+    first = saved["state"][0]["old_dirs"][0].copy()
+    for _ in range(4):
+        opt.step(closure)
+    assert len(saved["state"][0]["old_dirs"]) == lengths  # later steps do not reach it
+    np.testing.assert_array_equal(saved["state"][0]["old_dirs"][0], first)
+    opt.load_state_dict(saved)
+    assert counters(opt) == (saved["state"][0]["n_iter"], saved["state"][0]["func_evals"])
+
+
+def test_the_state_of_another_optimizer_is_refused():
+    model, opt, closure = regression_setup()
+    opt.step(closure)
+    with pytest.raises(ValueError, match="max_iter.*same class"):
+        opt.load_state_dict(mp.Adam(model.parameters()).state_dict())
+    with pytest.raises(ValueError, match="betas.*same class"):
+        mp.Adam(model.parameters()).load_state_dict(opt.state_dict())
+
+
+def test_state_of_other_parameters_is_refused():
+    model, opt, closure = regression_setup()
+    opt.step(closure)
+    other = LBFGS([Tensor(np.zeros(7), requires_grad=True), Tensor(0.0, requires_grad=True)])
+    with pytest.raises(ValueError, match="has shape \\(4,\\).*8 elements"):
+        other.load_state_dict(opt.state_dict())
+
+
+# ------------------------------------------------------------------ dtypes
+def test_float32_parameters_and_state_stay_float32():
+    model, opt, closure = regression_setup(np.float32, line_search_fn="strong_wolfe")
+    for _ in range(3):
+        loss = opt.step(closure)
+    assert loss.dtype == np.float32
+    assert model.weight.data.dtype == model.bias.data.dtype == np.float32
+    state = lbfgs_state(opt)
+    arrays = [state["d"], state["prev_flat_grad"], *state["old_dirs"], *state["old_stps"]]
+    assert all(a.dtype == np.float32 for a in arrays)
+    assert all(np.asarray(r).dtype == np.float32 for r in state["ro"])
+
+
+# ------------------------------------------------------------------ closure
+def test_closure_may_return_a_float_and_step_returns_the_first_loss():
+    xy_t = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
+    xy_f = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
+    opt_t, opt_f = LBFGS([xy_t], max_iter=4), LBFGS([xy_f], max_iter=4)
+    first = []
+
+    def tensor_closure():
+        opt_t.zero_grad()
+        loss = rosenbrock(xy_t)
+        loss.backward()
+        first.append(loss)
+        return loss
+
+    def float_closure():
+        opt_f.zero_grad()
+        loss = rosenbrock(xy_f)
+        loss.backward()
+        return loss.item()
+
+    for _ in range(3):
+        first.clear()
+        returned = opt_t.step(tensor_closure)
+        assert returned is first[0] and len(first) > 1  # the first of several evaluations
+        assert opt_f.step(float_closure) == returned.item()
+    np.testing.assert_array_equal(xy_t.data, xy_f.data)
+
+
+def test_closure_runs_with_gradients_enabled_inside_no_grad():
+    with mp.no_grad():
+        params, losses, _ = rosenbrock_run("mp", 3)
+    np.testing.assert_array_equal(params, rosenbrock_run("mp", 3)[0])
+
+
+def test_a_parameter_without_gradient_counts_as_zeros_as_in_torch():
+    def run(lib):
+        if lib == "torch":
+            xy = torch.tensor([-1.0, 1.0], dtype=torch.float64, requires_grad=True)
+            unused = torch.tensor([2.0], dtype=torch.float64, requires_grad=True)
+            opt = torch.optim.LBFGS([unused, xy], max_iter=5)
+        else:
+            xy = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
+            unused = Tensor(np.array([2.0]), requires_grad=True)
+            opt = LBFGS([unused, xy], max_iter=5)
+
+        def closure():
+            opt.zero_grad()
+            loss = rosenbrock(xy)
+            loss.backward()
+            return loss
+
+        for _ in range(3):
+            opt.step(closure)
+        return np.array(xy.detach().numpy()), float(unused.detach().numpy()[0])
+
+    (ours, ours_unused), (theirs, theirs_unused) = run("mp"), run("torch")
+    np.testing.assert_allclose(ours, theirs, rtol=RTOL)
+    assert ours_unused == theirs_unused == 2.0
+
+
+# ------------------------------------------------------------------ bad input
+def test_step_without_closure_says_how_to_write_one():
+    opt = LBFGS([Tensor(np.zeros(2), requires_grad=True)])
+    with pytest.raises(TypeError, match="needs a closure") as info:
+        opt.step()
+    message = str(info.value)
+    assert "def closure():" in message and "loss.backward()" in message
+    assert "optimizer.step(closure)" in message
+
+
+def test_closure_returning_none_is_refused():
+    xy = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
+    opt = LBFGS([xy])
+
+    def closure():
+        opt.zero_grad()
+        rosenbrock(xy).backward()
+
+    with pytest.raises(TypeError, match="closure returned None.*return loss"):
+        opt.step(closure)
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(lr=0), r"\(lr\): 0; LBFGS needs a number > 0"),
+        (dict(lr=-1.0), r"\(lr\): -1\.0"),
+        (dict(line_search_fn="wolfe"), r"line_search_fn: 'wolfe'.*'strong_wolfe'"),
+        (dict(history_size=0), r"history_size: 0; it must be a positive integer"),
+        (dict(max_iter=2.5), r"max_iter: 2\.5; it must be a positive integer"),
+        (dict(max_eval=0), r"max_eval: 0"),
+        (dict(tolerance_grad=-1.0), r"tolerance_grad: -1\.0"),
+    ],
+    ids=str,
+)
+def test_bad_hyper_parameters_are_refused_at_construction(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        LBFGS([Tensor(np.zeros(2), requires_grad=True)], **kwargs)
+
+
+def test_two_parameter_groups_are_refused():
+    a, b = Tensor(np.zeros(2), requires_grad=True), Tensor(np.zeros(2), requires_grad=True)
+    with pytest.raises(ValueError, match="single group.*LBFGS\\(model.parameters\\(\\)"):
+        LBFGS([{"params": [a]}, {"params": [b], "lr": 0.1}])
+    opt = LBFGS([a])
+    with pytest.raises(ValueError, match="per-parameter options"):
+        opt.add_param_group({"params": [b]})
+    assert len(opt.param_groups) == 1
+
+
+# ------------------------------------------------- step(closure) of the others
+CLOSURE_OPTIMIZERS = [
+    ("SGD", dict(lr=0.1, momentum=0.9)),
+    ("Adam", dict(lr=0.1)),
+    ("AdamW", dict(lr=0.1)),
+    ("RMSprop", dict(lr=0.01)),
+    ("Adagrad", dict(lr=0.1)),
+    ("LBFGS", dict(max_iter=3)),
+]
+
+
+def quadratic_closure(opt, x, calls):
+    """A closure returning the loss as a float; ``calls`` collects every loss it computes."""
+
+    def closure():
+        opt.zero_grad()
+        loss = ((x - 3) ** 2).sum()
+        loss.backward()
+        calls.append(loss.item())
+        return loss.item()
+
+    return closure
+
+
+@pytest.mark.parametrize("name,kwargs", CLOSURE_OPTIMIZERS, ids=lambda v: str(v))
+def test_every_step_returns_what_the_closure_returned_as_torch(name, kwargs):
+    """A float is returned as it is, and the closure has gradients even under no_grad."""
+    x, tx = Tensor([0.5, -1.0], requires_grad=True), torch.tensor([0.5, -1.0], requires_grad=True)
+    opt, topt = getattr(mp, name)([x], **kwargs), getattr(torch.optim, name)([tx], **kwargs)
+    for _ in range(3):
+        calls, tcalls = [], []
+        with mp.no_grad():
+            loss = opt.step(quadratic_closure(opt, x, calls))
+        with torch.no_grad():
+            tloss = topt.step(quadratic_closure(topt, tx, tcalls))
+        assert type(loss) is float and loss == calls[0]
+        assert type(tloss) is float and tloss == tcalls[0]
+        assert loss == pytest.approx(tloss, rel=1e-5)
+        assert len(calls) == len(tcalls)
+    assert x.data[0] != 0.5
+    np.testing.assert_allclose(x.data, tx.detach().numpy(), rtol=1e-5, atol=1e-6)
