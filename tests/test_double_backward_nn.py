@@ -317,3 +317,183 @@ def test_layer_norm_third_order_matches_torch_composed():
     np.testing.assert_allclose(
         _third_order(ours, x0, None), _third_order(theirs, x0, torch), rtol=1e-8, atol=1e-10
     )
+
+
+# ------------------------------------------------------------------- losses
+R = np.random.default_rng(21)
+PRED, TARGET = R.standard_normal((5, 4)) * 2, R.standard_normal((5, 4)) * 2
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("mse_loss", {}),
+        ("l1_loss", {}),
+        ("huber_loss", {"delta": 1.0}),
+        ("huber_loss", {"delta": 2.5}),
+        ("smooth_l1_loss", {"beta": 1.0}),
+        ("smooth_l1_loss", {"beta": 0.5}),
+        ("smooth_l1_loss", {"beta": 0.0}),
+    ],
+)
+def test_regression_losses_wrt_input_and_target(name, kwargs, reduction):
+    ours, theirs = getattr(F, name), getattr(TF, name)
+    # the Hessians are piecewise constant; the points are away from the kinks
+    d = np.abs(PRED - TARGET)
+    assert np.min(np.abs(d - kwargs.get("delta", kwargs.get("beta", 0)))) > 1e-3
+    assert_hvp_matches(
+        lambda x, t: ours(x, t, reduction=reduction, **kwargs) ** 2,
+        [PRED, TARGET],
+        lambda x, t: theirs(x, t, reduction=reduction, **kwargs) ** 2,
+    )
+
+
+PROBS = R.random((5, 4)) * 0.9 + 0.05
+LABELS01 = R.random((5, 4))
+ELEMENT_W = R.random((5, 4)) + 0.5
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binary_cross_entropy_wrt_probabilities_and_targets(reduction, weighted):
+    w = ELEMENT_W if weighted else None
+    tw = None if w is None else torch.tensor(w)
+    assert_hvp_matches(
+        lambda p, t: F.binary_cross_entropy(p, t, weight=w, reduction=reduction),
+        [PROBS, LABELS01],
+        lambda p, t: TF.binary_cross_entropy(p, t, weight=tw, reduction=reduction),
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("pos_weighted", [False, True])
+def test_bce_with_logits_wrt_logits_and_targets(reduction, weighted, pos_weighted):
+    w = ELEMENT_W if weighted else None
+    pw = np.array([0.5, 1.0, 2.0, 3.0]) if pos_weighted else None
+
+    def theirs(x, t):
+        return TF.binary_cross_entropy_with_logits(
+            x,
+            t,
+            weight=None if w is None else torch.tensor(w),
+            reduction=reduction,
+            pos_weight=None if pw is None else torch.tensor(pw),
+        )
+
+    assert_hvp_matches(
+        lambda x, t: F.binary_cross_entropy_with_logits(
+            x, t, weight=w, reduction=reduction, pos_weight=pw
+        ),
+        [PRED, LABELS01],
+        theirs,
+    )
+
+
+@pytest.mark.filterwarnings("ignore:kl_div")
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("reduction", ["mean", "batchmean", "sum", "none"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_wrt_input_and_target(reduction, log_target):
+    target = np.log(PROBS) if log_target else PROBS
+    assert_hvp_matches(
+        lambda x, t: F.kl_div(x, t, reduction=reduction, log_target=log_target) ** 2,
+        [PRED, target],
+        lambda x, t: TF.kl_div(x, t, reduction=reduction, log_target=log_target) ** 2,
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("full", [False, True])
+@pytest.mark.parametrize("var_shape", [(5, 4), (5,), (5, 1)])
+def test_gaussian_nll_loss_wrt_mean_target_and_var(reduction, full, var_shape):
+    var = np.random.default_rng(2).random(var_shape) + 0.3
+    assert_hvp_matches(
+        lambda x, t, v: F.gaussian_nll_loss(x, t, v, full=full, reduction=reduction),
+        [PRED, TARGET, var],
+        lambda x, t, v: TF.gaussian_nll_loss(x, t, v, full=full, reduction=reduction),
+    )
+
+
+def test_gaussian_nll_loss_clamped_var_as_torch():
+    # torch clamps var at eps without recording it: the value is eps, the gradient 1,
+    # in first and second order alike. That is not the derivative of the clamped
+    # function, so central differences do not apply here: the reference is torch.
+    # var = v * v * scale; the columns scaled by 1e-7 are below eps.
+    v = np.random.default_rng(2).random((5, 4)) + 0.5
+    scale = np.array([1e-7, 1.0, 0.5, 1e-7])
+    assert (v * v * scale < 1e-6).sum() == 10
+    arrays = [PRED * 1e-3, TARGET * 1e-3, v]
+    directions = [np.random.default_rng(i).standard_normal((5, 4)) for i in range(3)]
+    ours = [Tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    mine = _params_hvp(
+        ours, lambda: F.gaussian_nll_loss(ours[0], ours[1], ours[2] ** 2 * scale), directions
+    )
+    ref = _params_hvp(
+        theirs,
+        lambda: TF.gaussian_nll_loss(theirs[0], theirs[1], theirs[2] ** 2 * torch.tensor(scale)),
+        directions,
+    )
+    for m, r in zip(mine, ref, strict=True):
+        np.testing.assert_allclose(m, r, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("log_input", [True, False])
+@pytest.mark.parametrize("full", [False, True])
+def test_poisson_nll_loss_wrt_input_and_target(reduction, log_input, full):
+    x = PRED * 0.5 if log_input else PROBS * 3
+    counts = np.random.default_rng(3).random((5, 4)) * 4 + 0.2  # some above 1, some below
+    assert_hvp_matches(
+        lambda a, t: F.poisson_nll_loss(a, t, log_input, full, reduction=reduction),
+        [x, counts],
+        lambda a, t: TF.poisson_nll_loss(a, t, log_input, full, reduction=reduction),
+    )
+
+
+# ------------------------------------------------------------------- layers
+def test_gelu_tanh_double_and_third_order():
+    x = R.standard_normal((4, 5)) * 2
+    assert_hvp_matches(F.gelu_tanh, [x], lambda t: TF.gelu(t, approximate="tanh"))
+    np.testing.assert_allclose(
+        _third_order(lambda t: F.gelu_tanh(t).sum(), x, None),
+        _third_order(lambda t: TF.gelu(t, approximate="tanh").sum(), x, torch),
+        rtol=1e-9,
+        atol=1e-12,
+    )
+
+
+@pytest.mark.parametrize("p", [0.3, 1.0])
+def test_dropout_passes_the_graph_with_its_fixed_mask(p):
+    x = R.standard_normal((6, 5))
+    np.random.seed(4)
+    mask = F.dropout(Tensor(np.ones_like(x)), p=p).data
+
+    def ours(t):
+        np.random.seed(4)  # the same mask at every call
+        return F.dropout(t * t * t, p=p)
+
+    assert_hvp_matches(ours, [x], lambda t: t * t * t * torch.tensor(mask))
+
+
+@pytest.mark.parametrize("padding_idx", [None, 2, -1])
+def test_embedding_hvp_wrt_its_table(padding_idx):
+    table = R.standard_normal((5, 3))
+    idx = np.array([[0, 2, 2], [4, 1, 0]])  # repeated rows accumulate
+
+    def ours(w):
+        return F.embedding(idx, w, padding_idx=padding_idx).tanh()
+
+    def theirs(w):
+        return TF.embedding(torch.tensor(idx), w, padding_idx=padding_idx).tanh()
+
+    assert_hvp_matches(ours, [table], theirs)
+    np.testing.assert_allclose(
+        _third_order(lambda w: ours(w).sum(), table, None),
+        _third_order(lambda w: theirs(w).sum(), table, torch),
+        rtol=1e-9,
+        atol=1e-12,
+    )
