@@ -550,3 +550,46 @@ def test_mlp_cross_entropy_hvp_wrt_all_parameters_matches_torch(activation):
         lambda: TF.cross_entropy(theirs(torch.tensor(x)), torch.tensor(y)),
         eps=eps,
     )
+
+
+def test_loss_modules_double_backward_like_torch():
+    from micrograd_plus import nn
+
+    x, labels = LOGITS["2d"], LABELS["2d"]
+    pairs = [
+        (
+            nn.CrossEntropyLoss(weight=CLASS_W, label_smoothing=0.1, ignore_index=2),
+            torch.nn.CrossEntropyLoss(torch.tensor(CLASS_W), label_smoothing=0.1, ignore_index=2),
+            labels,
+        ),
+        (
+            nn.BCEWithLogitsLoss(pos_weight=np.array([1.0, 2.0, 0.5, 3.0])),
+            torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor([1.0, 2.0, 0.5, 3.0]).double()),
+            LABELS01[:1].repeat(6, axis=0),
+        ),
+        (nn.HuberLoss(delta=0.7), torch.nn.HuberLoss(delta=0.7), rng.standard_normal((6, 4))),
+    ]
+    for ours, theirs, target in pairs:
+        assert_hvp_matches(
+            lambda a, ours=ours, target=target: ours(a, Tensor(target)),
+            [x],
+            lambda a, theirs=theirs, target=target: theirs(a, torch.tensor(target)),
+        )
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: F.cross_entropy(x, [0, 1, 2, 3, 0], weight=CLASS_W, label_smoothing=0.1),
+        lambda x: (F.batch_norm(x, training=True) ** 3).sum(),
+        lambda x: (F.layer_norm(x, (4,)) ** 3).sum(),
+        lambda x: F.binary_cross_entropy_with_logits(x, np.full((5, 4), 0.3)),
+        lambda x: F.gaussian_nll_loss(x, np.zeros((5, 4)), x * x + 1),
+    ],
+)
+def test_float32_stays_float32_in_graph_mode(fn):
+    x = Tensor(rng.standard_normal((5, 4)).astype(np.float32), requires_grad=True)
+    (g,) = grad(fn(x), x, create_graph=True)
+    (h,) = grad((g * g).sum(), x)
+    assert g.dtype == h.dtype == np.float32 and g.requires_grad
+    assert np.isfinite(h.data).all() and np.abs(h.data).max() > 0
