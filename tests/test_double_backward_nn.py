@@ -175,6 +175,15 @@ def test_nll_loss_passes_the_graph_of_its_input(kwargs, reduction, layout):
     assert_hvp_matches(ours, [LOGITS[layout]], theirs)
 
 
+def test_log_softmax_then_nll_loss_double_backward():
+    x, y = LOGITS["3d"], LABELS["3d"]
+    assert_hvp_matches(
+        lambda t: F.nll_loss(F.log_softmax(t, dim=1), Tensor(y), weight=CLASS_W),
+        [x],
+        lambda t: TF.nll_loss(TF.log_softmax(t, dim=1), torch.tensor(y), torch.tensor(CLASS_W)),
+    )
+
+
 # ------------------------------------------------------------ normalisation
 def _running(channels, seed=7):
     r = np.random.default_rng(seed)

@@ -7,7 +7,10 @@ closed-form gradient:
 
     dx = w / std * (g - mean(g) - x_hat * mean(g * x_hat))
 
-with the means taken over the axes that were normalised.
+with the means taken over the axes that were normalised. With
+``create_graph=True`` the same formula runs on Tensors (``_norm_graph_grads``):
+``x_hat`` and ``1/std`` are recomputed from the input, so the gradient can be
+differentiated again.
 """
 
 from __future__ import annotations
