@@ -144,8 +144,10 @@ def gelu_tanh(a: Tensor) -> Tensor:
     out = 0.5 * x * (1 + t)
 
     def backward(g):
-        dinner = k * (1 + 3 * 0.044715 * x * x)
-        return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner),)
+        # Graph mode: the same formula on the input Tensor, tanh recomputed from it.
+        X, T = (a, (k * (a + 0.044715 * a * a * a)).tanh()) if isinstance(g, Tensor) else (x, t)
+        dinner = k * (1 + 3 * 0.044715 * X * X)
+        return (g * (0.5 * (1 + T) + 0.5 * X * (1 - T * T) * dinner),)
 
     return Tensor._make(out, (a,), backward, "gelu_tanh")
 
@@ -334,6 +336,8 @@ def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor
     table = weight.data
 
     def backward(g):
+        if isinstance(g, Tensor):
+            return (_scatter_rows(g, idx, table.shape[0], padding_idx),)
         grad = np.zeros_like(table)
         np.add.at(grad, idx.reshape(-1), g.reshape(-1, table.shape[1]))
         if padding_idx is not None:
@@ -341,6 +345,24 @@ def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor
         return (grad,)
 
     return Tensor._make(table[idx], (weight,), backward, "embedding")
+
+
+def _scatter_rows(g: Tensor, idx: np.ndarray, rows: int, padding_idx) -> Tensor:
+    """Embedding's gradient in graph mode: the rows of ``g`` added into a table of
+    ``rows`` rows at ``idx``, as an op whose own backward gathers them back."""
+    dim = g.shape[-1]
+    grad = np.zeros((rows, dim), g.dtype)
+    np.add.at(grad, idx.reshape(-1), g.data.reshape(-1, dim))
+    kept = None
+    if padding_idx is not None:
+        grad[padding_idx] = 0
+        kept = (idx != padding_idx % rows)[..., None]
+
+    def backward(h):
+        picked = h[idx]
+        return (picked if kept is None else picked * kept,)
+
+    return Tensor._make(grad, (g,), backward, "embedding_backward")
 
 
 class Embedding(Module):

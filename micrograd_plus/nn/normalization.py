@@ -7,7 +7,10 @@ closed-form gradient:
 
     dx = w / std * (g - mean(g) - x_hat * mean(g * x_hat))
 
-with the means taken over the axes that were normalised.
+with the means taken over the axes that were normalised. With
+``create_graph=True`` the same formula runs on Tensors (``_norm_graph_grads``):
+``x_hat`` and ``1/std`` are recomputed from the input, so the gradient can be
+differentiated again.
 """
 
 from __future__ import annotations
@@ -37,6 +40,28 @@ def _affine_backward(g, xhat, weight, bias, reduce_axes, param_shape):
     if bias is not None and bias.requires_grad:
         gb = g.sum(axis=reduce_axes).reshape(param_shape)
     return gw, gb
+
+
+def _norm_graph_grads(g, input, weight, bias, stat_axes, affine_axes, wshape, eps):
+    """Graph-mode rule of a norm that uses the statistics of ``input`` over ``stat_axes``.
+
+    The closed form of the module docstring, with ``x_hat`` and ``1/std``
+    recomputed from the input Tensor (``weight`` is reshaped to ``wshape`` to
+    broadcast against it), so the gradients record their own graph.
+    """
+    centred = input - input.mean(axis=stat_axes, keepdims=True)
+    inv_std = 1 / ((centred * centred).mean(axis=stat_axes, keepdims=True) + eps).sqrt()
+    xhat = centred * inv_std
+    gx = None
+    if input.requires_grad:
+        gxhat = g if weight is None else g * weight.reshape(wshape)
+        mean_gx = (gxhat * xhat).mean(axis=stat_axes, keepdims=True)
+        gx = (gxhat - gxhat.mean(axis=stat_axes, keepdims=True) - xhat * mean_gx) * inv_std
+    param = weight if weight is not None else bias
+    gw, gb = _affine_backward(
+        g, xhat, weight, bias, affine_axes, None if param is None else param.shape
+    )
+    return _present((input, weight, bias), (gx, gw, gb))
 
 
 def batch_norm(
@@ -107,6 +132,16 @@ def batch_norm(
     parents = _present((input, weight, bias), (input, weight, bias))
 
     def backward(g):
+        if isinstance(g, Tensor):
+            if use_batch:
+                return _norm_graph_grads(g, input, weight, bias, axes, axes, bshape, eps)
+            # The running statistics are constants: x_hat is affine in x, exactly
+            # x_hat + (x - x.data) * inv_std, which holds no reference to them.
+            istd = inv_std.reshape(bshape)
+            xhat_t = (input - x) * istd + xhat
+            gx = g * (istd if weight is None else weight.reshape(bshape) * istd)
+            gw, gb = _affine_backward(g, xhat_t, weight, bias, axes, (channels,))
+            return _present((input, weight, bias), (gx, gw, gb))
         gw, gb = _affine_backward(g, xhat, weight, bias, axes, (channels,))
         gx = None
         if input.requires_grad:
@@ -263,6 +298,8 @@ def layer_norm(
     parents = _present((input, weight, bias), (input, weight, bias))
 
     def backward(g):
+        if isinstance(g, Tensor):
+            return _norm_graph_grads(g, input, weight, bias, axes, lead, shape, eps)
         gw, gb = _affine_backward(g, xhat, weight, bias, lead, shape)
         gx = None
         if input.requires_grad:

@@ -46,6 +46,8 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
     def grads(factor, need_x, need_y):
         if w is not None:
             factor = factor * w
+        if isinstance(factor, Tensor):
+            return _bce_graph_grads(input, target, factor, need_x, need_y)
         gx = gy = None
         if need_x:
             gx = (x - y) / np.maximum((1 - x) * x, x.dtype.type(1e-12)) * factor
@@ -54,6 +56,17 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
         return gx, gy
 
     return _pointwise_node(values, input, target, reduction, grads, "binary_cross_entropy")
+
+
+def _bce_graph_grads(p: Tensor, t: Tensor, factor: Tensor, need_p: bool, need_t: bool):
+    """The graph-mode rule of :func:`binary_cross_entropy`: the same clamped formulas
+    as Tensor ops of the probabilities and targets."""
+    gp = gt = None
+    if need_p:
+        gp = (p - t) / ((1 - p) * p).maximum(1e-12) * factor
+    if need_t:
+        gt = ((1 - p).log().maximum(-100) - p.log().maximum(-100)) * factor
+    return gp, gt
 
 
 def binary_cross_entropy_with_logits(
@@ -84,6 +97,8 @@ def binary_cross_entropy_with_logits(
     def grads(factor, need_x, need_y):
         if w is not None:
             factor = factor * w
+        if isinstance(factor, Tensor):
+            return _bce_logits_graph_grads(input, target, factor, pw, need_x, need_y)
         gx = gy = None
         if need_x:
             sig = np.exp(-softplus_neg)
@@ -95,3 +110,15 @@ def binary_cross_entropy_with_logits(
         return gx, gy
 
     return _pointwise_node(values, input, target, reduction, grads, "bce_with_logits")
+
+
+def _bce_logits_graph_grads(x: Tensor, t: Tensor, factor: Tensor, pw, need_x, need_t):
+    """The graph-mode rule of :func:`binary_cross_entropy_with_logits`, as Tensor ops."""
+    gx = gt = None
+    if need_x:
+        sig = x.sigmoid()
+        gx = (sig - t if pw is None else ((pw - 1) * t + 1) * sig - pw * t) * factor
+    if need_t:
+        softplus_neg = (-x).relu() + ((-x.abs()).exp() + 1).log()
+        gt = (-x if pw is None else (pw - 1) * softplus_neg - x) * factor
+    return gx, gt

@@ -129,6 +129,10 @@ def cross_entropy(
     optimizer step leaves the weights unchanged (PyTorch's gradient is NaN in
     the zero-weight case).
 
+    With ``create_graph=True`` every variant's gradient is recorded as Tensor
+    ops, ``(softmax(input) * a - b) * factor`` with constant ``a`` and ``b``
+    (see ``_softmax_grad``), so it can be differentiated again.
+
     Examples
     --------
     >>> from micrograd_plus import Tensor
@@ -161,12 +165,53 @@ def cross_entropy(
     out, scale = _reduce_rows(losses, reduction, len(y), _sample_shape(x))
 
     def backward(g):
+        if isinstance(g, Tensor):  # graph mode: (softmax(input) - onehot) * factor
+            return (_softmax_grad(input, x, 1, unrow(_onehot(z, i, y)), g, scale),)
         factor = g.reshape(-1, 1) if scale is None else g * scale
         grad = p * factor
         grad[i, y] -= factor[:, 0] if scale is None else factor
         return (unrow(grad),)
 
     return Tensor._make(out, (input,), backward, "cross_entropy")
+
+
+# ---------------------------------------------------------------- graph mode
+# With create_graph=True every variant's gradient is one formula of Tensor ops,
+#     d loss / d input = (softmax(input) * a - b) * factor,
+# with a (per sample) and b (per class) constant arrays; the softmax is recomputed
+# from the input Tensor along the class axis, so no reshaping of the input is needed.
+
+
+def _class_axis(x: np.ndarray) -> int:
+    return 0 if x.ndim == 1 else 1
+
+
+def _per_sample(v, x: np.ndarray):
+    """An array or Tensor with one value per sample (row), shaped to broadcast
+    against the logits ``x`` along the class axis."""
+    return v.reshape(x.shape[:1] + (1,) + x.shape[2:] if x.ndim > 1 else ())
+
+
+def _onehot(z: np.ndarray, index: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    hot = np.zeros_like(z)
+    hot[index, classes] = 1
+    return hot
+
+
+def _softmax_t(input: Tensor, x: np.ndarray):
+    """The logits less their row maximum, and their softmax, as Tensor ops over the
+    class axis; the maximum is a constant (it keeps exp from overflowing and changes
+    no derivative)."""
+    axis = _class_axis(x)
+    shifted = input - x.max(axis=axis, keepdims=True)
+    e = shifted.exp()
+    return shifted, e / e.sum(axis=axis, keepdims=True)
+
+
+def _softmax_grad(input: Tensor, x: np.ndarray, a, b: np.ndarray, g: Tensor, scale) -> Tensor:
+    """``(softmax(input) * a - b) * factor`` recording the graph (the graph-mode rule)."""
+    factor = _per_sample(g, x) if scale is None else g * scale
+    return (_softmax_t(input, x)[1] * a - b) * factor
 
 
 def _checked_logits(input, weight, reduction, label_smoothing):
@@ -219,6 +264,7 @@ def _cross_entropy_general(input, softmax, t, w, ignore_index, reduction, label_
     wt, safe = _weighted_rows(t, ignore_index, w, x.dtype)
     nll = log_total[:, 0] - shifted[index, safe]
     losses = (1 - label_smoothing) * wt * nll
+    valid = None
     if label_smoothing:
         log_p = shifted - log_total
         smooth = -(log_p.sum(axis=1) if w is None else log_p @ w)
@@ -227,6 +273,9 @@ def _cross_entropy_general(input, softmax, t, w, ignore_index, reduction, label_
     out, scale = _reduce_rows(losses, reduction, wt.sum(), _sample_shape(x))
 
     def backward(g):
+        if isinstance(g, Tensor):
+            a, b = _general_coefficients(index, safe, wt, w, valid, label_smoothing, probs)
+            return (_softmax_grad(input, x, _per_sample(a, x), unrow(b), g, scale),)
         factor = g.reshape(-1) if scale is None else g * scale
         coef = (1 - label_smoothing) * wt * factor
         grad = probs * coef[:, None]
@@ -240,6 +289,20 @@ def _cross_entropy_general(input, softmax, t, w, ignore_index, reduction, label_
     return Tensor._make(out, (input,), backward, "cross_entropy")
 
 
+def _general_coefficients(index, safe, wt, w, valid, smoothing, probs):
+    """``a`` (per row) and ``b`` (per row and class) of the graph-mode gradient
+    ``(softmax * a - b) * factor`` with class weights, ignored rows and label smoothing:
+    the first-order rule below, gathered into those two constants."""
+    a = (1 - smoothing) * wt
+    b = _onehot(probs, index, safe) * a[:, None]
+    if smoothing:
+        classes = probs.shape[1]
+        smooth = (smoothing / classes) * valid
+        a = a + smooth * (classes if w is None else w.sum())
+        b += smooth[:, None] * (1 if w is None else w)
+    return a, b
+
+
 def _no_classes(input, target, ignore_index, reduction, what) -> Tensor:
     """Scores with a class axis of size 0, as torch: any class index is out of range;
     with every target ignored (or soft targets) each sample's loss is 0, their mean NaN."""
@@ -249,7 +312,12 @@ def _no_classes(input, target, ignore_index, reduction, what) -> Tensor:
         _class_targets(x, target, ignore_index, what)  # raises unless every target is ignored
     losses = np.zeros(_sample_shape(x), x.dtype)
     out, _ = _reduce_rows(losses.reshape(-1), reduction, 0, losses.shape)
-    return Tensor._make(out, (input,), lambda g: (np.zeros_like(x),), what)
+
+    def backward(g):
+        zeros = np.zeros_like(x)
+        return (Tensor._make(zeros) if isinstance(g, Tensor) else zeros,)
+
+    return Tensor._make(out, (input,), backward, what)
 
 
 def _cross_entropy_probs(input, target, softmax, w, reduction, ls):
@@ -267,6 +335,8 @@ def _cross_entropy_probs(input, target, softmax, w, reduction, ls):
     target = target if isinstance(target, Tensor) else Tensor._make(tdata)
 
     def backward(g):
+        if isinstance(g, Tensor):
+            return _probs_graph_grads(input, target, g, scale, w, ls)
         factor = g.reshape(-1)[:, None] if scale is None else g * scale
         gx = (probs * wq.sum(axis=1, keepdims=True) - wq) * factor
         gt = None
@@ -275,6 +345,26 @@ def _cross_entropy_probs(input, target, softmax, w, reduction, ls):
         return (unrow(gx), gt)
 
     return Tensor._make(out, (input, target), backward, "cross_entropy")
+
+
+def _probs_graph_grads(input: Tensor, target: Tensor, g: Tensor, scale, w, ls):
+    """The graph-mode rule of ``_cross_entropy_probs``: the same two gradients as
+    Tensor ops of the logits and of the target probabilities."""
+    x = input.data
+    axis = _class_axis(x)
+    w = None if w is None else w.reshape((-1,) + (1,) * (x.ndim - 1 - axis))
+    q = target if target.requires_grad else target.data.astype(x.dtype, copy=False)
+    if ls:
+        q = q * (1 - ls) + ls / x.shape[axis]
+    wq = q if w is None else q * w
+    shifted, p = _softmax_t(input, x)
+    factor = _per_sample(g, x) if scale is None else g * scale
+    gx = (p * wq.sum(axis=axis, keepdims=True) - wq) * factor
+    gt = None
+    if target.requires_grad:
+        log_p = shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
+        gt = -(1 - ls) * (log_p if w is None else log_p * w) * factor
+    return gx, gt
 
 
 def nll_loss(
@@ -304,6 +394,9 @@ def nll_loss(
     out, scale = _reduce_rows(losses, reduction, wt.sum(), _sample_shape(x))
 
     def backward(g):
+        if isinstance(g, Tensor):  # graph mode: linear in the input, -weighted onehot * factor
+            picked = unrow(_onehot(rows, index, safe) * -wt[:, None])
+            return (picked * (_per_sample(g, x) if scale is None else g * scale),)
         factor = g.reshape(-1) if scale is None else g * scale
         grad = np.zeros_like(rows)
         grad[index, safe] = -wt * factor

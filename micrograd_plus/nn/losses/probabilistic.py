@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from ...ops._broadcast import unbroadcast
+from ...ops.elementwise import where
 from ...tensor import Tensor
 from ._common import _as_tensor, _check_reduction, _pair, _pointwise_node, _reduce
 
@@ -61,22 +62,28 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> 
         return _batchmean_node(values, input, target, x, t, log_target)
 
     def grads(factor, need_x, need_t):
-        return _kl_grads(factor, x, t, log_target, need_x, need_t)
+        return _kl_grads(factor, input, target, t, log_target, need_x, need_t)
 
     return _pointwise_node(values, input, target, reduction, grads, "kl_div")
 
 
-def _kl_grads(factor, x, t, log_target, need_x, need_t):
+def _kl_grads(factor, input, target, t, log_target, need_x, need_t):
+    """Both gradients of the KL terms; with a Tensor ``factor`` (graph mode) they are
+    Tensor ops of ``input`` and ``target``, the zero-target mask staying an array."""
+    graph = isinstance(factor, Tensor)
+    x, tt = (input, target) if graph else (input.data, t)
+    exp = (lambda v: v.exp()) if graph else np.exp
     gx = gt = None
     if need_x:
-        gx = -(np.exp(t) if log_target else t) * factor
+        gx = -(exp(tt) if log_target else tt) * factor
     if need_t:
         with np.errstate(divide="ignore", invalid="ignore"):
             if log_target:
-                gt = np.exp(t) * (t - x + 1) * factor
+                gt = exp(tt) * (tt - x + 1) * factor
             else:
                 # torch's xlogy derivative: NaN at a target of 0, as torch gives.
-                gt = (np.log(np.where(t != 0, t, 1)) + t / t - x) * factor
+                nonzero = where(t != 0, tt, 1) if graph else np.where(t != 0, t, 1)
+                gt = ((nonzero.log() if graph else np.log(nonzero)) + t / t - x) * factor
     return gx, gt
 
 
@@ -87,7 +94,8 @@ def _batchmean_node(values, input, target, x, t, log_target) -> Tensor:
     scale = 1.0 / batch if batch else np.nan
 
     def backward(g):
-        return _kl_grads(g * scale, x, t, log_target, input.requires_grad, target.requires_grad)
+        need = input.requires_grad, target.requires_grad
+        return _kl_grads(g * scale, input, target, t, log_target, *need)
 
     return Tensor._make(out, (input, target), backward, "kl_div")
 
@@ -162,10 +170,15 @@ def gaussian_nll_loss(
         values = values + 0.5 * math.log(2 * math.pi)
 
     def grads(factor, need_x, need_t):
-        gx = diff / v * factor
+        d, vc = diff, v
+        if isinstance(factor, Tensor):  # graph mode: the same formulas as Tensor ops
+            d = input - target
+            # torch clamps var without recording it: the value is v, the gradient 1.
+            vc = var.reshape(v.shape) + (v - v_raw.reshape(v.shape))
+        gx = d / vc * factor
         gv = None
         if var.requires_grad:
-            gv = unbroadcast(0.5 * (1 / v - diff * diff / (v * v)) * factor, v.shape)
+            gv = unbroadcast(0.5 * (1 / vc - d * d / (vc * vc)) * factor, v.shape)
             gv = gv.reshape(v_raw.shape)
         return (
             gx if need_x else None,
@@ -220,6 +233,8 @@ def poisson_nll_loss(
             values = values + np.where(big, stirling, 0)
 
     def grads(factor, need_x, need_t):
+        if isinstance(factor, Tensor):
+            return _poisson_graph_grads(input, target, factor, log_input, full, eps, need_x, need_t)
         gx = gt = None
         if need_x:
             gx = (rate - t if log_input else 1 - t / (x + eps)) * factor
@@ -233,6 +248,23 @@ def poisson_nll_loss(
         return gx, gt
 
     return _pointwise_node(values, input, target, reduction, grads, "poisson_nll_loss")
+
+
+def _poisson_graph_grads(x: Tensor, target: Tensor, factor, log_input, full, eps, need_x, need_t):
+    """The graph-mode rule of :func:`poisson_nll_loss`: its formulas as Tensor ops."""
+    gx = gt = None
+    if need_x:
+        gx = (x.exp() - target if log_input else 1 - target / (x + eps)) * factor
+    if need_t:
+        gt = -x if log_input else -(x + eps).log()
+        if full:
+            t = target.data
+            big = t > 1
+            safe = where(big, target, 1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gt = gt + where(big, safe.log() + 0.5 / safe, 0 * np.log(t))
+        gt = gt * factor
+    return gx, gt
 
 
 __all__ = ["kl_div", "gaussian_nll_loss", "poisson_nll_loss"]

@@ -1,4 +1,10 @@
-"""Regression losses: mean squared, mean absolute, Huber and smooth L1 error."""
+"""Regression losses: mean squared, mean absolute, Huber and smooth L1 error.
+
+Each gradient rule runs in both modes (see :mod:`micrograd_plus.autograd.engine`):
+with a Tensor ``factor`` (``create_graph=True``) the error ``input - target`` is
+recomputed from the Tensors, so the gradient can be differentiated again; the
+sign in L1 is piecewise constant and stays an array.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,8 @@ def mse_loss(input, target, reduction: str = "mean") -> Tensor:
     diff = x - y
 
     def grads(factor, need_x, need_y):
-        gx = diff * (2 * factor)
+        d = input - target if isinstance(factor, Tensor) else diff
+        gx = d * (2 * factor)
         return (gx if need_x else None, -gx if need_y else None)
 
     return _pointwise_node(diff * diff, input, target, reduction, grads, "mse_loss")
@@ -59,7 +66,10 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Te
     values = np.where(size < delta, 0.5 * diff * diff, delta * (size - 0.5 * delta))
 
     def grads(factor, need_x, need_y):
-        gx = np.clip(diff, -delta, delta) * factor
+        if isinstance(factor, Tensor):
+            gx = (input - target).clip(-delta, delta) * factor
+        else:
+            gx = np.clip(diff, -delta, delta) * factor
         return (gx if need_x else None, -gx if need_y else None)
 
     return _pointwise_node(values, input, target, reduction, grads, "huber_loss")
@@ -81,7 +91,10 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0) ->
     values = np.where(size < beta, (0.5 / beta) * diff * diff, size - 0.5 * beta)
 
     def grads(factor, need_x, need_y):
-        gx = np.clip(diff * (1 / beta), -1, 1) * factor
+        if isinstance(factor, Tensor):
+            gx = ((input - target) * (1 / beta)).clip(-1, 1) * factor
+        else:
+            gx = np.clip(diff * (1 / beta), -1, 1) * factor
         return (gx if need_x else None, -gx if need_y else None)
 
     return _pointwise_node(values, input, target, reduction, grads, "smooth_l1_loss")
