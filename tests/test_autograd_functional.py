@@ -42,6 +42,26 @@ def tuple_out_one(x):
     return x.exp(), (x * x).sum()
 
 
+def _const(like, array):
+    return Tensor(array) if isinstance(like, Tensor) else torch.tensor(array)
+
+
+FEATURES = rng.standard_normal((5, 3))
+ONE_HOT = np.eye(4)[[0, 3, 1, 1, 2]]
+
+
+def mlp_loss(W, b):
+    """Cross-entropy of a linear layer with tanh: matmul, broadcasting, log_softmax."""
+    logits = (_const(W, FEATURES) @ W + b).tanh()
+    return -(logits.log_softmax(-1) * _const(W, ONE_HOT)).sum() / 5
+
+
+def gathered(x):
+    """Indexing with a repeated index and a matrix product of the result."""
+    picked = x[[0, 2, 0]]
+    return picked * (x @ x), x[1:].softmax(-1)
+
+
 # name -> (func, inputs as arrays (a tuple means a tuple of inputs), scalar output?)
 CASES = {
     "scalar-one-input-vector": (scalar_one, X3, True),
@@ -51,6 +71,8 @@ CASES = {
     "vector-one-input": (vector_one, X3, False),
     "vector-two-outputs-two-inputs": (vector_two, (X23, Y23), False),
     "tuple-output-one-input": (tuple_out_one, X3, False),
+    "scalar-mlp-loss": (mlp_loss, (rng.standard_normal((3, 4)), rng.standard_normal(4)), True),
+    "vector-getitem-matmul-softmax": (gathered, X3, False),
 }
 
 

@@ -68,9 +68,37 @@ def test_the_differences_are_still_differences() -> None:
     weight = torch.tensor([0.0, 1.0, 1.0], dtype=torch.float64)
     torch.nn.functional.cross_entropy(logits, torch.tensor([0, 0]), weight=weight).backward()
     assert torch.isnan(logits.grad).all()
+    x = torch.tensor([1.0, 2.0])
+    forward = torch.autograd.functional.jacobian(
+        lambda t: t**2, x, strategy="forward-mode", vectorize=True
+    )
+    assert torch.equal(forward, torch.diag(2 * x))
+    with pytest.raises(NotImplementedError, match="forward-mode"):
+        mp.autograd.functional.jacobian(lambda t: t**2, mp.Tensor([1.0]), strategy="forward-mode")
     X, y = np.zeros((4, 2)), np.zeros(4)
     with pytest.raises(TypeError, match="batch_size"):
         torch.utils.data.DataLoader(X, y, batch_size=2)  # arrays are no (X, y) data set there
+
+
+def _parameters(func) -> list[tuple[str, object]]:
+    import inspect
+
+    return [(p.name, p.default) for p in inspect.signature(func).parameters.values()]
+
+
+@pytest.mark.parametrize("name", ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"])
+def test_functional_signatures_are_torchs(name: str) -> None:
+    ours = getattr(mp.autograd.functional, name)
+    assert _parameters(ours) == _parameters(getattr(torch.autograd.functional, name))
+
+
+def test_grad_and_backward_take_torchs_arguments() -> None:
+    assert _parameters(mp.Tensor.backward) == _parameters(torch.Tensor.backward)
+    theirs = dict(_parameters(torch.autograd.grad))
+    ours = _parameters(mp.grad)
+    # torch's only_inputs (deprecated) and is_grads_batched (vmap) are not implemented.
+    assert set(theirs) - {n for n, _ in ours} == {"only_inputs", "is_grads_batched"}
+    assert all(theirs[n] == default for n, default in ours), ours
 
 
 def _spiral_loop(lib_name: str, initial: dict) -> list[float]:

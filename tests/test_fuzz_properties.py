@@ -2,9 +2,10 @@
 
 The programs come from ``micrograd_plus.utils.fuzz_programs``. Each is checked against float64
 central differences, against PyTorch (when importable), for float32 staying
-float32, and for retain_graph accumulation. Profiles live there too (``PROFILES``):
-``ci`` is deterministic, ``HYPOTHESIS_PROFILE=long`` (``nox -s fuzz``) runs
-thousands of examples.
+float32, and for retain_graph accumulation; programs of the ops with double
+backward (``SECOND_ORDER_OPS``) also at second order (Hessian-vector products).
+Profiles live there too (``PROFILES``): ``ci`` is deterministic,
+``HYPOTHESIS_PROFILE=long`` (``nox -s fuzz``) runs thousands of examples.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from micrograd_plus.utils.fuzz_programs import (
     MUTANTS,
     OP_BY_NAME,
     OPS,
+    SECOND_ORDER_MUTANTS,
+    SECOND_ORDER_OPS,
     Program,
     broken,
     check_program,
+    check_program_second_order,
     final,
     programs,
     run,
@@ -141,3 +145,52 @@ def test_fuzz_catches_a_deliberately_broken_gradient(name):
     fuzz()  # the real op passes
     with broken(name), pytest.raises(AssertionError, match="gradient check FAIL"):
         fuzz()
+
+
+# ------------------------------------------------------------- second order
+@given(prog=programs(ops=SECOND_ORDER_OPS))
+def test_fuzz_hessian_vector_products_match_differences_and_torch(prog):
+    note(str(prog))
+    check_program_second_order(prog)
+
+
+@pytest.mark.parametrize("op", SECOND_ORDER_OPS, ids=[op.name for op in SECOND_ORDER_OPS])
+@given(data=st.data())
+@PER_OP
+def test_fuzz_each_op_at_second_order(op, data):
+    prog = data.draw(programs(include=op, ops=SECOND_ORDER_OPS), label="program")
+    note(str(prog))
+    check_program_second_order(prog)
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER_MUTANTS))
+def test_fuzz_catches_a_wrong_second_derivative(name):
+    """A graph-mode rule that treats a recomputed factor as a constant leaves every
+    first derivative right: the first-order fuzzer passes it, the second-order one
+    must catch it within 40 programs (central differences alone, without torch)."""
+    op = OP_BY_NAME[name]
+    search = settings(
+        max_examples=40,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        report_multiple_bugs=False,
+    )
+
+    @search
+    @given(data=st.data())
+    def first_order(data):
+        check_program(data.draw(programs(include=op, ops=SECOND_ORDER_OPS)))
+
+    @search
+    @given(data=st.data())
+    def second_order(data):
+        prog = data.draw(programs(include=op, ops=SECOND_ORDER_OPS))
+        check_program_second_order(prog, torch_too=False)
+
+    second_order()  # the real op passes
+    with broken(name):
+        first_order()  # invisible at first order
+        with pytest.raises(AssertionError, match="second-order check FAIL"):
+            second_order()

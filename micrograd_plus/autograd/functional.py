@@ -328,23 +328,15 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def _stack_rows(rows: list, shape: tuple) -> Tensor:
-    """The rows ``d out[j] / d input`` stacked into a Tensor of ``shape``, keeping their graph.
-
-    The stack is built from ops whose double backward exists (a row per one-hot
-    axis, summed), so the Jacobian of a Jacobian (a Hessian) is right.
-    """
+    """The rows ``d out[j] / d input`` stacked into a Tensor of ``shape``, keeping their graph
+    (``stack`` has a double backward, so the Jacobian of a Jacobian, a Hessian, is right)."""
     if not any(r.requires_grad for r in rows):
         return Tensor._make(np.stack([r.data for r in rows]).reshape(shape))
     if len(rows) == 1:
         return rows[0].reshape(shape)
-    n, tail = len(rows), rows[0].shape
-    total = None
-    for j, row in enumerate(rows):
-        onehot = np.zeros((n,) + (1,) * len(tail), dtype=row.dtype)
-        onehot[j] = 1
-        term = row.reshape((1,) + tail) * Tensor._make(onehot)
-        total = term if total is None else total + term
-    return total.reshape(shape)
+    from ..ops.shape import stack  # imported here: at load time ops and tensor import us
+
+    return stack(rows).reshape(shape)
 
 
 def _jacobian_rows(out: Tensor, inputs: tuple, create_graph: bool, strict: bool, i: int):

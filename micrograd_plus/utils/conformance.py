@@ -33,6 +33,7 @@ __all__ = [
 NAMESPACES = {
     "torch": "micrograd_plus",
     "torch.autograd": "micrograd_plus.autograd",
+    "torch.autograd.functional": "micrograd_plus.autograd.functional",
     "torch.nn": "micrograd_plus.nn",
     "torch.nn.functional": "micrograd_plus.nn.functional",
     "torch.nn.utils": "micrograd_plus.nn.utils",
@@ -113,7 +114,8 @@ class Difference:
 DIFFERENCES = [
     Difference(
         "`.grad`",
-        "a NumPy array of the tensor's shape and dtype",
+        "a NumPy array of the tensor's shape and dtype (a `Tensor` with a graph after "
+        "`backward(create_graph=True)`, as in torch)",
         "a `Tensor`",
         "the optimizers of the book are NumPy code, and a learner can print and plot it directly",
     ),
@@ -152,6 +154,12 @@ DIFFERENCES = [
         "loss NaN, gradient zero",
         "loss NaN, gradient NaN",
         "a step after such a batch must not write NaN into the weights",
+    ),
+    Difference(
+        '`jacobian`/`hessian` with `strategy="forward-mode"`',
+        "`NotImplementedError`; `vectorize=True` is accepted and gives the same values",
+        "forward-mode AD (with `vectorize=True`)",
+        "the engine is reverse mode only; the reverse-mode result is the same Jacobian",
     ),
     Difference(
         "`DataLoader(X, y, batch_size=...)`",

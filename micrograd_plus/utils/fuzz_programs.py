@@ -5,7 +5,9 @@ op (elementwise, broadcasting binary, reduction, matmul, reshape/transpose/
 indexing, joining, softmax) to earlier results or to fresh leaves. Shapes are
 drawn so that every step is valid; values come from a seeded generator, so
 hypothesis explores structure and shrinks a failure to the smallest program.
-``run`` evaluates a program with micrograd_plus or with PyTorch. It needs
+``run`` evaluates a program with micrograd_plus or with PyTorch;
+``check_program`` checks its gradient and ``check_program_second_order`` its
+Hessian-vector products (over :data:`SECOND_ORDER_OPS`). It needs
 ``hypothesis`` (``pip install "micrograd-plus[test]"``); the tests in
 ``tests/test_fuzz_properties.py`` and chapter 7 of the book use it.
 
@@ -386,6 +388,11 @@ OP_BY_NAME = {op.name: op for op in OPS}
 # and put the ops that need a particular shape early, where shrinking keeps them.
 DRAW_ORDER = sorted(OPS, key=lambda op: (not op.binary, op.plan is _no_params))
 
+# The ops whose backward rule also runs on Tensors (double backward), which the
+# second-order fuzzer draws from: every op, so a new one needs its double backward.
+SECOND_ORDER = frozenset(op.name for op in OPS)
+SECOND_ORDER_OPS = [op for op in OPS if op.name in SECOND_ORDER]
+
 
 # ------------------------------------------------------------ the programs
 @dataclass
@@ -427,8 +434,12 @@ def _broadcasts(x, y) -> bool:
 
 
 @st.composite
-def programs(draw, max_steps: int = 8, include: Op | None = None) -> Program:
-    """Random programs; with ``include``, one that applies that op at a random step."""
+def programs(draw, max_steps: int = 8, include: Op | None = None, ops=None) -> Program:
+    """Random programs; with ``include``, one that applies that op at a random step.
+
+    ``ops`` restricts the draw to those ops (default: all of :data:`OPS`).
+    """
+    order = DRAW_ORDER if ops is None else [op for op in DRAW_ORDER if op in ops]
     # 0-d values still appear, as the results of full reductions.
     base = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
     prog = Program(seed=draw(st.integers(0, 2**32 - 1)))
@@ -452,7 +463,7 @@ def programs(draw, max_steps: int = 8, include: Op | None = None) -> Program:
             op = include  # if it does not fit this operand, try again next step
             planned = op.plan(draw, first[1])
         if planned is None:
-            op = draw(st.sampled_from(DRAW_ORDER))
+            op = draw(st.sampled_from(order))
             planned = op.plan(draw, first[1])
         if planned is None:
             continue
@@ -528,6 +539,69 @@ def check_program(prog: Program) -> None:
     assert result.passed, str(result)
 
 
+def _scalar_of(prog: Program, probe: np.ndarray):
+    """``sum(final(prog) * probe)``: a scalar whose Hessian involves every output entry."""
+    return lambda *ts: (final(run(prog, ts)) * probe).sum()
+
+
+def _gradient(func, arrays) -> list[np.ndarray]:
+    xs = [Tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    grads = mp.grad(func(*xs), xs, allow_unused=True)
+    return [np.zeros_like(a) if g is None else g.data for g, a in zip(grads, arrays)]
+
+
+def check_program_second_order(prog: Program, eps: float = 1e-5, torch_too: bool = True) -> None:
+    """Assert ``prog``'s Hessian-vector products (:func:`~micrograd_plus.autograd.functional.hvp`)
+    match central differences of its gradient and, when importable, PyTorch's ``hvp``.
+
+    The scalar is ``sum(output * probe)`` for a random ``probe``, differentiated
+    twice with respect to every leaf, along a random direction ``v`` (float64).
+    """
+    from micrograd_plus.autograd.functional import hvp
+
+    # 0-d draws come back as Python floats, which Tensor() would make float32.
+    leaves = [np.asarray(a, dtype=np.float64) for a in smooth_values(prog)]
+    rng = np.random.default_rng(prog.seed + 7)
+    with mp.no_grad():
+        shape = final(run(prog, [Tensor(a) for a in leaves])).shape
+    probe = np.asarray(rng.standard_normal(shape), dtype=np.float64)
+    vs = [np.asarray(rng.standard_normal(a.shape), dtype=np.float64) for a in leaves]
+    func = _scalar_of(prog, Tensor(probe))
+    _, hv = hvp(func, tuple(Tensor(a) for a in leaves), tuple(Tensor(v) for v in vs))
+    plus = _gradient(func, [a + eps * v for a, v in zip(leaves, vs)])
+    minus = _gradient(func, [a - eps * v for a, v in zip(leaves, vs)])
+    for i, (mine, p, m) in enumerate(zip(hv, plus, minus)):
+        numeric = (p - m) / (2 * eps)
+        scale = max(1.0, float(np.abs(numeric).max(initial=0.0)))
+        if not np.allclose(mine.data, numeric, rtol=1e-4, atol=1e-5 * scale):
+            raise AssertionError(
+                f"second-order check FAIL: H v for leaf {i} differs from central differences "
+                f"of the gradient\n ours    {mine.data.ravel()[:6]}\n numeric {numeric.ravel()[:6]}"
+            )
+    if torch_too:
+        _torch_hvp_agrees(prog, leaves, probe, vs, hv)
+
+
+def _torch_hvp_agrees(prog: Program, leaves, probe, vs, hv) -> None:
+    try:
+        import torch
+    except ImportError:
+        return
+
+    def theirs(*ts):
+        return (final(run(prog, ts, "torch")) * torch.tensor(probe)).sum()
+
+    _, ref = torch.autograd.functional.hvp(
+        theirs, tuple(torch.tensor(a) for a in leaves), tuple(torch.tensor(v) for v in vs)
+    )
+    for i, (mine, other) in enumerate(zip(hv, ref)):
+        if not np.allclose(mine.data, other.numpy(), rtol=1e-9, atol=1e-11):
+            raise AssertionError(
+                f"second-order check FAIL: H v for leaf {i} differs from torch's\n"
+                f" ours  {mine.data.ravel()[:6]}\n torch {other.numpy().ravel()[:6]}"
+            )
+
+
 def _with_backward(out: Tensor, backward) -> Tensor:
     if out._backward is not None:
         out._backward = backward
@@ -564,18 +638,38 @@ def _halved_maximum(a, b):
     return _with_backward(out, lambda g: tuple(None if x is None else x / 2 for x in inner(g)))
 
 
+def _constant_factor_tanh(a):
+    """tanh whose graph-mode rule uses the saved output *array* for ``1 - tanh**2``
+    (the NumPy-on-a-Tensor slip): first derivatives stay right, second ones lose a term."""
+    from micrograd_plus.ops import elementwise
+
+    out = elementwise.tanh(a)
+    inner = out._backward
+
+    def backward(g):
+        if isinstance(g, Tensor):
+            return (g * Tensor._make(1 - out.data * out.data),)
+        return inner(g)
+
+    return _with_backward(out, backward)
+
+
 # Op name -> (Tensor attribute, a subtly wrong replacement).
 MUTANTS = {
     "getitem": ("__getitem__", _overwriting_getitem),
     "log_softmax": ("log_softmax", _uncorrected_log_softmax),
     "maximum": ("maximum", _halved_maximum),
 }
+# Mutants that only second derivatives reveal (the first-order fuzzer passes them).
+SECOND_ORDER_MUTANTS = {
+    "tanh": ("tanh", _constant_factor_tanh),
+}
 
 
 @contextmanager
 def broken(name: str):
     """Temporarily replace one op with a wrong version, to show the fuzzer notices."""
-    attribute, fake = MUTANTS[name]
+    attribute, fake = MUTANTS[name] if name in MUTANTS else SECOND_ORDER_MUTANTS[name]
     saved = getattr(Tensor, attribute)
     setattr(Tensor, attribute, fake)
     try:
