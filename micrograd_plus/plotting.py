@@ -1,5 +1,5 @@
 """Pictures for the book: training curves, decision boundaries, loss landscapes,
-confusion matrices, image grids and computation graphs.
+confusion matrices, image grids, computation graphs and learning-rate range tests.
 
 matplotlib is imported inside each function, so ``import micrograd_plus``
 needs only NumPy. Every function draws into the axes you give it (or a new
@@ -21,6 +21,7 @@ __all__ = [
     "plot_confusion_matrix",
     "show_images",
     "draw_graph",
+    "plot_lr_find",
 ]
 
 
@@ -356,3 +357,39 @@ def _draw_matplotlib(order, depth, labels, ax):
     ax.set_ylim(-height / 2 - 0.5, height / 2 + 0.5)
     ax.axis("off")
     return fig
+
+
+# ------------------------------------------------------------ lr_find
+def plot_lr_find(result, ax=None, skip_start: int = 0, skip_end: int = 0):
+    """The smoothed loss of :func:`~micrograd_plus.utils.lr_finder.lr_find` against the lr.
+
+    The raw losses are drawn faintly behind; the suggested learning rate (steepest
+    descent) is marked with a dot and the smoothed minimum with a dashed line.
+    ``skip_start`` and ``skip_end`` leave out points at either end (the noisy
+    start and the explosion).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    n = len(result.lrs)
+    keep = slice(skip_start, n - skip_end)
+    if len(result.lrs[keep]) == 0:
+        raise ValueError(f"skip_start={skip_start} and skip_end={skip_end} leave no points")
+    fig, ax = _axes(ax, figsize=(6, 4))
+    lrs = result.lrs[keep]
+    ax.plot(lrs, result.losses[keep], color="0.75", linewidth=1, label="loss")
+    ax.plot(lrs, result.smoothed[keep], linewidth=2, label="smoothed loss")
+    at = int(np.argmin(np.abs(result.lrs - result.suggested_lr)))
+    ax.plot(result.suggested_lr, result.smoothed[at], "o", markersize=8,
+            label=f"steepest: {result.suggested_lr:.2g}")  # fmt: skip
+    ax.axvline(result.min_lr, color="0.4", linestyle="--", linewidth=1,
+               label=f"minimum: {result.min_lr:.2g}")  # fmt: skip
+    ax.set_xscale("log")
+    top = np.nanmax(result.smoothed[keep][np.isfinite(result.smoothed[keep])], initial=1.0)
+    bottom = np.nanmin(result.losses[keep][np.isfinite(result.losses[keep])], initial=0.0)
+    ax.set_ylim(bottom - 0.05 * abs(bottom), top * 1.1 if top > 0 else top + 1)
+    ax.set(xlabel="learning rate", ylabel="loss", title="Learning-rate range test")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return ax

@@ -1,4 +1,5 @@
-"""Helpers for notebooks and experiments (seeding, cleanup, counting, checking), and the
+"""Helpers for notebooks and experiments (seeding, cleanup, counting, checking), the
+learning-rate range test (``utils.lr_finder``), a fair optimizer race (``utils.race``) and the
 data pipeline in ``utils.data`` (PyTorch's ``torch.utils``).
 
 Examples
@@ -9,6 +10,7 @@ Examples
 
 from . import data
 from .data import DataLoader
+from .lr_finder import LRFinderResult, lr_find
 from .notebook import (
     check_all_gradients,
     cleanup_notebook,
@@ -22,6 +24,8 @@ from .notebook import (
 __all__ = [
     "data",
     "DataLoader",
+    "lr_find",
+    "LRFinderResult",
     "set_seed",
     "count_parameters",
     "cleanup_notebook",
