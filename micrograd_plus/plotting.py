@@ -369,8 +369,9 @@ def plot_lr_find(result, ax=None, skip_start: int = 0, skip_end: int = 0):
 
     The raw losses are drawn faintly behind; the suggested learning rate (steepest
     descent) is marked with a dot and the smoothed minimum with a dashed line.
-    ``skip_start`` and ``skip_end`` leave out points at either end (the noisy
-    start and the explosion).
+    The y axis ends at twice the first smoothed loss, so an explosion leaves
+    through the top. ``skip_start`` and ``skip_end`` leave out points at either
+    end (the noisy start and the explosion).
 
     Returns
     -------
@@ -390,9 +391,13 @@ def plot_lr_find(result, ax=None, skip_start: int = 0, skip_end: int = 0):
     ax.axvline(result.min_lr, color="0.4", linestyle="--", linewidth=1,
                label=f"minimum: {result.min_lr:.2g}")  # fmt: skip
     ax.set_xscale("log")
-    top = np.nanmax(result.smoothed[keep][np.isfinite(result.smoothed[keep])], initial=1.0)
-    bottom = np.nanmin(result.losses[keep][np.isfinite(result.losses[keep])], initial=0.0)
-    ax.set_ylim(bottom - 0.05 * abs(bottom), top * 1.1 if top > 0 else top + 1)
+    smoothed = result.smoothed[keep][np.isfinite(result.smoothed[keep])]
+    losses = result.losses[keep][np.isfinite(result.losses[keep])]
+    if len(smoothed):  # the explosion leaves through the top, so the fall stays readable
+        top = min(smoothed.max(), smoothed[0] + abs(smoothed[0]))
+        bottom = min(losses.min(initial=smoothed.min()), smoothed.min())
+        span = max(top - bottom, 1e-12)
+        ax.set_ylim(bottom - 0.05 * span, top + 0.1 * span)
     ax.set(xlabel="learning rate", ylabel="loss", title="Learning-rate range test")
     ax.grid(True, alpha=0.3)
     ax.legend()
