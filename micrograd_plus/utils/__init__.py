@@ -8,7 +8,7 @@ Examples
 >>> mp.utils.set_seed(0)
 """
 
-from . import data
+from . import data, race
 from .data import DataLoader
 from .lr_finder import LRFinderResult, lr_find
 from .notebook import (
@@ -23,6 +23,7 @@ from .notebook import (
 
 __all__ = [
     "data",
+    "race",
     "DataLoader",
     "lr_find",
     "LRFinderResult",

@@ -64,7 +64,7 @@ LR_GRID = tuple(float(10.0**e) for e in np.arange(-4.0, 0.51, 0.5))
 #: Momenta tried where an optimizer has one: 1 - momentum on a log grid.
 MOMENTUM_GRID = (0.9, 0.99)
 
-_DIVERGED = 1e6  # a loss this many times its start's magnitude (plus 1) ends a run
+_DIVERGED = 1e6  # a loss above this many times its start's magnitude (plus 1) ends a run
 
 
 # ----------------------------------------------------------------- problems
@@ -313,7 +313,7 @@ def _run(problem, spec, lr, momentum, seed, budget) -> Run:
         value = float(loss.item())
         losses.append(value)
         limit = _DIVERGED * (abs(losses[0]) + 1)
-        if not math.isfinite(value) or abs(value) > limit:
+        if not math.isfinite(value) or value > limit:  # falling far is no divergence
             state["diverged"] = True
             raise _Stop
         if problem.target is not None and value <= problem.target:
