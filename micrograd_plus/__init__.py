@@ -92,6 +92,7 @@ from .utils.data import (
     standardize,
     train_test_split,
 )
+from .utils.lr_finder import lr_find
 
 __version__ = "0.1.0"
 
@@ -201,6 +202,7 @@ __all__ = [
     "accuracy",
     "confusion_matrix",
     "History",
+    "lr_find",
     "save_model",
     "load_model",
     "save_checkpoint",

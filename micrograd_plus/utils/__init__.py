@@ -1,4 +1,5 @@
-"""Helpers for notebooks and experiments (seeding, cleanup, counting, checking), and the
+"""Helpers for notebooks and experiments (seeding, cleanup, counting, checking), the
+learning-rate range test (``utils.lr_finder``), a fair optimizer race (``utils.race``) and the
 data pipeline in ``utils.data`` (PyTorch's ``torch.utils``).
 
 Examples
@@ -7,8 +8,9 @@ Examples
 >>> mp.utils.set_seed(0)
 """
 
-from . import data
+from . import data, race
 from .data import DataLoader
+from .lr_finder import LRFinderResult, lr_find
 from .notebook import (
     check_all_gradients,
     cleanup_notebook,
@@ -21,7 +23,10 @@ from .notebook import (
 
 __all__ = [
     "data",
+    "race",
     "DataLoader",
+    "lr_find",
+    "LRFinderResult",
     "set_seed",
     "count_parameters",
     "cleanup_notebook",

@@ -1371,6 +1371,34 @@ TRAINING_CASES = [
         r"Missing key.*1\.weight",
         r"strict=False",
     ),
+    _case(
+        "lr-find-with-one-step",
+        "training",
+        "model = Linear(2, 1)\n"
+        "loader = DataLoader(np.ones((8, 2)), np.ones((8, 1)), batch_size=4)\n"
+        "lr_find(model, loader, MSELoss(), SGD(model.parameters()), num_iter=1)",
+        ValueError,
+        r"num_iter must be an int of at least 2.*got 1",
+        r"the default is num_iter=100",
+    ),
+    _case(
+        "lr-find-sweeping-down",
+        "training",
+        "model = Linear(2, 1)\n"
+        "loader = DataLoader(np.ones((8, 2)), np.ones((8, 1)), batch_size=4)\n"
+        "lr_find(model, loader, MSELoss(), SGD(model.parameters()), start_lr=1, end_lr=1e-5)",
+        ValueError,
+        r"start_lr=1 must be smaller than end_lr=1e-05",
+        r"from a tiny learning rate to a huge one, e\.g\. start_lr=1e-7, end_lr=10",
+    ),
+    _case(
+        "lr-find-with-an-empty-loader",
+        "training",
+        "model = Linear(2, 1)\nlr_find(model, [], MSELoss(), SGD(model.parameters()))",
+        ValueError,
+        r"loader that yields no batches",
+        r"at least one \(inputs, targets\) batch",
+    ),
 ]
 
 CASES: list[BadInput] = [

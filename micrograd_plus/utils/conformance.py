@@ -53,7 +53,7 @@ EXTRAS = frozenset(
         "save_checkpoint", "load_checkpoint", "train_test_split", "one_hot", "standardize",
         "normalize", "make_spiral", "make_moons", "make_blobs", "make_regression",
         "load_fashion_mnist", "load_mnist", "read_idx", "download_file",
-        "DatasetNotFoundError", "FASHION_MNIST_CLASSES", "CollateError",
+        "DatasetNotFoundError", "FASHION_MNIST_CLASSES", "CollateError", "lr_find",
     }
 )  # fmt: skip
 
