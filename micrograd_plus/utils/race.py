@@ -324,7 +324,13 @@ def _run(problem, spec, lr, momentum, seed, budget) -> Run:
     with np.errstate(all="ignore"):
         try:
             while len(losses) < budget:
+                calls = len(losses)
                 optimizer.step(counted)
+                if len(losses) == calls:  # it would loop for ever, charged nothing
+                    raise RuntimeError(
+                        f"{spec.name}: optimizer.step(closure) did not call the closure; the "
+                        "race charges gradient evaluations, so step must evaluate through it"
+                    )
         except (_BudgetSpent, _Stop):
             pass
         score = _final_score(problem, closure, state)
