@@ -97,6 +97,14 @@ def test_cross_entropy_all_ignored(reduction):
     np.testing.assert_array_equal(gx.data, 0)
 
 
+def test_cross_entropy_without_classes_in_graph_mode():
+    # torch: a class axis of size 0 with every target ignored; each loss is 0
+    x = Tensor(np.zeros((3, 0)), requires_grad=True)
+    loss = F.cross_entropy(x * x, Tensor(np.full(3, -100)), reduction="sum")
+    (gx,) = grad(loss, x, create_graph=True)
+    assert isinstance(gx, Tensor) and gx.shape == (3, 0)
+
+
 SOFT = {
     "plain": {},
     "weight": {"weight": CLASS_W},

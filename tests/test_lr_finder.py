@@ -1,6 +1,7 @@
 """lr_find sweeps the learning rate as documented, and leaves everything exactly as it was."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -141,6 +142,17 @@ def test_stops_when_the_loss_diverges():
     assert np.all(result.smoothed[:-1] <= 4 * np.minimum.accumulate(result.smoothed[:-1]))
     patient = lr_find(model, _regression(), MSELoss(), optimizer, 1e-3, 1e3, 100, 0.05, 1e30)
     assert len(patient.lrs) > len(result.lrs)
+
+
+def test_a_loss_that_overflows_ends_the_sweep_quietly():
+    set_seed(0)
+    model = Linear(3, 1)
+    optimizer = SGD(model.parameters(), lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings: the overflow is expected
+        result = lr_find(model, _regression(), MSELoss(), optimizer, 1e-2, 1e12, 200, 0.05, 1e300)
+    assert result.diverged and not math.isfinite(result.smoothed[-1])
+    assert np.isfinite(result.smoothed[:-1]).all() and np.isfinite(model.weight.data).all()
 
 
 def test_the_loader_starts_over_when_it_runs_out():

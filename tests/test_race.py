@@ -105,6 +105,39 @@ def test_budget_counts_closure_calls_not_steps():
     assert thrice.score > plain.score  # a third of the updates, less progress
 
 
+def test_an_optimizer_that_ignores_the_closure_is_refused():
+    class Deaf(SGD):
+        def step(self, closure=None):
+            return super().step()
+
+    spec = OptimizerSpec("deaf", lambda p, lr: Deaf(p, lr=lr))
+    with pytest.raises(RuntimeError, match="did not call the closure"):
+        race([saddle(budget=5)], [spec], lrs=(0.1,), seeds=(0,))
+
+
+def test_lbfgs_is_charged_for_every_closure_call():
+    from micrograd_plus import optim
+
+    if not hasattr(optim, "LBFGS"):
+        pytest.skip("this checkout has no optim.LBFGS yet")
+    made = []
+
+    def make(params, lr):
+        made.append(optim.LBFGS(params, lr=lr, line_search_fn="strong_wolfe"))
+        return made[-1]
+
+    spec = OptimizerSpec("LBFGS", make)
+    [run] = race([rosenbrock(budget=60)], [spec], lrs=(1.0,), seeds=(0,)).runs
+    state = made[0].state[made[0].param_groups[0]["params"][0]]
+    assert run.solved_at == run.evaluations == len(run.losses) < 60  # it reaches the target
+    assert run.score == 1e-6
+    # L-BFGS counts a line search's evaluations when the search ends: the one that
+    # reached the target interrupted it, so its own counter may lag behind the race's
+    assert state["n_iter"] < state["func_evals"] <= run.evaluations
+    [short] = race([rosenbrock(budget=10)], [spec], lrs=(1.0,), seeds=(0,)).runs
+    assert short.evaluations == len(short.losses) == 10 and short.solved_at is None
+
+
 def test_divergence_and_targets():
     problem = quadratic(dim=4, budget=50)
     diverged = R._run(problem, _sgd(), 10.0, None, 0, 50)

@@ -139,9 +139,11 @@ def lr_find(
     _check_loss(loss_fn)
     saved = _Snapshot(model, optimizer, loader)
     try:
-        lrs, losses, smoothed, diverged = _sweep(
-            model, loader, loss_fn, optimizer, start_lr, end_lr, num_iter, smooth, diverge_threshold
-        )
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is expected, and caught
+            lrs, losses, smoothed, diverged = _sweep(
+                model, loader, loss_fn, optimizer, start_lr, end_lr, num_iter, smooth,
+                diverge_threshold,
+            )  # fmt: skip
     finally:
         saved.restore()
     suggested, lowest = _suggestions(lrs, smoothed)

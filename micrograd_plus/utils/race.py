@@ -324,7 +324,13 @@ def _run(problem, spec, lr, momentum, seed, budget) -> Run:
     with np.errstate(all="ignore"):
         try:
             while len(losses) < budget:
+                calls = len(losses)
                 optimizer.step(counted)
+                if len(losses) == calls:  # it would loop for ever, charged nothing
+                    raise RuntimeError(
+                        f"{spec.name}: optimizer.step(closure) did not call the closure; the "
+                        "race charges gradient evaluations, so step must evaluate through it"
+                    )
         except (_BudgetSpent, _Stop):
             pass
         score = _final_score(problem, closure, state)
@@ -431,8 +437,9 @@ def _tuning_key(runs: list) -> tuple:
 def tune(runs: list) -> dict:
     """The winning configuration per (problem, optimizer): ``{(p, o): (lr, momentum)}``.
 
-    Configurations are compared by :func:`_tuning_key` (best median score, then
-    fewest median evaluations to the target); a tie goes to the one tried first.
+    Configurations are compared by their median score over the seeds, then by the
+    median number of evaluations to the target (a run that never reached it counts as
+    infinitely many); a tie goes to the configuration tried first.
     """
     groups: dict = {}
     for r in runs:
@@ -590,6 +597,8 @@ def _ill_quadratic(x, y):
     return 0.5 * (x * x + 10 * y * y)  # kappa = 10 along the axes
 
 
+#: The playground's 2-D test functions by name: a quadratic with kappa 10, Rosenbrock
+#: from (-1, 1), and the saddle x² - y² from just off its ridge.
 LANDSCAPES = {
     "quadratic": Landscape(
         "quadratic", _ill_quadratic, (-1.8, 0.8), (-2.0, 2.0), (-1.2, 1.2), 20, (0.0, 0.0)
