@@ -68,6 +68,8 @@ def test_the_differences_are_still_differences() -> None:
     weight = torch.tensor([0.0, 1.0, 1.0], dtype=torch.float64)
     torch.nn.functional.cross_entropy(logits, torch.tensor([0, 0]), weight=weight).backward()
     assert torch.isnan(logits.grad).all()
+    q = torch.zeros(2, requires_grad=True)
+    torch.optim.LBFGS([q], lr=0, history_size=0, line_search_fn="wolfe")  # accepted
     X, y = np.zeros((4, 2)), np.zeros(4)
     with pytest.raises(TypeError, match="batch_size"):
         torch.utils.data.DataLoader(X, y, batch_size=2)  # arrays are no (X, y) data set there
