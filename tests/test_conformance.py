@@ -75,6 +75,8 @@ def test_the_differences_are_still_differences() -> None:
     assert torch.equal(forward, torch.diag(2 * x))
     with pytest.raises(NotImplementedError, match="forward-mode"):
         mp.autograd.functional.jacobian(lambda t: t**2, mp.Tensor([1.0]), strategy="forward-mode")
+    q = torch.zeros(2, requires_grad=True)
+    torch.optim.LBFGS([q], lr=0, history_size=0, line_search_fn="wolfe")  # accepted
     X, y = np.zeros((4, 2)), np.zeros(4)
     with pytest.raises(TypeError, match="batch_size"):
         torch.utils.data.DataLoader(X, y, batch_size=2)  # arrays are no (X, y) data set there

@@ -466,6 +466,35 @@ def test_a_parameter_without_gradient_counts_as_zeros_as_in_torch():
     assert ours_unused == theirs_unused == 2.0
 
 
+def test_a_schedule_changes_lbfgs_lr_as_in_torch():
+    def run(lib):
+        if lib == "torch":
+            xy = torch.tensor([-1.0, 1.0], dtype=torch.float64, requires_grad=True)
+            opt = torch.optim.LBFGS([xy], max_iter=4)
+            scheduler = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        else:
+            xy = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
+            opt = LBFGS([xy], max_iter=4)
+            scheduler = mp.ExponentialLR(opt, gamma=0.5)
+
+        def closure():
+            opt.zero_grad()
+            loss = rosenbrock(xy)
+            loss.backward()
+            return loss
+
+        path = []
+        for _ in range(6):
+            opt.step(closure)
+            scheduler.step()
+            path.append(np.array(xy.detach().numpy()))
+        return np.array(path), opt.param_groups[0]["lr"]
+
+    (ours, lr), (theirs, torch_lr) = run("mp"), run("torch")
+    assert lr == torch_lr == 0.5**6
+    np.testing.assert_allclose(ours, theirs, rtol=RTOL)
+
+
 # ------------------------------------------------------------------ bad input
 def test_step_without_closure_says_how_to_write_one():
     opt = LBFGS([Tensor(np.zeros(2), requires_grad=True)])

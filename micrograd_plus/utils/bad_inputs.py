@@ -1134,6 +1134,51 @@ OPTIM_CASES = [
         r"lr_lambda must have one value per parameter group: got 2 values for 1 groups",
         r"pass a single value \(used for every group\) or a list of 1",
     ),
+    _case(
+        "lbfgs-step-without-closure",
+        "optimizers",
+        "model = Linear(2, 1)\noptimizer = LBFGS(model.parameters())\noptimizer.step()",
+        TypeError,
+        r"LBFGS\.step\(\) needs a closure",
+        r"def closure\(\):\n\s+optimizer\.zero_grad\(\)[\s\S]*"
+        r"return loss\n\s+optimizer\.step\(closure\)",
+    ),
+    _case(
+        "lbfgs-closure-without-return",
+        "optimizers",
+        "model = Linear(2, 1)\noptimizer = LBFGS(model.parameters())\n"
+        "def closure():\n    optimizer.zero_grad()\n"
+        "    model(Tensor(np.ones((3, 2)))).sum().backward()\n"
+        "optimizer.step(closure)",
+        TypeError,
+        r"the closure returned None",
+        r"end the closure with `return loss`",
+    ),
+    _case(
+        "lbfgs-zero-learning-rate",
+        "optimizers",
+        "LBFGS(Linear(2, 1).parameters(), lr=0)",
+        ValueError,
+        r"\(lr\): 0",
+        r"a number > 0",
+    ),
+    _case(
+        "lbfgs-unknown-line-search",
+        "optimizers",
+        'LBFGS(Linear(2, 1).parameters(), line_search_fn="wolfe")',
+        ValueError,
+        r"line_search_fn: 'wolfe'",
+        r"line_search_fn='strong_wolfe' and line_search_fn=None",
+    ),
+    _case(
+        "lbfgs-two-parameter-groups",
+        "optimizers",
+        "model = Linear(2, 1)\n"
+        "LBFGS([{'params': [model.weight]}, {'params': [model.bias], 'lr': 0.1}])",
+        ValueError,
+        r"per-parameter options \(parameter groups\)",
+        r"pass all the parameters in one list: LBFGS\(model\.parameters\(\), lr=\.\.\.\)",
+    ),
 ]
 
 DATA_CASES = [

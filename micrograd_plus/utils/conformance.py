@@ -162,6 +162,14 @@ DIFFERENCES = [
         "the engine is reverse mode only; the reverse-mode result is the same Jacobian",
     ),
     Difference(
+        "`LBFGS` settings",
+        "checked when the optimizer is built: `lr > 0`, positive whole `max_iter`, `max_eval` "
+        "and `history_size`, `line_search_fn` None or `'strong_wolfe'`",
+        "takes `lr=0`, `history_size=0` or `line_search_fn='wolfe'` and fails, or does "
+        "nothing, at the first `step`",
+        "the error points at the line with the mistake",
+    ),
+    Difference(
         "`DataLoader(X, y, batch_size=...)`",
         "also takes arrays directly, besides a `Dataset`",
         "a `Dataset` only",
