@@ -336,8 +336,13 @@ def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor
     table = weight.data
 
     def backward(g):
-        if isinstance(g, Tensor):
-            return (_scatter_rows(g, idx, table.shape[0], padding_idx),)
+        if isinstance(g, Tensor):  # graph mode: a scatter-add whose backward gathers
+            grad = shape.add_at(g.reshape(-1, table.shape[1]), idx.reshape(-1), table.shape)
+            if padding_idx is not None:
+                keep = np.ones((table.shape[0], 1), table.dtype)
+                keep[padding_idx] = 0
+                grad = grad * keep
+            return (grad,)
         grad = np.zeros_like(table)
         np.add.at(grad, idx.reshape(-1), g.reshape(-1, table.shape[1]))
         if padding_idx is not None:
@@ -345,24 +350,6 @@ def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor
         return (grad,)
 
     return Tensor._make(table[idx], (weight,), backward, "embedding")
-
-
-def _scatter_rows(g: Tensor, idx: np.ndarray, rows: int, padding_idx) -> Tensor:
-    """Embedding's gradient in graph mode: the rows of ``g`` added into a table of
-    ``rows`` rows at ``idx``, as an op whose own backward gathers them back."""
-    dim = g.shape[-1]
-    grad = np.zeros((rows, dim), g.dtype)
-    np.add.at(grad, idx.reshape(-1), g.data.reshape(-1, dim))
-    kept = None
-    if padding_idx is not None:
-        grad[padding_idx] = 0
-        kept = (idx != padding_idx % rows)[..., None]
-
-    def backward(h):
-        picked = h[idx]
-        return (picked if kept is None else picked * kept,)
-
-    return Tensor._make(grad, (g,), backward, "embedding_backward")
 
 
 class Embedding(Module):
