@@ -357,3 +357,26 @@ def test_forward_mode_is_a_clear_error():
 def test_reachable_from_the_package():
     assert mp.autograd.functional is F
     assert set(F.__all__) == set(TF.__all__)
+
+
+def test_repeated_hvp_leaves_no_tensor_alive():
+    # Each call's graphs (the gradient's and the double-backward trick's) must be
+    # released with its results, by reference counting alone: no cycles.
+    import gc
+
+    def live_tensors():
+        return sum(type(o) is Tensor for o in gc.get_objects())
+
+    x, v = Tensor(X23), Tensor(V23)
+    F.hvp(scalar_one, x, v)
+    gc.collect()
+    gc.disable()
+    try:
+        before = live_tensors()
+        for _ in range(1000):
+            F.hvp(scalar_one, x, v)
+        after = live_tensors()
+    finally:
+        gc.enable()
+    assert after == before, after - before
+    assert gc.collect() == 0
