@@ -153,6 +153,14 @@ def _best_lr(eigenvalues):
     return 2 / (L + mu), (L - mu) / (L + mu)
 
 
+def _hvp(loss_fn, params, vectors, create_graph=True, gradient_only=False):
+    grads = mp.grad(loss_fn(), params, create_graph=create_graph)
+    if gradient_only:
+        return [g.data for g in grads]
+    along_v = sum((g * Tensor(v)).sum() for g, v in zip(grads, vectors))
+    return [h.data for h in mp.grad(along_v, params)]
+
+
 def _power(hvp, n, iters, normalise=True, vector=False):
     v = np.ones(n) / np.sqrt(n)
     for _ in range(iters):
@@ -688,6 +696,8 @@ CASES = [
         lambda e: (_best_lr(e)[0], 1 - min(e) / max(e)),
         "(κ-1)/(κ+1)",
     ),
+    ("curvature.hvp", _hvp, lambda *a: _hvp(*a, create_graph=False), "create_graph=True"),
+    ("curvature.hvp", _hvp, lambda *a: _hvp(*a, gradient_only=True), "the gradient itself"),
     ("curvature.power_iteration", _power, lambda *a: _power(*a, normalise=False), "normalise"),
     (
         "curvature.power_iteration",

@@ -127,3 +127,72 @@ def _minibatch_variance(answer):
             hint = "divide by N - 1, not N: at B = 1 the variance is σ² exactly"
         raise Fail(f"got {got:.6g}, expected {expected:.6g} for {where}", hint)
     return "right on 4 cases, B = N included"
+
+
+def _hvp_problems():
+    """``(name, loss of a tuple of Tensors, parameters, vectors)``, all float64."""
+    rng = np.random.default_rng(0)
+    A = _spd(rng, 4, 6.0)
+    W, b = rng.standard_normal((3, 2)), rng.standard_normal(3)
+    X = rng.standard_normal((5, 2))
+
+    def rosenbrock(x, y):
+        return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+    def quadratic(x):
+        return 0.5 * (x * (Tensor(A) @ x)).sum()
+
+    def network(W, b):
+        return ((Tensor(X) @ W.T + b).tanh() ** 2).mean()
+
+    return [
+        ("Rosenbrock at (-1, 1)", rosenbrock, (np.array(-1.0), np.array(1.0))),
+        ("a 4 x 4 quadratic", quadratic, (rng.standard_normal(4),)),
+        ("a small tanh layer", network, (W, b)),
+    ]
+
+
+@exercise(
+    "curvature.hvp",
+    "4b",
+    "medium",
+    "Write hvp(loss_fn, params, vectors): H v by double backward with grad(create_graph=True)",
+)
+def _hvp(answer):
+    from ..autograd.engine import grad
+    from ..autograd.functional import hvp
+
+    rng = np.random.default_rng(1)
+    for name, fn, point in _hvp_problems():
+        params = [Tensor(p.copy(), requires_grad=True) for p in point]
+        vectors = [rng.standard_normal(np.shape(p)) for p in point]
+        got = _products(answer, lambda fn=fn, params=params: fn(*params), params, vectors, name)
+        _, expected = hvp(fn, tuple(Tensor(p) for p in point), tuple(map(Tensor, vectors)))
+        expected = [e.data for e in expected]
+        gradient = [g.data for g in grad(fn(*params), params)]
+        if len(got) != len(expected):
+            raise Fail(f"{len(got)} products for {len(expected)} parameters on {name}")
+        for i, (g, e, first) in enumerate(zip(got, expected, gradient)):
+            if g.shape == e.shape and np.allclose(g, e, rtol=1e-8, atol=1e-10):
+                continue
+            hint = (
+                "that is the gradient itself: differentiate (gradient · v) once more"
+                if g.shape == first.shape and np.allclose(g, first)
+                else hints.ratio_hint(g, e)
+            )
+            raise Fail(f"product for parameter {i} differs on {name}", hint)
+    return "matches autograd.functional.hvp on Rosenbrock, a quadratic and a tanh layer"
+
+
+def _products(answer, loss_fn, params, vectors, where):
+    """The learner's H v as float64 arrays; a RuntimeError most likely means no graph."""
+    try:
+        got = answer(loss_fn, params, vectors)
+    except RuntimeError as err:
+        raise Fail(
+            f"on {where} your code raised RuntimeError: {err}",
+            "the first grad(...) needs create_graph=True, or its result has no graph",
+        ) from None
+    except Exception as err:
+        raise Fail(f"on {where} your code raised {type(err).__name__}: {err}") from None
+    return [np.asarray(getattr(g, "data", g), dtype=np.float64) for g in got]
