@@ -148,6 +148,27 @@ class Adam:
             p.data = p.data - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
+def _best_lr(eigenvalues):
+    mu, L = min(eigenvalues), max(eigenvalues)
+    return 2 / (L + mu), (L - mu) / (L + mu)
+
+
+def _hvp(loss_fn, params, vectors, create_graph=True, gradient_only=False):
+    grads = mp.grad(loss_fn(), params, create_graph=create_graph)
+    if gradient_only:
+        return [g.data for g in grads]
+    along_v = sum((g * Tensor(v)).sum() for g, v in zip(grads, vectors))
+    return [h.data for h in mp.grad(along_v, params)]
+
+
+def _power(hvp, n, iters, normalise=True, vector=False):
+    v = np.ones(n) / np.sqrt(n)
+    for _ in range(iters):
+        w = hvp(v)
+        v = w / np.linalg.norm(w) if normalise else w
+    return v if vector else float(v @ hvp(v) / (v @ v))
+
+
 # --- the list of exercises -------------------------------------------------------------------
 
 
@@ -167,7 +188,7 @@ def test_the_list_prints_ids_chapters_and_statements():
 
 
 def test_every_exercise_is_in_the_book_with_its_id_and_a_checked_hidden_solution():
-    book = {p.name: p.read_text() for p in sorted(CHAPTERS.glob("0[1-6]_*.md"))}
+    book = {p.name: p.read_text() for p in sorted(CHAPTERS.glob("0[1-6]*_*.md"))}
     for e in exercises():
         (name,) = [n for n in book if n.startswith(f"0{e.chapter}_")]
         text = book[name]
@@ -661,6 +682,40 @@ CASES = [
         _train_spiral,
         lambda *a: _train_spiral(*a, zero_grad=False),
         hints.ZERO_GRAD,
+    ),
+    (
+        "curvature.best_lr",
+        _best_lr,
+        lambda e: (1 / max(e), _best_lr(e)[1]),
+        "1/L is stable",
+    ),
+    ("curvature.best_lr", _best_lr, lambda e: (2 / max(e), 1.0), "edge of divergence"),
+    (
+        "curvature.best_lr",
+        _best_lr,
+        lambda e: (_best_lr(e)[0], 1 - min(e) / max(e)),
+        "(κ-1)/(κ+1)",
+    ),
+    ("curvature.hvp", _hvp, lambda *a: _hvp(*a, create_graph=False), "create_graph=True"),
+    ("curvature.hvp", _hvp, lambda *a: _hvp(*a, gradient_only=True), "the gradient itself"),
+    ("curvature.power_iteration", _power, lambda *a: _power(*a, normalise=False), "normalise"),
+    (
+        "curvature.power_iteration",
+        _power,
+        lambda *a: _power(*a, vector=True),
+        "return the eigenvalue",
+    ),
+    (
+        "curvature.minibatch_variance",
+        lambda s, n, b: s / b * (n - b) / (n - 1),
+        lambda s, n, b: s / b,
+        "(N-B)/(N-1) is missing",
+    ),
+    (
+        "curvature.minibatch_variance",
+        lambda s, n, b: s / b * (n - b) / (n - 1),
+        lambda s, n, b: s / b * (n - b) / n,
+        "not N",
     ),
     (
         "training.accuracy",

@@ -24,6 +24,7 @@ CHAPTERS = [
     "02_layers",
     "03_losses",
     "04_optimizers",
+    "04b_curvature",
     "05_training",
     "06_fashion_mnist",
     "07_testing",

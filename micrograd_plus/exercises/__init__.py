@@ -15,7 +15,15 @@ Examples
 (False, 'log base 10? losses use the natural log')
 """
 
-from . import fashion, layers, losses, optimizers, tensors, training  # noqa: F401 (registers)
+from . import (  # noqa: F401 (registers)
+    curvature,
+    fashion,
+    layers,
+    losses,
+    optimizers,
+    tensors,
+    training,
+)
 from .registry import Exercise, ExerciseList, check, exercises, get
 from .result import CheckResult
 
