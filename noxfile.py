@@ -188,7 +188,7 @@ SCREENSHOTS = Path("docs/_build/screenshots")
 
 def _build_book(session: nox.Session, *extra: str) -> None:
     # MathJax comes with the docs extra (sphinx-mathjax-offline), so math renders offline;
-    # torch lets chapters 7 and 9 compare with it live (conf.py insists, unless told not to).
+    # torch lets chapter 8 and the appendix compare with it live (conf.py insists on it).
     with_torch = _install_with_torch(session, ".[docs]")
     env = {} if with_torch else {"MICROGRAD_PLUS_BOOK_NO_TORCH": "1"}
     start = time.perf_counter()

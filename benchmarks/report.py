@@ -3,7 +3,7 @@
 ``python -m benchmarks.report [results.json]`` (default: the newest file in
 ``benchmarks/results/``) writes ``<stem>.md`` and ``<stem>.png`` next to it
 and prints the table. Rendering the newest results also copies them into the
-package (``micrograd_plus/utils/benchmark_results.json``), where chapter 8 of
+package (``micrograd_plus/utils/benchmark_results.json``), where chapter 9 of
 the book reads them. The rendering itself is :mod:`micrograd_plus.utils.benchmark`.
 """
 

@@ -164,19 +164,19 @@ def test_the_recorded_benchmarks_are_the_newest_committed_results():
     )
 
 
-# What a reader sees in Jupyter and on the page. Chapters 3 to 5: run
-# tools/hide_check_cells.py on them, then add them here.
+# What a reader sees in Jupyter and on the page. A new chapter: run
+# tools/hide_check_cells.py on it, then add it here.
 READER_READY = [
     "01_tensors",
     "02_layers",
     "03_losses",
     "04_optimizers",
-    "04b_curvature",
-    "05_training",
-    "06_fashion_mnist",
-    "07_testing",
-    "08_benchmarks",
-    "09_from_pytorch",
+    "05_curvature",
+    "06_training",
+    "07_fashion_mnist",
+    "08_testing",
+    "09_benchmarks",
+    "10_from_pytorch",
 ]
 CODE_WIDTH = 80  # what the book's theme shows without scrolling sideways
 

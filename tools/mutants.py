@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "micrograd_plus"
 TARGETS = ("nn/losses", "optim")
 CHAPTERS = ROOT / "docs" / "chapters"
-BOOK = ("03_losses", "04_optimizers", "05_training")
+BOOK = ("03_losses", "04_optimizers", "06_training")
 # The chapter that teaches a file runs first, so most mutants die quickly.
 FIRST = {"nn/losses": "03_losses", "optim": "04_optimizers"}
 

@@ -1,4 +1,4 @@
-"""Chapter 4b exercises: the best step on a quadratic, power iteration, mini-batch noise."""
+"""Chapter 5 exercises: the best step on a quadratic, power iteration, mini-batch noise."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _gd_rate(eigenvalues, lr, steps=20):
 
 @exercise(
     "curvature.best_lr",
-    "4b",
+    5,
     "warm-up",
     "Write best_lr(eigenvalues): gradient descent's fastest lr on ½xᵀAx and its rate per step",
 )
@@ -76,7 +76,7 @@ def _spd(rng, n, top):
 
 @exercise(
     "curvature.power_iteration",
-    "4b",
+    5,
     "medium",
     "Write largest_eigenvalue(hvp, n, iters): λmax by power iteration with products v -> Hv",
 )
@@ -109,7 +109,7 @@ def _power_iteration(answer):
 
 @exercise(
     "curvature.minibatch_variance",
-    "4b",
+    5,
     "warm-up",
     "Write minibatch_variance(sigma2, N, B): E‖g_B - g‖² for a batch drawn without replacement",
 )
@@ -154,7 +154,7 @@ def _hvp_problems():
 
 @exercise(
     "curvature.hvp",
-    "4b",
+    5,
     "medium",
     "Write hvp(loss_fn, params, vectors): H v by double backward with grad(create_graph=True)",
 )

@@ -1,4 +1,4 @@
-"""Chapter 6 exercises: preparing real data and reading a classifier's mistakes."""
+"""Chapter 7 exercises: preparing real data and reading a classifier's mistakes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .result import Fail
 
 @exercise(
     "fashion.standardize",
-    6,
+    7,
     "warm-up",
     "Write standardize(train, test): both scaled with the training set's mean and std",
 )
@@ -44,7 +44,7 @@ def _predictions(seed: int, n: int = 60, classes: int = 4):
 
 @exercise(
     "fashion.confusion_matrix",
-    6,
+    7,
     "warm-up",
     "Write confusion(y_true, y_pred, num_classes): rows true classes, columns predictions",
 )
@@ -61,7 +61,7 @@ def _confusion(answer):
 
 @exercise(
     "fashion.per_class_accuracy",
-    6,
+    7,
     "medium",
     "Write per_class_accuracy(cm): for each true class, the share predicted right",
 )
@@ -82,7 +82,7 @@ def _per_class(answer):
 
 @exercise(
     "fashion.minibatches",
-    6,
+    7,
     "medium",
     "Write minibatches(X, y, batch_size, rng): shuffled batches covering every sample once",
 )

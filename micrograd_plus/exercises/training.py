@@ -1,4 +1,4 @@
-"""Chapter 5 exercises: the training step, evaluation, early stopping, schedules, loss curves."""
+"""Chapter 6 exercises: the training step, evaluation, early stopping, schedules, loss curves."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from .result import Fail
 
 
 @exercise(
-    "training.accuracy", 5, "warm-up", "Write accuracy(logits, labels): the share of arg-max hits"
+    "training.accuracy", 6, "warm-up", "Write accuracy(logits, labels): the share of arg-max hits"
 )
 def _accuracy(answer):
     for i, (n, c) in enumerate(((10, 3), (7, 5), (50, 2))):
@@ -69,7 +69,7 @@ def _one_step(answer, zero_grad, name, *args):
 
 @exercise(
     "training.train_step",
-    5,
+    6,
     "medium",
     "Write train_step(model, loss_fn, optimizer, x, y): one step, returning the loss as a float",
 )
@@ -100,7 +100,7 @@ def _train_step(answer):
 
 @exercise(
     "training.evaluate",
-    5,
+    6,
     "medium",
     "Write evaluate(model, loss_fn, x, y): the loss in eval mode, without a graph, mode restored",
 )
@@ -184,7 +184,7 @@ def _val_curve(seed: int, n: int = 40):
 
 @exercise(
     "training.early_stopping",
-    5,
+    6,
     "medium",
     "Write a loop with early stopping: stop after `patience` epochs without a new best",
 )
@@ -212,7 +212,7 @@ def _early(answer):
 
 @exercise(
     "training.cosine_lr",
-    5,
+    6,
     "medium",
     "Write cosine_lr(epoch, base_lr, T_max, eta_min): the rate CosineAnnealingLR gives an epoch",
 )
@@ -257,7 +257,7 @@ def loss_curves(epochs: int = 120):
 
 @exercise(
     "training.read_loss_curve",
-    5,
+    6,
     "warm-up",
     "Read the loss curves of loss_curves(): after which epoch would you keep the weights?",
 )

@@ -3,7 +3,7 @@
 The suite that measures them lives in the repository's ``benchmarks/`` (``nox -s
 bench``); ``python -m benchmarks.report`` renders a results file with the
 functions here. The newest committed results also ship with the package
-(:func:`recorded`), so chapter 8 of the book runs wherever the package is
+(:func:`recorded`), so chapter 9 of the book runs wherever the package is
 installed.
 
 Examples

@@ -9,7 +9,7 @@ hypothesis explores structure and shrinks a failure to the smallest program.
 ``check_program`` checks its gradient and ``check_program_second_order`` its
 Hessian-vector products (over :data:`SECOND_ORDER_OPS`). It needs
 ``hypothesis`` (``pip install "micrograd-plus[test]"``); the tests in
-``tests/test_fuzz_properties.py`` and chapter 7 of the book use it.
+``tests/test_fuzz_properties.py`` and chapter 8 of the book use it.
 
 Examples
 --------

@@ -188,7 +188,7 @@ def saddle(start_x: float = 1.0, start_y: float = 1e-3, budget: int = 100) -> Pr
 
 
 def spiral_mlp(n_points: int = 100, hidden: int = 64, budget: int = 50) -> Problem:
-    """Chapter 5's 2-64-64-3 MLP on the three-arm spiral, full batch, cross-entropy.
+    """Chapter 6's 2-64-64-3 MLP on the three-arm spiral, full batch, cross-entropy.
 
     The seed draws the data's noise (``make_spiral(..., seed=seed)``) and the
     initialisation. No target: the score is the training loss after the budget.
