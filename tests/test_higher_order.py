@@ -220,3 +220,24 @@ def test_elementwise_double_backward(name, ours, theirs, positive):
         theirs = lambda x: torch.nn.functional.leaky_relu(x, 0.1) * x  # noqa: E731
     (a,) = random_inputs([(4, 5)], seed=7, positive=positive)
     assert_hvp_matches(ours, [a], theirs)
+
+
+def test_grad_runs_only_the_part_of_the_graph_that_leads_to_its_inputs():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    w = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    h = (x * w).exp()
+    y = (h * w).sum()
+    (gh,) = grad(y, h)  # frees only the nodes above h, as torch
+    np.testing.assert_allclose(gh.data, w.data)
+    (h.sum()).backward()  # the graph below h is still there
+    np.testing.assert_allclose(x.grad, w.data * h.data)
+    with pytest.raises(RuntimeError, match="a second time"):
+        grad(y, h)
+
+
+def test_grad_through_a_graph_freed_by_an_earlier_grad_says_so():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = x.exp()
+    grad(h.sum(), x)
+    with pytest.raises(RuntimeError, match="a second time"):
+        grad((h * 2).sum(), x)

@@ -394,12 +394,15 @@ def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=Non
     heapq.heapify(heap)
     leaves: dict = {}
     anomaly, stamp = _State.anomaly, _State.inplace_stamp
+    needed = None if capture is None else _leading_to(roots, capture)
     while heap:
         node = heapq.heappop(heap)[1]
         grad = grads.pop(node)
         if node._backward is None:  # a root that is a leaf
             leaves[node] = grad if node not in leaves else leaves[node] + grad
             continue
+        if node._backward is _freed:
+            _freed(grad)  # raises the explanation
         if stamp > node._seq:
             _check_versions(node)
         if node._hooks:
@@ -407,6 +410,8 @@ def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=Non
         if capture is not None:
             if node in capture:
                 capture[node] = grad
+            if not any(p in needed for p in node._parents):
+                continue  # a requested tensor with nothing requested behind it
         elif node._retains_grad:
             _accumulate_leaf(node, getattr(grad, "data", grad))
         parents = node._parents
@@ -417,6 +422,8 @@ def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=Non
         for parent, pgrad in zip(parents, parent_grads):
             if pgrad is None or not parent.requires_grad:
                 continue
+            if needed is not None and parent not in needed:
+                continue  # leads to no tensor grad() was asked about (torch skips it too)
             if anomaly:
                 check_finite(getattr(pgrad, "data", pgrad), "backward", node._op)
             if parent._parents:
@@ -445,6 +452,28 @@ def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=Non
             _accumulate_graph(leaf, grad)
         else:
             _accumulate_leaf(leaf, grad)
+
+
+def _leading_to(roots, targets) -> set:
+    """The tensors behind ``roots`` from which one of ``targets`` can be reached."""
+    needed: set = set()
+    seen: set = set()
+    stack = [(root, False) for root in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            # A freed node counts, so that reaching it raises the explanation.
+            if (
+                node in targets
+                or node._backward is _freed
+                or any(p in needed for p in node._parents)
+            ):
+                needed.add(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in node._parents if p not in seen)
+    return needed
 
 
 def _accumulate_graph(leaf: Tensor, grad: Tensor) -> None:
