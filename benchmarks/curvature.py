@@ -63,7 +63,7 @@ def mg_hvp(weights, X, y, vs):
 
 
 def torch_hvp(torch, weights, X, y, vs):
-    model = torch_model(torch, weights)
+    model = torch_model(torch, weights).to(torch.from_numpy(weights[0][0]).dtype)
     params = list(model.parameters())
     x, t = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
     V = [torch.from_numpy(v) for v in vs]

@@ -39,7 +39,7 @@ def batches_for(n: int, batch_size: int, epochs: int, seed: int) -> list[list[np
 def mg_model(weights):
     layers = []
     for k, (w, b) in enumerate(weights):
-        linear = mp.Linear(w.shape[1], w.shape[0])
+        linear = mp.Linear(w.shape[1], w.shape[0], dtype=w.dtype)
         linear.weight.data[...] = w
         linear.bias.data[...] = b
         layers.append(linear)
