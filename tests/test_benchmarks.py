@@ -256,3 +256,15 @@ def test_the_report_notes_the_curvature_checks():
     assert table.index("| hvp |") < table.index("| lbfgs |")  # the report's order, not the run's
     assert "- Hessian-vector product: micrograd_plus's within 3.0e-07 of PyTorch's" in table
     assert "both libraries end at (0.5, 0.25) after 20 iterations (largest gap 2.0e-15)" in table
+
+
+@pytest.mark.parametrize("build", [curvature.hvp, curvature.lbfgs], ids=["hvp", "lbfgs"])
+def test_a_curvature_workloads_measurement_is_json(build):
+    torch = pytest.importorskip("torch")
+    try:
+        workload = build(torch, quick=True)
+    except Skip as why:
+        pytest.skip(str(why))
+    result = measure(workload, repeats=1, trace_memory=False, log=lambda _: None)
+    assert json.loads(json.dumps(result))["ratios"]["vs_torch"] > 0  # results files are JSON
+    assert result["extra_met"] and all(result["extra_met"].values()), result["extra"]
