@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 MG, TORCH, FLOOR = "micrograd_plus", "torch", "numpy"
 
 
+class Skip(Exception):
+    """Raised by a workload's builder when it cannot run here; the message says why."""
+
+
 @dataclass
 class Impl:
     """One implementation of a workload.

@@ -39,7 +39,7 @@ def batches_for(n: int, batch_size: int, epochs: int, seed: int) -> list[list[np
 def mg_model(weights):
     layers = []
     for k, (w, b) in enumerate(weights):
-        linear = mp.Linear(w.shape[1], w.shape[0])
+        linear = mp.Linear(w.shape[1], w.shape[0], dtype=w.dtype)
         linear.weight.data[...] = w
         linear.bias.data[...] = b
         layers.append(linear)
@@ -72,7 +72,8 @@ def mg_trainer(weights, X, y, lr: float):
 
 
 # ------------------------------------------------------------------------ PyTorch
-def torch_trainer(torch, weights, X, y, lr: float):
+def torch_model(torch, weights):
+    """The same MLP in PyTorch, starting from a copy of ``weights``."""
     layers = []
     for k, (w, b) in enumerate(weights):
         linear = torch.nn.Linear(w.shape[1], w.shape[0])
@@ -82,7 +83,11 @@ def torch_trainer(torch, weights, X, y, lr: float):
         layers.append(linear)
         if k < len(weights) - 1:
             layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
+    return torch.nn.Sequential(*layers)
+
+
+def torch_trainer(torch, weights, X, y, lr: float):
+    model = torch_model(torch, weights)
     opt = torch.optim.Adam(model.parameters(), lr=lr, betas=BETAS, eps=EPS)
     loss_fn = torch.nn.CrossEntropyLoss()
     y_t = torch.from_numpy(y.astype(np.int64))

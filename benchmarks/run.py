@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 CORETYPE_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-WORKLOADS = ("overhead", "overhead_no_grad", "spiral", "fashion", "deep", "loss")
+WORKLOADS = ("overhead", "overhead_no_grad", "spiral", "fashion", "deep", "loss", "hvp", "lbfgs")
 
 
 def _parse(argv=None) -> argparse.Namespace:
@@ -71,8 +71,8 @@ def _worker(args) -> None:
             torch.set_num_threads(threads)
         except ImportError:
             print("torch is not installed: reporting the NumPy floor ratio only")
-    from . import micro, training
-    from .harness import measure
+    from . import curvature, micro, training
+    from .harness import Skip, measure
     from .machine import describe
 
     repeats = args.repeats or (3 if args.quick else 7 if threads > 1 else 5)
@@ -89,18 +89,24 @@ def _worker(args) -> None:
         if name == "fashion":
             data = training.load_fashion()
             if data is None:
-                return None
+                raise Skip("no local Fashion-MNIST copy")
             return training.fashion(torch, data, quick, args.accuracy_epochs)
         if name == "deep":
             return micro.deep(torch, quick)
         if name == "loss":
             return micro.large_loss(torch, quick)
+        if name == "hvp":
+            return curvature.hvp(torch, quick)
+        if name == "lbfgs":
+            return curvature.lbfgs(torch, quick)
         raise ValueError(name)
 
     for name in args.only:
-        workload = build(name)
-        if workload is None:
-            results[name] = {"skipped": "no local Fashion-MNIST copy"}
+        try:
+            workload = build(name)
+        except Skip as why:
+            print(f"[{threads} thread(s)] {name}: skipped, {why}", flush=True)
+            results[name] = {"skipped": str(why)}
             continue
         print(f"[{threads} thread(s)] {name}: {workload.description}", flush=True)
         if threads != 1:

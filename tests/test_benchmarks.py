@@ -14,18 +14,22 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
-from benchmarks import report  # noqa: E402
+from benchmarks import curvature, report  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     FLOOR,
     MG,
     TORCH,
     Impl,
+    Skip,
     Workload,
     _kept_rounds,
     measure,
     merge,
 )
 from benchmarks.mlp import batches_for, init_weights, mg_trainer, numpy_trainer  # noqa: E402
+from benchmarks.run import WORKLOADS  # noqa: E402
+from micrograd_plus.utils.benchmark import ORDER  # noqa: E402
+from micrograd_plus.utils.data import make_spiral  # noqa: E402
 
 
 def test_disturbed_rounds_are_dropped():
@@ -140,3 +144,127 @@ def test_a_slower_process_is_not_a_disturbance():
     others = {MG: [0.0] * 4, TORCH: [0.0] * 4}
     assert _kept_rounds(times, others, 0.0, 0.25, 2) == [0, 1]  # one process: 2.8 is slow
     assert _kept_rounds(times, others, 0.0, 0.25, 2, [0, 0, 1, 1]) == [0, 1, 2, 3]
+
+
+def test_the_report_knows_every_workload_the_suite_runs():
+    assert set(ORDER) == set(WORKLOADS)
+    assert {"hvp", "lbfgs"} <= set(ORDER)
+
+
+def _spiral_hvp_inputs(dtype):
+    X, y = make_spiral(30, seed=0)
+    weights = [(w.astype(dtype), b.astype(dtype)) for w, b in init_weights(curvature.SIZES, seed=0)]
+    rng = np.random.default_rng(3)
+    vs = [rng.standard_normal(a.shape).astype(dtype) for pair in weights for a in pair]
+    return X.astype(dtype), y, weights, vs
+
+
+def test_the_numpy_hvp_floor_is_the_hessian_times_v():
+    """The hand-written R-operator equals central differences of the hand-written gradient."""
+    X, y, weights, vs = _spiral_hvp_inputs(np.float64)
+    hv = curvature.numpy_hvp(weights, X, y, vs)()
+
+    def gradient(shift):
+        moved = [
+            (w + shift * vw, b + shift * vb) for (w, b), vw, vb in zip(weights, vs[::2], vs[1::2])
+        ]
+        return _numpy_gradient(moved, X, y)
+
+    eps = 1e-5
+    plus, minus = gradient(eps), gradient(-eps)
+    for h, p, m in zip(hv, plus, minus):
+        np.testing.assert_allclose(h, (p - m) / (2 * eps), rtol=1e-5, atol=1e-7)
+
+
+def _numpy_gradient(weights, X, y):
+    """The mean cross-entropy gradient of the ReLU MLP, by hand (as the training floor)."""
+    acts, h = [X], X
+    for k, (w, b) in enumerate(weights):
+        h = h @ w.T + b
+        if k < len(weights) - 1:
+            h = np.maximum(h, 0)
+            acts.append(h)
+    p = np.exp(h - h.max(axis=1, keepdims=True))
+    g = p / p.sum(axis=1, keepdims=True)
+    g[np.arange(len(y)), y] -= 1
+    g /= len(y)
+    out = [None] * (2 * len(weights))
+    for k in range(len(weights) - 1, -1, -1):
+        out[2 * k], out[2 * k + 1] = g.T @ acts[k], g.sum(axis=0)
+        if k:
+            g = (g @ weights[k][0]) * (acts[k] > 0)
+    return out
+
+
+def test_the_hvp_workload_agrees_with_torch():
+    torch = pytest.importorskip("torch")
+    X, y, weights, vs = _spiral_hvp_inputs(np.float64)
+    want = [h.numpy() for h in curvature.torch_hvp(torch, weights, X, y, vs)()]
+    assert all(h.dtype == np.float64 for h in want)
+    floor = curvature.numpy_hvp(weights, X, y, vs)()
+    assert curvature._rel_error(floor, want) < 1e-12
+    try:
+        workload = curvature.hvp(torch, quick=True)
+    except Skip as why:
+        pytest.skip(str(why))  # an op of the MLP has no double backward yet
+    mine = [g.data for g in curvature.mg_hvp(weights, X, y, vs)()]
+    assert curvature._rel_error(mine, want) < 1e-12
+    extra = workload.extra()
+    assert extra["met"] == {"hvp_matches": True}, extra
+
+
+def test_the_lbfgs_workload_follows_torchs_trajectory():
+    torch = pytest.importorskip("torch")
+    try:
+        workload = curvature.lbfgs(torch, quick=True)
+    except Skip as why:
+        pytest.skip(str(why))  # micrograd_plus.optim.LBFGS has not landed yet
+    extra = workload.extra()
+    assert extra["met"] == {"same_trajectory": True}, extra
+    assert len(workload.impls) == 2  # no NumPy floor for L-BFGS
+    theirs = workload.impls[1].prepare()()
+    assert theirs["final_point"] == pytest.approx(extra["final_point_micrograd_plus"], abs=1e-8)
+
+
+def test_the_report_notes_the_curvature_checks():
+    def result(extra):
+        return {
+            "unit": "ms",
+            "repeats": 1,
+            "kept_rounds": [0],
+            "targets": {},
+            "impls": {MG: {"median": 1.0}, TORCH: {"median": 2.0}},
+            "ratios": {"vs_torch": 0.5},
+            "extra": extra,
+        }
+
+    lbfgs = {"final_point_micrograd_plus": [0.5, 0.25], "max_abs_gap": 2e-15}
+    data = {
+        "date": "2026-01-01T00:00:00",
+        "machine": {"cpu": "Test CPU", "cores": 2, "numpy": "2", "python": "3", "torch": "2"},
+        "runs": {
+            "1": {
+                "blas": [],
+                "workloads": {
+                    "lbfgs": result(lbfgs),
+                    "hvp": result({"max_rel_error_vs_torch": 3e-7}),
+                },
+            }
+        },
+    }
+    table = report.markdown(data)
+    assert table.index("| hvp |") < table.index("| lbfgs |")  # the report's order, not the run's
+    assert "- Hessian-vector product: micrograd_plus's within 3.0e-07 of PyTorch's" in table
+    assert "both libraries end at (0.5, 0.25) after 20 iterations (largest gap 2.0e-15)" in table
+
+
+@pytest.mark.parametrize("build", [curvature.hvp, curvature.lbfgs], ids=["hvp", "lbfgs"])
+def test_a_curvature_workloads_measurement_is_json(build):
+    torch = pytest.importorskip("torch")
+    try:
+        workload = build(torch, quick=True)
+    except Skip as why:
+        pytest.skip(str(why))
+    result = measure(workload, repeats=1, trace_memory=False, log=lambda _: None)
+    assert json.loads(json.dumps(result))["ratios"]["vs_torch"] > 0  # results files are JSON
+    assert result["extra_met"] and all(result["extra_met"].values()), result["extra"]

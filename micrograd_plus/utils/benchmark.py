@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 MG, TORCH, FLOOR = "micrograd_plus", "torch", "numpy"
-ORDER = ("spiral", "fashion", "overhead", "overhead_no_grad", "deep", "loss")
+ORDER = ("spiral", "fashion", "overhead", "overhead_no_grad", "deep", "loss", "hvp", "lbfgs")
 LABELS = {"overhead_no_grad": "no_grad"}  # short names under the bars
 RECORDED = "benchmark_results.json"  # a copy of the newest file in benchmarks/results/
 
@@ -183,6 +183,18 @@ def _notes(data: dict) -> list[str]:
                 f"{int(n):,} ops: {b:,} B/op" for n, b in extra["bytes_per_op"].items()
             )
             notes.append(f"- deep chain, micrograd_plus peak memory per op: {per_op} (linear)")
+        if "max_rel_error_vs_torch" in extra:
+            notes.append(
+                "- Hessian-vector product: micrograd_plus's within "
+                f"{extra['max_rel_error_vs_torch']:.1e} of PyTorch's (largest error relative "
+                "to the largest entry, per parameter)"
+            )
+        if "max_abs_gap" in extra:
+            point = ", ".join(f"{v:.6g}" for v in extra["final_point_micrograd_plus"])
+            notes.append(
+                f"- L-BFGS on Rosenbrock: both libraries end at ({point}) after 20 iterations "
+                f"(largest gap {extra['max_abs_gap']:.1e})"
+            )
     return ["", *dict.fromkeys(notes)] if notes else []
 
 
