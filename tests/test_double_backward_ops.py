@@ -468,3 +468,15 @@ def test_float32_second_derivative_through_a_cast_stays_float32():
     (h,) = grad(g.sum(), x)  # 6 x
     assert g.dtype == np.float32 and h.dtype == np.float32
     np.testing.assert_allclose(h.data, 6 * x.data, rtol=1e-6)
+
+
+def test_t_matmul_linears_weight_gradient_node_double_backward():
+    pytest.importorskip("torch")
+    from micrograd_plus.ops.linalg import t_matmul
+
+    a, b = random_inputs([(5, 2), (5, 3)], seed=11)
+    assert_hvp_matches(
+        lambda x, y: t_matmul(x.tanh(), y * y).tanh(),
+        [a, b],
+        lambda x, y: (x.tanh().T @ (y * y)).tanh(),
+    )

@@ -241,3 +241,11 @@ def test_grad_through_a_graph_freed_by_an_earlier_grad_says_so():
     grad(h.sum(), x)
     with pytest.raises(RuntimeError, match="a second time"):
         grad((h * 2).sum(), x)
+
+
+def test_a_rule_that_returns_an_array_in_graph_mode_is_named():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = x * 1.0
+    y._backward = lambda g: (np.asarray(g.data),)  # an array-only rule
+    with pytest.raises(RuntimeError, match="'mul' node.*returned a NumPy array"):
+        grad(y.sum(), x, create_graph=True)

@@ -366,6 +366,15 @@ def _not_differentiable(node: Tensor, err: Exception) -> RuntimeError:
     )
 
 
+def _array_only(node: Tensor) -> RuntimeError:
+    return RuntimeError(
+        f"double backward through the {node._op!r} node is not supported: with "
+        "create_graph=True its backward rule returned a NumPy array, which carries no graph. "
+        "A rule must compute on the input Tensors when it is given a Tensor gradient (see "
+        "micrograd_plus.autograd.engine), or call backward()/grad() without create_graph=True"
+    )
+
+
 def _call_rule(node: Tensor, grad, create_graph: bool):
     if not create_graph:
         return node._backward(grad)
@@ -424,6 +433,8 @@ def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=Non
                 continue
             if needed is not None and parent not in needed:
                 continue  # leads to no tensor grad() was asked about (torch skips it too)
+            if create_graph and isinstance(pgrad, np.ndarray):
+                raise _array_only(node)
             if anomaly:
                 check_finite(getattr(pgrad, "data", pgrad), "backward", node._op)
             if parent._parents:

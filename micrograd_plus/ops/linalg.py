@@ -96,9 +96,38 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             W, X2 = w, x2
         g2 = g.reshape(-1, w.shape[0]) if g.ndim != 2 else g
         gx = (g2 @ W).reshape(xd.shape) if x.requires_grad else None
-        gw = g2.T @ X2 if weight.requires_grad else None
+        gw = None
+        if weight.requires_grad:
+            gw = t_matmul(g2, X2) if isinstance(g, Tensor) else g2.T @ X2
         if bias is None:
             return Fresh((gx, gw))
         return Fresh((gx, gw, g2.sum(axis=0) if bias.requires_grad else None))
 
     return Tensor._make(out, parents, backward, "linear")
+
+
+def t_matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``a.T @ b`` for 2-D tensors as one node: linear's weight gradient in graph mode.
+
+    As ``a.T @ b`` through a transpose node it would hand a transposed (strided)
+    gradient back to ``a``, and adding strided arrays is several times slower
+    than adding contiguous ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micrograd_plus import Tensor
+    >>> from micrograd_plus.ops.linalg import t_matmul
+    >>> t_matmul(Tensor(np.ones((5, 2))), Tensor(np.ones((5, 3)))).shape
+    (2, 3)
+    """
+    x, y = a.data, b.data
+
+    def backward(g):
+        X, Y = (a, b) if isinstance(g, Tensor) else (x, y)
+        return (
+            Y @ g.T if a.requires_grad else None,  # d(a.T @ b)/da: b @ g.T, shape of a
+            X @ g if b.requires_grad else None,
+        )
+
+    return Tensor._make(x.T @ y, (a, b), backward, "t_matmul")
