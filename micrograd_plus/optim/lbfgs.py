@@ -114,7 +114,7 @@ def _remember(state, y, s, history_size) -> None:
                 state[name].pop(0)
         state["old_dirs"].append(y)
         state["old_stps"].append(s)
-        state["ro"].append(1.0 / ys)
+        state["ro"].append(np.reciprocal(ys))  # keeps float32 also on NumPy 1.x
         state["H_diag"] = ys / y.dot(y)
 
 
