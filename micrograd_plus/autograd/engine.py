@@ -449,12 +449,17 @@ def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=Non
                 leaves[parent] = pgrad if seen is None else seen + pgrad
             else:
                 parent._backward(pgrad)  # freed earlier: raises the explanation
+    _deliver(leaves, create_graph, capture)
+
+
+def _deliver(leaves: dict, create_graph: bool, capture) -> None:
+    """Hand each leaf its whole gradient: into ``capture``, or into ``.grad``."""
     for leaf, grad in leaves.items():
         if create_graph:
             grad = _fit(grad, leaf)
         elif grad.shape != leaf.data.shape:
             grad = np.broadcast_to(grad, leaf.data.shape)
-        if leaf._hooks:
+        if leaf._hooks:  # hooks see the leaf's whole gradient, once (torch)
             grad = _run_hooks(leaf, grad)
         if capture is not None:
             if leaf in capture:
