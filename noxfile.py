@@ -291,7 +291,7 @@ def wheel(session: nox.Session) -> None:
     session.run("uv", "venv", "-q", "--python", sys.executable, str(venv))
     session.run(
         *("uv", "pip", "install", "-q", "--python", python),
-        # hypothesis: the fuzzer's program generator (utils.fuzz_programs) is built on it.
+        # hypothesis: the fuzzer's program generator (book.fuzz_programs) is built on it.
         *(f"{built}[train,plot]", "pytest>=8", "hypothesis>=6.100"),
     )
     session.chdir(outside)

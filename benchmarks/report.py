@@ -3,8 +3,8 @@
 ``python -m benchmarks.report [results.json]`` (default: the newest file in
 ``benchmarks/results/``) writes ``<stem>.md`` and ``<stem>.png`` next to it
 and prints the table. Rendering the newest results also copies them into the
-package (``micrograd_plus/utils/benchmark_results.json``), where chapter 9 of
-the book reads them. The rendering itself is :mod:`micrograd_plus.utils.benchmark`.
+package (``micrograd_plus/book/benchmark_results.json``), where chapter 9 of
+the book reads them. The rendering itself is :mod:`micrograd_plus.book.recorded_benchmarks`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from micrograd_plus.utils import benchmark
-from micrograd_plus.utils.benchmark import chart, load, markdown, rows  # noqa: F401
+from micrograd_plus.book import recorded_benchmarks as benchmark
+from micrograd_plus.book.recorded_benchmarks import chart, load, markdown, rows  # noqa: F401
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PACKAGED = Path(benchmark.__file__).with_name(benchmark.RECORDED)

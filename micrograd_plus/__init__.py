@@ -14,6 +14,7 @@ from .autograd import (
     no_grad,
 )
 from .checkpoint import load_checkpoint, load_model, save_checkpoint, save_model
+from .lr_finder import lr_find
 from .nn import (
     GELU,
     BatchNorm,
@@ -92,7 +93,6 @@ from .utils.data import (
     standardize,
     train_test_split,
 )
-from .utils.lr_finder import lr_find
 
 __version__ = "0.1.0"
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..training import _check_loss, _split
+from .training import check_loss_fn, split_batch
 
 __all__ = ["lr_find", "LRFinderResult"]
 
@@ -56,7 +56,7 @@ class LRFinderResult:
 
         See :func:`micrograd_plus.plotting.plot_lr_find`.
         """
-        from ..plotting import plot_lr_find
+        from .plotting import plot_lr_find
 
         return plot_lr_find(self, ax=ax, skip_start=skip_start, skip_end=skip_end)
 
@@ -136,7 +136,7 @@ def lr_find(
     True
     """
     _check_arguments(start_lr, end_lr, num_iter, smooth, diverge_threshold)
-    _check_loss(loss_fn)
+    check_loss_fn(loss_fn)
     saved = _Snapshot(model, optimizer, loader)
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is expected, and caught
@@ -178,7 +178,7 @@ def _sweep(model, loader, loss_fn, optimizer, start_lr, end_lr, num_iter, smooth
     average, best, diverged = 0.0, math.inf, False
     batches = _cycle(loader)
     for i, lr in enumerate(lrs):
-        xb, yb = _split(next(batches))
+        xb, yb = split_batch(next(batches))
         for group in optimizer.param_groups:
             group["lr"] = float(lr)
         loss = float(optimizer.step(_closure(model, loss_fn, optimizer, xb, yb)))

@@ -1,6 +1,8 @@
-"""Pictures for the book: training curves, decision boundaries, loss landscapes,
-confusion matrices, image grids, computation graphs, learning-rate range tests,
-optimizer races and an optimizer playground.
+"""Pictures: training curves, decision boundaries, loss landscapes, confusion
+matrices, image grids, computation graphs and learning-rate range tests.
+
+The optimizer race's pictures and the playground live with the race, in
+:mod:`micrograd_plus.book.race.plots`.
 
 matplotlib is imported inside each function, so ``import micrograd_plus``
 needs only NumPy. Every function draws into the axes you give it (or a new
@@ -13,7 +15,7 @@ import numpy as np
 
 from .autograd import engine as autograd
 from .tensor import Tensor
-from .training import _array, confusion_matrix, evaluation_mode
+from .training import confusion_matrix, evaluation_mode, to_array
 
 __all__ = [
     "plot_training_history",
@@ -23,9 +25,6 @@ __all__ = [
     "show_images",
     "draw_graph",
     "plot_lr_find",
-    "plot_race",
-    "plot_optimizer_grid",
-    "playground",
 ]
 
 
@@ -82,7 +81,7 @@ def plot_training_history(history, axes=None):
 def _predict_grid(model, grid: np.ndarray, threshold: float) -> np.ndarray:
     with evaluation_mode(model):
         out = model(Tensor(grid))
-    out = _array(out)
+    out = to_array(out)
     if out.ndim == 2 and out.shape[1] > 1:
         return out.argmax(axis=1)
     return (out.reshape(len(grid)) > threshold).astype(np.int64)
@@ -99,7 +98,7 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, padding=0.5, th
     -------
     matplotlib.axes.Axes
     """
-    X, y = _array(X), _array(y)
+    X, y = to_array(X), to_array(y)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"X must have shape (N, 2) to draw a boundary in the plane, got {X.shape}")
     fig, ax = _axes(ax)
@@ -151,7 +150,7 @@ def plot_loss_landscape(
     xs = np.linspace(*xlim, resolution)
     ys = np.linspace(*ylim, resolution)
     X, Y = np.meshgrid(xs, ys)
-    Z = _array(f(X, Y))
+    Z = to_array(f(X, Y))
     if Z.shape != X.shape:
         raise ValueError(f"f(X, Y) must work elementwise: got shape {Z.shape}, expected {X.shape}")
     ax.contour(X, Y, Z, levels=levels, alpha=0.7, cmap="viridis")
@@ -206,7 +205,7 @@ def show_images(X, labels=None, predictions=None, class_names=None, n_cols=8, im
     -------
     matplotlib.figure.Figure
     """
-    X = _array(X)
+    X = to_array(X)
     n = len(X)
     if n == 0:
         raise ValueError("no images to show")
@@ -227,10 +226,10 @@ def show_images(X, labels=None, predictions=None, class_names=None, n_cols=8, im
         ax.imshow(images[i], cmap="gray_r")
         title, colour = "", "black"
         if labels is not None:
-            title = name(_array(labels)[i])
+            title = name(to_array(labels)[i])
         if predictions is not None:
-            predicted = _array(predictions)[i]
-            wrong = labels is not None and int(predicted) != int(_array(labels)[i])
+            predicted = to_array(predictions)[i]
+            wrong = labels is not None and int(predicted) != int(to_array(labels)[i])
             title = f"{name(predicted)}\n({title})" if wrong else (title or name(predicted))
             colour = "red" if wrong else "black"
         ax.set_title(title, fontsize=8, color=colour)
@@ -297,7 +296,7 @@ def draw_graph(tensor, names=None, backend="auto", ax=None, max_nodes=200):
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"draw_graph expects a Tensor, got {type(tensor).__name__}")
-    if tensor._backward is autograd._freed:
+    if tensor._backward is autograd.freed_backward:
         raise RuntimeError(
             "this tensor's graph was released by backward(); call draw_graph before "
             "backward(), or use backward(retain_graph=True)"
@@ -365,7 +364,7 @@ def _draw_matplotlib(order, depth, labels, ax):
 
 # ------------------------------------------------------------ lr_find
 def plot_lr_find(result, ax=None, skip_start: int = 0, skip_end: int = 0):
-    """The smoothed loss of :func:`~micrograd_plus.utils.lr_finder.lr_find` against the lr.
+    """The smoothed loss of :func:`~micrograd_plus.lr_finder.lr_find` against the lr.
 
     The raw losses are drawn faintly behind; the suggested learning rate (steepest
     descent) is marked with a dot and the smoothed minimum with a dashed line.
@@ -404,199 +403,13 @@ def plot_lr_find(result, ax=None, skip_start: int = 0, skip_end: int = 0):
     return ax
 
 
-# --------------------------------------------------------------- race
-def plot_race(result, axes=None):
-    """One panel per problem: each optimizer's median loss per gradient evaluation
-    (its tuned configuration) with the band from the best to the worst seed, and
-    the problem's target as a dotted line.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    problems = result.problems
-    if axes is None:
-        cols = min(len(problems), 2)
-        rows = -(-len(problems) // cols)
-        _, axes = _pyplot().subplots(rows, cols, figsize=(6 * cols, 4 * rows), squeeze=False)
-    axes = np.atleast_1d(axes).ravel()
-    for ax, problem in zip(axes, problems):
-        for optimizer in result.optimizers:
-            curves = result.curves(problem, optimizer)
-            steps = np.arange(1, curves.shape[1] + 1)
-            with np.errstate(all="ignore"):
-                median = np.nanmedian(curves, axis=0) if np.isfinite(curves).any() else None
-            if median is None:
-                continue
-            lr, momentum = result.tuned[(problem, optimizer)]
-            label = f"{optimizer} (lr {lr:.2g}" + (")" if momentum is None else f", β {momentum})")
-            (line,) = ax.plot(steps, median, label=label)
-            ax.fill_between(steps, np.nanmin(curves, axis=0), np.nanmax(curves, axis=0),
-                            color=line.get_color(), alpha=0.15)  # fmt: skip
-        spec = getattr(result, "_problems", {}).get(problem)
-        if spec is not None and spec.target is not None:
-            ax.axhline(spec.target, color="0.3", linestyle=":", linewidth=1)
-        if spec is None or spec.log_scale:
-            ax.set_yscale("log")
-        ax.set(title=problem, xlabel="gradient evaluations", ylabel="loss")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7)
-    axes[0].figure.tight_layout()
-    return axes[0].figure
+_MOVED = {"plot_race", "plot_optimizer_grid", "playground", "Playground"}
 
 
-# --------------------------------------------------------- playground
-def _path_makers(names, lr, momentum, betas):
-    from .utils.race import make_optimizer
+def __getattr__(name):
+    # Old home of the race's pictures: saved notebooks import them from here.
+    if name in _MOVED:
+        from .book.race import plots
 
-    return {
-        name: (lambda n: lambda params: make_optimizer(n, params, lr, momentum, betas))(name)
-        for name in names
-    }
-
-
-def _draw_paths(ax, function, names, lr, momentum, betas, steps):
-    from .utils.race import LANDSCAPES, optimizer_path
-
-    fn = LANDSCAPES[function] if isinstance(function, str) else function
-    makers = _path_makers(names, lr, momentum, betas)
-    paths = {name: optimizer_path(fn, make, steps) for name, make in makers.items()}
-    plot_loss_landscape(fn.f, paths, fn.xlim, fn.ylim, levels=fn.levels, ax=ax,
-                        resolution=100, minimum=fn.minimum)  # fmt: skip
-    return paths
-
-
-def plot_optimizer_grid(
-    function="rosenbrock",
-    optimizers=("SGD", "Momentum", "Adam"),
-    lrs=(1e-3, 3e-3, 1e-2),
-    momenta=(0.5, 0.9, 0.99),
-    steps=100,
-    betas=(0.9, 0.999),
-):
-    """Small multiples of optimizer paths: one panel per momentum (rows) and lr (columns).
-
-    The static counterpart of :func:`playground`. In each panel every optimizer in
-    ``optimizers`` (names of :func:`~micrograd_plus.utils.race.make_optimizer`)
-    runs ``steps`` steps with that panel's learning rate; the row's momentum is
-    SGD's momentum and Adam's ``beta1`` (``betas[1]`` stays fixed).
-
-    Parameters
-    ----------
-    function : str or Landscape
-        ``'quadratic'``, ``'rosenbrock'`` or ``'saddle'`` (see
-        :data:`~micrograd_plus.utils.race.LANDSCAPES`), or your own.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    rows, cols = len(momenta), len(lrs)
-    fig, axes = _pyplot().subplots(rows, cols, figsize=(3.2 * cols, 2.9 * rows), squeeze=False)
-    for i, momentum in enumerate(momenta):
-        for j, lr in enumerate(lrs):
-            ax = axes[i, j]
-            _draw_paths(ax, function, optimizers, lr, momentum, (momentum, betas[1]), steps)
-            ax.set_title(f"lr {lr:g}, momentum/β₁ {momentum:g}", fontsize=9)
-            ax.set(xlabel="", ylabel="")
-            if (i, j) != (0, 0):
-                ax.get_legend().remove()
-            else:
-                ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
-def _ipywidgets():
-    try:
-        import ipywidgets
-    except ImportError as err:
-        raise ImportError(
-            "the optimizer playground needs ipywidgets: pip install ipywidgets (or pip install "
-            '"micrograd-plus[book]"); in a built book use plot_optimizer_grid instead'
-        ) from err
-    return ipywidgets
-
-
-class Playground:
-    """Sliders and the figure they redraw; display it in Jupyter (see :func:`playground`).
-
-    Attributes
-    ----------
-    widget : ipywidgets.VBox
-        The controls and the output area.
-    controls : dict
-        ``'function'``, ``'lr'``, ``'momentum'``, ``'beta1'``, ``'beta2'``.
-    figure : matplotlib.figure.Figure
-    paths : dict
-        The paths drawn last, by optimizer name.
-    """
-
-    def __init__(self, widgets, function, optimizers, steps):
-        self.optimizers, self.steps = tuple(optimizers), steps
-        self.controls = {
-            "function": widgets.Dropdown(
-                options=["quadratic", "rosenbrock", "saddle"], value=function,
-                description="function",
-            ),
-            "lr": widgets.FloatLogSlider(value=1e-3, base=10, min=-4, max=0, step=0.25,
-                                         description="lr", readout_format=".1e"),
-            "momentum": widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01,
-                                            description="momentum"),
-            "beta1": widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01,
-                                         description="β₁"),
-            "beta2": widgets.FloatSlider(value=0.999, min=0.9, max=0.9999, step=0.0001,
-                                         description="β₂", readout_format=".4f"),
-        }  # fmt: skip
-        self.output = widgets.Output()
-        self.figure, self.ax = _pyplot().subplots(figsize=(6, 5))
-        _pyplot().close(self.figure)  # shown through the output area, not by pyplot
-        self.paths = {}
-        for control in self.controls.values():
-            control.observe(self.redraw, names="value")
-        c = self.controls
-        self.widget = widgets.VBox(
-            [
-                widgets.HBox([c["function"], c["lr"]]),
-                widgets.HBox([c["momentum"], c["beta1"], c["beta2"]]),
-                self.output,
-            ]
-        )
-        self.redraw()
-
-    def redraw(self, change=None) -> None:
-        """Recompute the paths with the sliders' values and draw them again."""
-        c = {name: control.value for name, control in self.controls.items()}
-        self.ax.clear()
-        self.paths = _draw_paths(self.ax, c["function"], self.optimizers, c["lr"],
-                                 c["momentum"], (c["beta1"], c["beta2"]), self.steps)  # fmt: skip
-        self.ax.set_title(f"{c['function']}: {self.steps} steps")
-        self.output.clear_output(wait=True)
-        with self.output:
-            from IPython.display import display
-
-            display(self.figure)
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
-
-def playground(
-    function="rosenbrock", optimizers=("SGD", "Momentum", "Nesterov", "Adam"), steps=100
-):
-    """Sliders for lr, momentum and Adam's betas that redraw the optimizers' paths (Jupyter).
-
-    Needs ipywidgets (``pip install ipywidgets``), imported only here. The
-    dropdown picks the test function (``'quadratic'``, ``'rosenbrock'``,
-    ``'saddle'``); each change reruns ``steps`` steps of every optimizer in
-    ``optimizers`` and redraws. For a static page use :func:`plot_optimizer_grid`.
-
-    Returns
-    -------
-    Playground
-        Displays itself as the widgets; ``.redraw()`` draws again, ``.paths`` holds
-        the last paths.
-    """
-    return Playground(_ipywidgets(), function, optimizers, steps)
+        return getattr(plots, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,7 +44,7 @@ DEFAULT_DTYPE = np.dtype(np.float32)
 
 # Creation numbers for graph nodes: an op's output always numbers above its
 # inputs, which is the order ``autograd.backward`` walks the graph in.
-_next_seq = count(1).__next__
+next_seq = count(1).__next__
 
 
 class _Size(int):
@@ -186,7 +186,7 @@ class Tensor:
                     out.requires_grad = True
                     out._parents = parents
                     out._backward = backward
-                    out._seq = _next_seq()
+                    out._seq = next_seq()
                     return out
         out.requires_grad = False
         out._parents = ()
@@ -471,25 +471,25 @@ def promote(a: Tensor, value) -> tuple[Tensor, Tensor]:
         return a, operand(value, a)
     if isinstance(value, Tensor):
         if value.data.dtype.kind == "f":
-            return _cast(a, value.data.dtype), value
+            return cast_to(a, value.data.dtype), value
         return a, value
     if not isinstance(value, (Number, np.generic, np.ndarray, list, tuple)):
         raise _not_an_operand(value)
     array = np.asarray(value)
     kind = array.dtype.kind
     if kind in "fc":
-        return _cast(a, DEFAULT_DTYPE), Tensor._make(array.astype(DEFAULT_DTYPE))
+        return cast_to(a, DEFAULT_DTYPE), Tensor._make(array.astype(DEFAULT_DTYPE))
     if kind not in "biu":
         raise _not_an_operand(value)
     if array.ndim == 0 or not isinstance(value, np.ndarray):
         # A number (or list of numbers) takes the tensor's dtype; with a bool
         # tensor, an integer makes int64 (torch's default integer type).
         dtype = np.dtype(np.int64) if a.data.dtype.kind == "b" and kind != "b" else a.data.dtype
-        return _cast(a, dtype), Tensor._make(array.astype(dtype, copy=False))
+        return cast_to(a, dtype), Tensor._make(array.astype(dtype, copy=False))
     return a, Tensor._make(array)
 
 
-def _cast(a: Tensor, dtype) -> Tensor:
+def cast_to(a: Tensor, dtype) -> Tensor:
     # Only integer and bool tensors are cast here, and they never carry a gradient.
     return a if a.data.dtype == dtype else Tensor._make(a.data.astype(dtype))
 

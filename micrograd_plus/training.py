@@ -42,7 +42,7 @@ __all__ = [
 
 
 # ------------------------------------------------------------------- metrics
-def _array(x) -> np.ndarray:
+def to_array(x) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
@@ -53,7 +53,7 @@ def _predicted_classes(output: np.ndarray, threshold: float) -> np.ndarray:
 
 
 def _correct(output, labels, threshold: float = 0.0) -> int:
-    output, labels = _array(output), _array(labels)
+    output, labels = to_array(output), to_array(labels)
     predicted = _predicted_classes(output, threshold)
     if labels.ndim == predicted.ndim + 1 and labels.shape[-1] > 1:
         labels = labels.argmax(axis=-1)  # one-hot or probability targets
@@ -62,7 +62,7 @@ def _correct(output, labels, threshold: float = 0.0) -> int:
 
 
 def _check_batched(output, labels) -> None:
-    shapes = {"output": np.shape(_array(output)), "labels": np.shape(_array(labels))}
+    shapes = {"output": np.shape(to_array(output)), "labels": np.shape(to_array(labels))}
     scalars = [name for name, shape in shapes.items() if shape == ()]
     if scalars:
         raise ValueError(
@@ -95,12 +95,12 @@ def accuracy(output, labels, threshold: float = 0.0) -> float:
     1.0
     """
     _check_batched(output, labels)
-    n = len(_array(labels))
+    n = len(to_array(labels))
     if n == 0:
         raise ValueError("accuracy of an empty batch is undefined (0 labels)")
-    if len(_array(output)) != n:
+    if len(to_array(output)) != n:
         raise ValueError(
-            f"output has {len(_array(output))} rows but there are {n} labels; pass one label "
+            f"output has {len(to_array(output))} rows but there are {n} labels; pass one label "
             "per row of the output"
         )
     return _correct(output, labels, threshold) / n
@@ -116,8 +116,8 @@ def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarr
            [0, 1, 1],
            [0, 0, 1]])
     """
-    y_true = _array(y_true).astype(np.int64).ravel()
-    y_pred = _array(y_pred).astype(np.int64).ravel()
+    y_true = to_array(y_true).astype(np.int64).ravel()
+    y_pred = to_array(y_pred).astype(np.int64).ravel()
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}")
     top = int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
@@ -176,10 +176,10 @@ def _accuracy_threshold(loss_fn, track_accuracy):
 
 
 def _is_class_labels(target) -> bool:
-    return _array(target).dtype.kind in "iub"
+    return to_array(target).dtype.kind in "iub"
 
 
-def _check_loss(loss_fn) -> None:
+def check_loss_fn(loss_fn) -> None:
     if inspect.isclass(loss_fn):
         raise TypeError(
             f"loss_fn is the class {loss_fn.__name__}, not a loss; create one: {loss_fn.__name__}()"
@@ -200,7 +200,7 @@ def predict(model, loader) -> np.ndarray:
     outputs = []
     with evaluation_mode(model):
         for batch in loader:
-            outputs.append(_array(model(_batch_inputs(batch))))
+            outputs.append(to_array(model(_batch_inputs(batch))))
     return np.concatenate(outputs)
 
 
@@ -221,7 +221,7 @@ class _Totals:
         self.labels_only = labels_only
 
     def add(self, output, target, loss) -> None:
-        n = len(_array(target))
+        n = len(to_array(target))
         if loss is not None:
             self.loss += float(loss.item()) * n
         if self.labels_only:
@@ -249,7 +249,7 @@ def _no_batches(loader) -> str:
     return "the loader yielded no batches; check that it is not empty"
 
 
-def _split(batch):
+def split_batch(batch):
     if not isinstance(batch, (tuple, list)) or len(batch) < 2:
         raise TypeError(
             "the loader must yield (inputs, targets) pairs for training; wrap arrays in "
@@ -278,12 +278,12 @@ def train_epoch(model, loader, loss_fn, optimizer, progress=None, track_accuracy
         The loss averaged over samples; the accuracy when measured (see
         ``track_accuracy``), else ``None``.
     """
-    _check_loss(loss_fn)
+    check_loss_fn(loss_fn)
     if hasattr(model, "train"):
         model.train()
     totals = _Totals(_accuracy_threshold(loss_fn, track_accuracy))
     for batch in loader:
-        xb, yb = _split(batch)
+        xb, yb = split_batch(batch)
         output = model(xb)
         loss = loss_fn(output, yb)
         optimizer.zero_grad()
@@ -318,12 +318,12 @@ def evaluate(model, loader, loss_fn=None, track_accuracy=None):
         ``None`` when not measured.
     """
     if loss_fn is not None:
-        _check_loss(loss_fn)
+        check_loss_fn(loss_fn)
     threshold = _accuracy_threshold(loss_fn, track_accuracy)
     totals = _Totals(threshold, labels_only=loss_fn is None and track_accuracy is None)
     with evaluation_mode(model):
         for batch in loader:
-            xb, yb = _split(batch)
+            xb, yb = split_batch(batch)
             output = model(xb)
             totals.add(output, yb, None if loss_fn is None else loss_fn(output, yb))
     return totals.result(loader, with_loss=loss_fn is not None)
@@ -521,7 +521,7 @@ def fit(
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
-    _check_loss(loss_fn)
+    check_loss_fn(loss_fn)
     stopper = _EarlyStopping(patience, min_delta)
     history = History()
     for epoch in range(epochs):

@@ -4,7 +4,7 @@ import os
 
 from hypothesis import settings
 
-from micrograd_plus.utils.fuzz_programs import register_profiles
+from micrograd_plus.book.fuzz_programs import register_profiles
 
 # 'ci' is deterministic so a red run can be reproduced; 'long' is for `nox -s fuzz`.
 register_profiles()

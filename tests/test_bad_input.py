@@ -8,7 +8,7 @@ import traceback
 
 import pytest
 
-from micrograd_plus.utils.bad_inputs import CASES, BadInput
+from micrograd_plus.book.bad_inputs import CASES, BadInput
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -28,7 +28,7 @@ from benchmarks.harness import (  # noqa: E402
 )
 from benchmarks.mlp import batches_for, init_weights, mg_trainer, numpy_trainer  # noqa: E402
 from benchmarks.run import WORKLOADS  # noqa: E402
-from micrograd_plus.utils.benchmark import ORDER  # noqa: E402
+from micrograd_plus.book.recorded_benchmarks import ORDER  # noqa: E402
 from micrograd_plus.utils.data import make_spiral  # noqa: E402
 
 

@@ -155,11 +155,11 @@ def test_the_book_extra_installs_what_the_chapters_import():
 
 
 def test_the_recorded_benchmarks_are_the_newest_committed_results():
-    from micrograd_plus.utils import benchmark
+    from micrograd_plus.book import recorded_benchmarks as benchmark
 
     newest = benchmark.latest(ROOT / "benchmarks" / "results")
     assert benchmark.recorded() == json.loads(newest.read_text()), (
-        f"micrograd_plus/utils/{benchmark.RECORDED} is not {newest.name}: "
+        f"micrograd_plus/book/{benchmark.RECORDED} is not {newest.name}: "
         "run python -m benchmarks.report to copy the newest results into the package"
     )
 

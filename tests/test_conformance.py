@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import micrograd_plus as mp
-from micrograd_plus.utils import conformance
+from micrograd_plus.book import conformance
 
 torch = pytest.importorskip("torch")
 

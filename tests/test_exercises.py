@@ -16,7 +16,7 @@ import pytest
 
 import micrograd_plus as mp
 from micrograd_plus import Function, Linear, ReLU, Sequential, Tensor, no_grad
-from micrograd_plus.exercises import CheckResult, check, exercises, hints
+from micrograd_plus.book.exercises import CheckResult, check, exercises, hints
 from micrograd_plus.nn import losses as F
 
 CHAPTERS = Path(__file__).resolve().parents[1] / "docs" / "chapters"

@@ -1,6 +1,6 @@
 """Fuzzing: hypothesis draws random graphs of ops and checks their gradients.
 
-The programs come from ``micrograd_plus.utils.fuzz_programs``. Each is checked against float64
+The programs come from ``micrograd_plus.book.fuzz_programs``. Each is checked against float64
 central differences, against PyTorch (when importable), for float32 staying
 float32, and for retain_graph accumulation; programs of the ops with double
 backward (``SECOND_ORDER_OPS``) also at second order (Hessian-vector products).
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from micrograd_plus import Tensor
 from micrograd_plus.autograd.gradcheck import gradient_check
-from micrograd_plus.utils.fuzz_programs import (
+from micrograd_plus.book.fuzz_programs import (
     MUTANTS,
     OP_BY_NAME,
     OPS,

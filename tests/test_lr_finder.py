@@ -21,8 +21,8 @@ from micrograd_plus import (
     make_spiral,
     train_epoch,
 )
+from micrograd_plus.lr_finder import LRFinderResult, _suggestions
 from micrograd_plus.utils import set_seed
-from micrograd_plus.utils.lr_finder import LRFinderResult, _suggestions
 
 
 def _setup(seed=0, shuffle_seed=0):

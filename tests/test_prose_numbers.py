@@ -74,7 +74,7 @@ CELL = re.compile(r"```\{code-cell\}[^\n]*\n(.*?)```", re.S)
 
 def _prose(text: str) -> str:
     text = text.split("---", 2)[2]  # the front matter
-    # Exercises state tasks; micrograd_plus.exercises.check, run on each solution, checks them.
+    # Exercises state tasks; micrograd_plus.book.exercises.check, run on each solution, checks them.
     text = re.sub(r"^## Exercises\n.*?(?=^## )", "", text, flags=re.S | re.M)
     text = CELL.sub("", text)
     text = re.sub(r"```\{(?:literalinclude|toctree)\}.*?```", "", text, flags=re.S)

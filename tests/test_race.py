@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 
 from micrograd_plus import SGD, Tensor
-from micrograd_plus.utils import race as R
-from micrograd_plus.utils.race import (
+from micrograd_plus.book import race as R
+from micrograd_plus.book.race import (
     LANDSCAPES,
     OptimizerSpec,
     Problem,
     Run,
     optimizer_path,
+    protocol,
     quadratic,
     race,
     rosenbrock,
@@ -94,10 +95,10 @@ class _Thrice(SGD):
 
 def test_budget_counts_closure_calls_not_steps():
     problem = quadratic(dim=4, budget=31)
-    plain = R._run(problem, _sgd(), 1e-3, None, 0, 31)
+    plain = protocol._run(problem, _sgd(), 1e-3, None, 0, 31)
     assert plain.evaluations == 31 and len(plain.losses) == 31
     _Thrice.steps = 0
-    thrice = R._run(
+    thrice = protocol._run(
         problem, OptimizerSpec("x3", lambda p, lr: _Thrice(p, lr=lr)), 1e-3, None, 0, 31
     )
     assert thrice.evaluations == 31  # the 32nd call is refused: the budget is strict
@@ -140,9 +141,9 @@ def test_lbfgs_is_charged_for_every_closure_call():
 
 def test_divergence_and_targets():
     problem = quadratic(dim=4, budget=50)
-    diverged = R._run(problem, _sgd(), 10.0, None, 0, 50)
+    diverged = protocol._run(problem, _sgd(), 10.0, None, 0, 50)
     assert diverged.diverged and diverged.score == math.inf and diverged.evaluations < 50
-    solved = R._run(saddle(), _sgd(), 0.3, None, 0, 100)
+    solved = protocol._run(saddle(), _sgd(), 0.3, None, 0, 100)
     assert solved.solved_at == solved.evaluations < 100
     assert solved.losses[-1] <= -1 and solved.score == -1.0  # solved is solved
     assert (solved.losses[:-1] > -1).all()
@@ -228,7 +229,7 @@ def test_bad_arguments():
 def test_your_own_problem_runs_by_the_same_protocol():
     def build(seed):
         w = Tensor(np.array([float(seed + 1)]), requires_grad=True)
-        return [w], R._closure([w], lambda: ((w - 3.0) ** 2).sum())
+        return [w], R.closure([w], lambda: ((w - 3.0) ** 2).sum())
 
     problem = Problem("shifted parabola", build, budget=40, target=1e-10)
     result = race([problem], [_sgd()], lrs=(0.01, 0.4), seeds=(0, 1))
@@ -256,7 +257,7 @@ def plt():
 
 
 def test_plot_race_draws_median_and_spread(plt):
-    from micrograd_plus.plotting import plot_race
+    from micrograd_plus.book.race.plots import plot_race
 
     specs = [_sgd(), _sgd("SGD again")]
     result = race([quadratic(dim=3, budget=20), saddle(budget=20)], specs, **SMALL)
@@ -273,7 +274,7 @@ def test_plot_race_draws_median_and_spread(plt):
 
 
 def test_plot_optimizer_grid_is_a_grid_of_paths(plt):
-    from micrograd_plus.plotting import plot_optimizer_grid
+    from micrograd_plus.book.race.plots import plot_optimizer_grid
 
     fig = plot_optimizer_grid("saddle", ("SGD", "Adam"), lrs=(0.01, 0.1), momenta=(0.0, 0.9),
                               steps=15)  # fmt: skip
@@ -289,7 +290,7 @@ def test_plot_optimizer_grid_is_a_grid_of_paths(plt):
 
 def test_playground_builds_its_widgets_and_redraws(plt):
     pytest.importorskip("ipywidgets")
-    from micrograd_plus.plotting import Playground, playground
+    from micrograd_plus.book.race.plots import Playground, playground
 
     toy = playground("quadratic", optimizers=("SGD", "Adam"), steps=10)
     assert isinstance(toy, Playground)
@@ -307,8 +308,8 @@ def test_playground_builds_its_widgets_and_redraws(plt):
 def test_playground_without_ipywidgets_says_what_to_install(monkeypatch):
     import sys
 
-    from micrograd_plus import plotting
+    from micrograd_plus.book.race import plots
 
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     with pytest.raises(ImportError, match="pip install ipywidgets"):
-        plotting.playground()
+        plots.playground()

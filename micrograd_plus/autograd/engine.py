@@ -146,7 +146,7 @@ def check_finite(array: np.ndarray, what: str, op: str) -> None:
         )
 
 
-def _freed(_grad):
+def freed_backward(_grad):
     raise RuntimeError(
         "Trying to backward through the graph a second time: its saved arrays were "
         "released after the first backward(). Call backward(retain_graph=True) the first "
@@ -305,7 +305,7 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
         fresh = type(parent_grads) is Fresh
         if not retain_graph:
             # Dropping the closure frees the arrays it saved for this backward.
-            node._backward = _freed
+            node._backward = freed_backward
             node._parents = ()
         for parent, pgrad in zip(parents, parent_grads):
             if pgrad is None or not parent.requires_grad:
@@ -410,8 +410,8 @@ def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=Non
         if node._backward is None:  # a root that is a leaf
             leaves[node] = grad if node not in leaves else leaves[node] + grad
             continue
-        if node._backward is _freed:
-            _freed(grad)  # raises the explanation
+        if node._backward is freed_backward:
+            freed_backward(grad)  # raises the explanation
         if stamp > node._seq:
             _check_versions(node)
         if node._hooks:
@@ -426,7 +426,7 @@ def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=Non
         parents = node._parents
         parent_grads = _call_rule(node, grad, create_graph)
         if not retain_graph:
-            node._backward = _freed
+            node._backward = freed_backward
             node._parents = ()
         for parent, pgrad in zip(parents, parent_grads):
             if pgrad is None or not parent.requires_grad:
@@ -481,7 +481,7 @@ def _leading_to(roots, targets) -> set:
             # A freed node counts, so that reaching it raises the explanation.
             if (
                 node in targets
-                or node._backward is _freed
+                or node._backward is freed_backward
                 or any(p in needed for p in node._parents)
             ):
                 needed.add(node)

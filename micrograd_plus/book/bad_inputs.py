@@ -12,7 +12,7 @@ as a table with the real messages. Import this module as data: it runs nothing.
 
 Examples
 --------
->>> from micrograd_plus.utils.bad_inputs import CASES
+>>> from micrograd_plus.book.bad_inputs import CASES
 >>> case = CASES[0]
 >>> case.check(case.message())  # the library raises the promised error
 """

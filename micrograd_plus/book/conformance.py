@@ -7,7 +7,7 @@ must still be one.
 
 Examples
 --------
->>> from micrograd_plus.utils.conformance import torch_names
+>>> from micrograd_plus.book.conformance import torch_names
 >>> "CrossEntropyLoss" in torch_names("torch.nn")
 True
 """

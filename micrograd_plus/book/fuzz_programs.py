@@ -13,7 +13,7 @@ Hessian-vector products (over :data:`SECOND_ORDER_OPS`). It needs
 
 Examples
 --------
->>> from micrograd_plus.utils.fuzz_programs import OP_BY_NAME, PROFILES
+>>> from micrograd_plus.book.fuzz_programs import OP_BY_NAME, PROFILES
 >>> OP_BY_NAME["tanh"].name, PROFILES["ci"]["max_examples"]
 ('tanh', 60)
 """
@@ -30,7 +30,7 @@ try:
     from hypothesis import strategies as st
 except ImportError as err:  # an optional dependency, like matplotlib for plotting
     raise ImportError(
-        "micrograd_plus.utils.fuzz_programs draws its random programs with hypothesis; "
+        "micrograd_plus.book.fuzz_programs draws its random programs with hypothesis; "
         'install it: pip install hypothesis (or pip install "micrograd-plus[book]")'
     ) from err
 
@@ -612,7 +612,7 @@ def _overwriting_getitem(a, key):
     """Indexing whose gradient overwrites repeated indices instead of adding them."""
     from micrograd_plus.ops import shape
 
-    index = shape._index(key)
+    index = shape.index_arrays(key)
 
     def backward(g):
         grad = np.zeros_like(a.data)

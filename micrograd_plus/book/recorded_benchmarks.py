@@ -8,7 +8,7 @@ installed.
 
 Examples
 --------
->>> from micrograd_plus.utils import benchmark
+>>> from micrograd_plus.book import recorded_benchmarks as benchmark
 >>> data = benchmark.recorded()
 >>> "overhead" in data["runs"]["1"]["workloads"]
 True

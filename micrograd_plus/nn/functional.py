@@ -14,7 +14,7 @@ from ..ops import softmax as _softmax
 from ..ops.elementwise import gelu, leaky_relu, relu, sigmoid, tanh
 from ..ops.linalg import linear
 from ..tensor import Tensor
-from .layers import _pick_dim, dropout, embedding, gelu_tanh
+from .layers import dropout, embedding, gelu_tanh, pick_dim
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -45,13 +45,13 @@ def softmax(input, dim: int | None = None, *, axis: int | None = None) -> Tensor
     [[0.2689, 0.2689], [0.7311, 0.7311]]
     """
     input = input if isinstance(input, Tensor) else Tensor(input)
-    return _softmax.softmax(input, _pick_dim(dim, axis, -1))
+    return _softmax.softmax(input, pick_dim(dim, axis, -1))
 
 
 def log_softmax(input, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """``log(softmax(input))`` along ``dim`` (alias ``axis``) as one stable node."""
     input = input if isinstance(input, Tensor) else Tensor(input)
-    return _softmax.log_softmax(input, _pick_dim(dim, axis, -1))
+    return _softmax.log_softmax(input, pick_dim(dim, axis, -1))
 
 
 __all__ = [

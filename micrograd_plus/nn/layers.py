@@ -22,7 +22,7 @@ def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _pick_dim(dim, axis, default):
+def pick_dim(dim, axis, default):
     """Accept PyTorch's ``dim`` and NumPy's ``axis`` spelling of the same argument."""
     if dim is not None and axis is not None:
         raise TypeError(f"got dim={dim} and axis={axis}; pass only one of them (they are aliases)")
@@ -178,7 +178,7 @@ class Softmax(Module):
 
     def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
         super().__init__()
-        self.dim = _pick_dim(dim, axis, -1)
+        self.dim = pick_dim(dim, axis, -1)
 
     def forward(self, x) -> Tensor:
         return softmax.softmax(_as_tensor(x), axis=self.dim)
@@ -277,7 +277,7 @@ class Flatten(Module):
 
 
 # ------------------------------------------------------------------- embedding
-def _class_indices(target, what: str, size: int | None = None, ignore=None) -> np.ndarray:
+def class_indices(target, what: str, size: int | None = None, ignore=None) -> np.ndarray:
     """Integer indices from ints or whole-number floats, validated against ``[0, size)``."""
     data = np.asarray(target.data if isinstance(target, Tensor) else target)
     kind = data.dtype.kind
@@ -332,7 +332,7 @@ def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor
     The gradient adds up into the picked rows (repeated indices accumulate);
     the row ``padding_idx``, if given, never receives any gradient.
     """
-    idx = _class_indices(indices, "embedding indices", weight.shape[0])
+    idx = class_indices(indices, "embedding indices", weight.shape[0])
     table = weight.data
 
     def backward(g):

@@ -6,7 +6,7 @@ from numbers import Number
 
 import numpy as np
 
-from ..tensor import DEFAULT_DTYPE, Tensor, _cast, promote
+from ..tensor import DEFAULT_DTYPE, Tensor, cast_to, promote
 from ._broadcast import broadcast_error, unbroadcast
 
 
@@ -89,7 +89,7 @@ def div(a: Tensor, b) -> Tensor:
     a, b = promote(a, b)
     if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":
         # True division of integers is float32, as in torch (NumPy would give float64).
-        a, b = _cast(a, DEFAULT_DTYPE), _cast(b, DEFAULT_DTYPE)
+        a, b = cast_to(a, DEFAULT_DTYPE), cast_to(b, DEFAULT_DTYPE)
     x, y = a.data, b.data
     try:
         out = x / y
@@ -132,7 +132,7 @@ def pow(a: Tensor, exponent) -> Tensor:
     """
     if isinstance(exponent, Number) and not isinstance(exponent, bool):
         if a.data.dtype.kind != "f" and isinstance(exponent, (float, np.floating)):
-            a = _cast(a, DEFAULT_DTYPE)
+            a = cast_to(a, DEFAULT_DTYPE)
         return _pow_const(a, exponent)
     a, b = promote(a, exponent)
     x, y = a.data, b.data

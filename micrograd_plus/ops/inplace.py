@@ -28,8 +28,8 @@ from numbers import Number
 import numpy as np
 
 from ..autograd.engine import _State
-from ..tensor import Tensor, _next_seq
-from .shape import _index
+from ..tensor import Tensor, next_seq
+from .shape import index_arrays
 
 
 def _check_recordable(t: Tensor, other, what: str, instead: str) -> None:
@@ -57,7 +57,7 @@ def _check_recordable(t: Tensor, other, what: str, instead: str) -> None:
 
 
 def _stamp(t: Tensor) -> None:
-    t._version = _State.inplace_stamp = _next_seq()
+    t._version = _State.inplace_stamp = next_seq()
 
 
 def _writable_array(t: Tensor, what: str) -> np.ndarray:
@@ -135,7 +135,7 @@ def setitem(self: Tensor, key, value) -> None:
     _check_recordable(self, value, "t[...] = value", "y = where(mask, value, y)")
     data = _writable_array(self, "t[...] = value")
     try:
-        data[_index(key)] = _value(value)
+        data[index_arrays(key)] = _value(value)
     except ValueError as err:
         raise ValueError(
             f"t[...] = value: a value of shape {np.shape(_value(value))} does not fit the "

@@ -139,10 +139,10 @@ def unsqueeze(a: Tensor, axis: int | None = None, *, dim=None) -> Tensor:
     return reshape(a, np.expand_dims(a.data, axis).shape)
 
 
-def _index(key):
+def index_arrays(key):
     """Turn tensors inside an index into integer arrays (labels are often float32)."""
     if isinstance(key, tuple):
-        return tuple(_index(k) for k in key)
+        return tuple(index_arrays(k) for k in key)
     if isinstance(key, Tensor):
         key = key.data
     if isinstance(key, np.ndarray) and key.dtype.kind == "f":
@@ -162,7 +162,7 @@ def _is_advanced(key) -> bool:
 
 
 def getitem(a: Tensor, key) -> Tensor:
-    key = _index(key)
+    key = index_arrays(key)
     x = a.data
     out = x[key]
     advanced = _is_advanced(key)
@@ -195,7 +195,7 @@ def add_at(src: Tensor, key, shape: tuple) -> Tensor:
     >>> add_at(Tensor([1.0, 2.0, 3.0]), np.array([0, 2, 0]), (4,)).tolist()
     [4.0, 0.0, 2.0, 0.0]
     """
-    key = _index(key)
+    key = index_arrays(key)
     out = np.zeros(shape, dtype=src.data.dtype)
     if _is_advanced(key):
         np.add.at(out, key, src.data)

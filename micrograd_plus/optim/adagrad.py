@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check, _prepare_grad
+from .arithmetic import prepare_grad
+from .optimizer import Optimizer, check_range
 
 
 def adagrad_update(
@@ -22,7 +23,7 @@ def adagrad_update(
         state["step"] = 0
         state["sum"] = np.full_like(param, initial)
     step = state["step"] = state["step"] + 1
-    g = _prepare_grad(param, grad, s1, weight_decay, maximize)
+    g = prepare_grad(param, grad, s1, weight_decay, maximize)
     clr = lr / (1 + (step - 1) * lr_decay)
     total = state["sum"]
     np.multiply(g, g, out=s2)
@@ -60,10 +61,10 @@ class Adagrad(Optimizer):
 
     def _validate(self, group: dict) -> None:
         super()._validate(group)
-        _check("lr_decay value", group["lr_decay"])
-        _check("weight_decay value", group["weight_decay"])
-        _check("initial_accumulator_value", group["initial_accumulator_value"])
-        _check("epsilon value (eps)", group["eps"])
+        check_range("lr_decay value", group["lr_decay"])
+        check_range("weight_decay value", group["weight_decay"])
+        check_range("initial_accumulator_value", group["initial_accumulator_value"])
+        check_range("epsilon value (eps)", group["eps"])
 
     def _update(self, param, grad, state, group, scratch) -> None:
         options = self._hyperparameters(group)

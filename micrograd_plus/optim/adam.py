@@ -6,16 +6,8 @@ import math
 
 import numpy as np
 
-from .optimizer import (
-    Optimizer,
-    _check,
-    _check_betas,
-    _decay_add_square_,
-    _lerp_,
-    _prepare_grad,
-    _rms,
-    _sub_ratio_,
-)
+from .arithmetic import decay_add_square_, lerp_, prepare_grad, rms, sub_ratio_
+from .optimizer import Optimizer, check_betas, check_range
 
 
 def adam_update(
@@ -41,14 +33,14 @@ def adam_update(
     t = state["step"] = state["step"] + 1
     if decoupled and weight_decay:
         param *= 1 - lr * weight_decay
-    g = _prepare_grad(param, grad, scratch[0], 0 if decoupled else weight_decay, maximize)
+    g = prepare_grad(param, grad, scratch[0], 0 if decoupled else weight_decay, maximize)
     m, v = state["exp_avg"], state["exp_avg_sq"]
-    _lerp_(m, g, 1 - beta1, scratch[1])
-    _decay_add_square_(v, beta2, g, 1 - beta2, scratch[1])
+    lerp_(m, g, 1 - beta1, scratch[1])
+    decay_add_square_(v, beta2, g, 1 - beta2, scratch[1])
     if amsgrad:
         v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-    denominator = _rms(v, math.sqrt(1 - beta2**t), eps, out=scratch[1])
-    _sub_ratio_(param, lr / (1 - beta1**t), m, denominator, scratch[1])
+    denominator = rms(v, math.sqrt(1 - beta2**t), eps, out=scratch[1])
+    sub_ratio_(param, lr / (1 - beta1**t), m, denominator, scratch[1])
 
 
 def _init_adam_state(state: dict, param, amsgrad: bool) -> None:
@@ -104,9 +96,9 @@ class Adam(Optimizer):
 
     def _validate(self, group: dict) -> None:
         super()._validate(group)
-        _check_betas(group["betas"])
-        _check("epsilon value (eps)", group["eps"])
-        _check("weight_decay", group["weight_decay"])
+        check_betas(group["betas"])
+        check_range("epsilon value (eps)", group["eps"])
+        check_range("weight_decay", group["weight_decay"])
 
     def _update(self, param, grad, state, group, scratch) -> None:
         options = self._hyperparameters(group)

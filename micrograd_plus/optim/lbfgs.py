@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 
 from ..autograd.engine import enable_grad
-from .optimizer import Optimizer, _check
+from .optimizer import Optimizer, check_range
 
 __all__ = ["LBFGS", "two_loop", "strong_wolfe", "cubic_interpolate"]
 
@@ -352,8 +352,8 @@ class LBFGS(Optimizer):
             )
         for name in ("max_iter", "max_eval", "history_size"):
             _check_count(name, group[name])
-        _check("tolerance_grad", group["tolerance_grad"])
-        _check("tolerance_change", group["tolerance_change"])
+        check_range("tolerance_grad", group["tolerance_grad"])
+        check_range("tolerance_change", group["tolerance_change"])
         if group["line_search_fn"] not in _LINE_SEARCHES:
             raise ValueError(
                 f"Invalid line_search_fn: {group['line_search_fn']!r}; LBFGS knows "

@@ -15,7 +15,7 @@ from ..autograd.engine import enable_grad
 from ..tensor import Tensor
 
 
-def _check(name: str, value, low: float = 0.0, high: float | None = None, closed=True) -> None:
+def check_range(name: str, value, low: float = 0.0, high: float | None = None, closed=True) -> None:
     """Raise ValueError unless ``low <= value`` (and ``value < high`` when given)."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and value >= low
     if ok and high is not None:
@@ -25,11 +25,11 @@ def _check(name: str, value, low: float = 0.0, high: float | None = None, closed
         raise ValueError(f"Invalid {name}: {value!r}; it must be a number {bound}")
 
 
-def _check_betas(betas) -> None:
+def check_betas(betas) -> None:
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"Invalid betas: {betas!r}; pass a pair like (0.9, 0.999)")
     for i, beta in enumerate(betas):
-        _check(f"beta parameter at index {i} (betas[{i}])", beta, 0.0, 1.0, closed=False)
+        check_range(f"beta parameter at index {i} (betas[{i}])", beta, 0.0, 1.0, closed=False)
 
 
 class Optimizer:
@@ -121,7 +121,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _validate(self, group: dict) -> None:
-        _check("learning rate (lr)", group["lr"])
+        check_range("learning rate (lr)", group["lr"])
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of all parameters (``None`` by default, as PyTorch)."""
@@ -339,76 +339,3 @@ def _split_names(params: list) -> tuple:
             "yields, or all tensors, as model.parameters() yields; got a mix"
         )
     return [p for _, p in params], [name for name, _ in params]
-
-
-# In-place arithmetic for the update rules, named after PyTorch's tensor methods
-# (``lerp_``, ``addcdiv_``, ...). Each writes into the parameter, its state or a
-# scratch array, so a step allocates nothing; the rules read as their formulas.
-def _prepare_grad(param, grad, scratch, weight_decay: float, maximize: bool):
-    """``-grad`` if maximising, plus ``weight_decay * param`` (L2), into ``scratch`` if needed."""
-    if weight_decay:
-        np.multiply(param, weight_decay, out=scratch)
-        if maximize:
-            scratch -= grad
-        else:
-            scratch += grad
-        return scratch
-    if maximize:
-        return np.negative(grad, out=scratch)
-    return grad
-
-
-def _lerp_(start, end, weight: float, scratch) -> None:
-    """``start += weight * (end - start)`` in place, in PyTorch's two-sided form."""
-    np.subtract(end, start, out=scratch)
-    if weight < 0.5:
-        scratch *= weight
-        start += scratch
-    else:
-        scratch *= 1 - weight
-        np.subtract(end, scratch, out=start)
-
-
-def _decay_add_(acc, decay: float, x, weight: float, scratch) -> None:
-    """``acc = decay * acc + weight * x`` in place."""
-    acc *= decay
-    if weight == 1:
-        acc += x
-    else:
-        np.multiply(x, weight, out=scratch)
-        acc += scratch
-
-
-def _decay_add_square_(acc, decay: float, x, weight: float, scratch) -> None:
-    """``acc = decay * acc + weight * x**2`` in place."""
-    acc *= decay
-    np.multiply(x, x, out=scratch)
-    scratch *= weight
-    acc += scratch
-
-
-def _add_scaled(x, alpha: float, y, out):
-    """``x + alpha * y``, written into ``out`` and returned."""
-    np.multiply(y, alpha, out=out)
-    out += x
-    return out
-
-
-def _rms(v, correction: float, eps: float, out):
-    """``sqrt(v) / correction + eps``, written into ``out`` and returned."""
-    np.sqrt(v, out=out)
-    out /= correction
-    out += eps
-    return out
-
-
-def _sub_scaled_(param, alpha: float, x, scratch) -> None:
-    """``param -= alpha * x`` in place (``x`` may be ``scratch`` itself)."""
-    np.multiply(x, alpha, out=scratch)
-    param -= scratch
-
-
-def _sub_ratio_(param, alpha: float, numerator, denominator, scratch) -> None:
-    """``param -= alpha * (numerator / denominator)`` in place (PyTorch's ``addcdiv_``)."""
-    np.divide(numerator, denominator, out=scratch)
-    _sub_scaled_(param, alpha, scratch, scratch)

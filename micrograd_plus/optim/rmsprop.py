@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check, _lerp_, _prepare_grad
+from .arithmetic import lerp_, prepare_grad
+from .optimizer import Optimizer, check_range
 
 
 def rmsprop_update(
@@ -25,7 +26,7 @@ def rmsprop_update(
         if centered:
             state["grad_avg"] = np.zeros_like(param)
     state["step"] += 1
-    g = _prepare_grad(param, grad, s1, weight_decay, maximize)
+    g = prepare_grad(param, grad, s1, weight_decay, maximize)
     v = state["square_avg"]
     v *= alpha
     np.multiply(g, g, out=s2)
@@ -33,7 +34,7 @@ def rmsprop_update(
     v += s2
     if centered:
         mean = state["grad_avg"]
-        _lerp_(mean, g, 1 - alpha, s2)
+        lerp_(mean, g, 1 - alpha, s2)
         np.multiply(mean, mean, out=s2)
         np.subtract(v, s2, out=s2)
         avg = np.sqrt(s2, out=s2)
@@ -79,10 +80,10 @@ class RMSprop(Optimizer):
 
     def _validate(self, group: dict) -> None:
         super()._validate(group)
-        _check("alpha value", group["alpha"])
-        _check("epsilon value (eps)", group["eps"])
-        _check("momentum value", group["momentum"])
-        _check("weight_decay value", group["weight_decay"])
+        check_range("alpha value", group["alpha"])
+        check_range("epsilon value (eps)", group["eps"])
+        check_range("momentum value", group["momentum"])
+        check_range("weight_decay value", group["weight_decay"])
 
     def _update(self, param, grad, state, group, scratch) -> None:
         rmsprop_update(param, grad, state, scratch, **self._hyperparameters(group))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, _add_scaled, _check, _decay_add_, _prepare_grad, _sub_scaled_
+from .arithmetic import add_scaled, decay_add_, prepare_grad, sub_scaled_
+from .optimizer import Optimizer, check_range
 
 
 def sgd_update(
@@ -19,15 +20,15 @@ def sgd_update(
     compute into ``scratch``, two arrays of the parameter's shape, so a step
     allocates nothing.
     """
-    g = _prepare_grad(param, grad, scratch[0], weight_decay, maximize)
+    g = prepare_grad(param, grad, scratch[0], weight_decay, maximize)
     if momentum:
         b = state.get("momentum_buffer")
         if b is None:
             b = state["momentum_buffer"] = g.copy()
         else:
-            _decay_add_(b, momentum, g, 1 - dampening, scratch[1])
-        g = _add_scaled(g, momentum, b, out=scratch[1]) if nesterov else b
-    _sub_scaled_(param, lr, g, scratch[1])
+            decay_add_(b, momentum, g, 1 - dampening, scratch[1])
+        g = add_scaled(g, momentum, b, out=scratch[1]) if nesterov else b
+    sub_scaled_(param, lr, g, scratch[1])
 
 
 class SGD(Optimizer):
@@ -73,9 +74,9 @@ class SGD(Optimizer):
 
     def _validate(self, group: dict) -> None:
         super()._validate(group)
-        _check("momentum", group["momentum"])
-        _check("weight_decay", group["weight_decay"])
-        _check("dampening", group["dampening"])
+        check_range("momentum", group["momentum"])
+        check_range("weight_decay", group["weight_decay"])
+        check_range("dampening", group["dampening"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
 

@@ -1,6 +1,5 @@
-"""Helpers for notebooks and experiments (seeding, cleanup, counting, checking), the
-learning-rate range test (``utils.lr_finder``), a fair optimizer race (``utils.race``) and the
-data pipeline in ``utils.data`` (PyTorch's ``torch.utils``).
+"""Helpers for notebooks and experiments (seeding, cleanup, counting parameters,
+checking gradients) and the data pipeline in ``utils.data`` (PyTorch's ``torch.utils``).
 
 Examples
 --------
@@ -8,9 +7,8 @@ Examples
 >>> mp.utils.set_seed(0)
 """
 
-from . import data, race
+from . import data
 from .data import DataLoader
-from .lr_finder import LRFinderResult, lr_find
 from .notebook import (
     check_all_gradients,
     cleanup_notebook,
@@ -23,10 +21,7 @@ from .notebook import (
 
 __all__ = [
     "data",
-    "race",
     "DataLoader",
-    "lr_find",
-    "LRFinderResult",
     "set_seed",
     "count_parameters",
     "cleanup_notebook",
@@ -35,3 +30,16 @@ __all__ = [
     "check_all_gradients",
     "get_memory_usage",
 ]
+
+_MOVED = {"lr_find": "micrograd_plus.lr_finder", "LRFinderResult": "micrograd_plus.lr_finder",
+          "race": "micrograd_plus.book.race"}  # fmt: skip
+
+
+def __getattr__(name):
+    # Old names: saved notebooks reach them as mp.utils.lr_find and mp.utils.race.
+    if name in _MOVED:
+        import importlib
+
+        module = importlib.import_module(_MOVED[name])
+        return module if module.__name__.endswith(name) else getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,12 +4,12 @@ Each chapter ends with exercises; ``exercises()`` lists them all, and
 ``check(exercise_id, answer)`` tests your answer on seeded random inputs
 (several shapes, float32 and float64) against the library and, for gradients,
 against float64 central differences. It returns a
-:class:`~micrograd_plus.exercises.result.CheckResult` with ``.passed`` and
+:class:`~micrograd_plus.book.exercises.result.CheckResult` with ``.passed`` and
 ``.message`` that displays as a short line in Jupyter.
 
 Examples
 --------
->>> from micrograd_plus.exercises import check, exercises
+>>> from micrograd_plus.book.exercises import check, exercises
 >>> result = check("losses.predict_uniform", 1.0)
 >>> result.passed, result.hint
 (False, 'log base 10? losses use the natural log')

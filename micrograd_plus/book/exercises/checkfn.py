@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.gradcheck import gradient_check
-from ..tensor import Tensor
+from ...autograd.gradcheck import gradient_check
+from ...tensor import Tensor
 from .compare import assert_close, assert_dtype, call, cases
 from .result import Fail
 

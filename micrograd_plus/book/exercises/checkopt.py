@@ -11,7 +11,7 @@ import inspect
 
 import numpy as np
 
-from ..tensor import Tensor
+from ...tensor import Tensor
 from .compare import assert_close, call, data
 from .result import Fail
 

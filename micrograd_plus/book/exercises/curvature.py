@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from .. import optim
-from ..tensor import Tensor
+from ... import optim
+from ...tensor import Tensor
 from . import hints
 from .compare import call
 from .registry import exercise
@@ -159,8 +159,8 @@ def _hvp_problems():
     "Write hvp(loss_fn, params, vectors): H v by double backward with grad(create_graph=True)",
 )
 def _hvp(answer):
-    from ..autograd.engine import grad
-    from ..autograd.functional import hvp
+    from ...autograd.engine import grad
+    from ...autograd.functional import hvp
 
     rng = np.random.default_rng(1)
     for name, fn, point in _hvp_problems():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..training import confusion_matrix
+from ...training import confusion_matrix
 from .compare import assert_close, call
 from .registry import exercise
 from .result import Fail

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import nn
-from ..tensor import Tensor
+from ... import nn
+from ...tensor import Tensor
 from .checkfn import check_function
 from .compare import assert_close, call
 from .registry import exercise

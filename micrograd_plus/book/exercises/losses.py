@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
-from .. import nn
-from ..nn import losses as F
-from ..ops.elementwise import where
-from ..tensor import Tensor
+from ... import nn
+from ...nn import losses as F
+from ...ops.elementwise import where
+from ...tensor import Tensor
 from . import hints
 from .checkfn import check_function
 from .compare import call

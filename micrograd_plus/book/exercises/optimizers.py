@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import nn, optim
-from ..nn.utils import clip_grad_norm_
-from ..tensor import Tensor
-from ..utils.data import make_spiral
-from ..utils.notebook import set_seed
+from ... import nn, optim
+from ...nn.utils import clip_grad_norm_
+from ...tensor import Tensor
+from ...utils.data import make_spiral
+from ...utils.notebook import set_seed
 from . import hints
 from .checkopt import accepts, adam_steps, check_optimizer, sgd_steps
 from .compare import assert_close, call

@@ -61,7 +61,7 @@ def check(exercise_id: str, answer) -> CheckResult:
 
     Examples
     --------
-    >>> from micrograd_plus.exercises import check
+    >>> from micrograd_plus.book.exercises import check
     >>> check("tensors.tanh_grad", lambda x: 1 - np.tanh(x) ** 2)
     ✓ tensors.tanh_grad: matches backward() on 6 inputs (3 shapes, float32 and float64)
     >>> check("tensors.tanh_grad", lambda x: np.tanh(x) ** 2 - 1).hint
@@ -104,7 +104,7 @@ def exercises(chapter: int | None = None) -> ExerciseList:
 
     Examples
     --------
-    >>> from micrograd_plus.exercises import exercises
+    >>> from micrograd_plus.book.exercises import exercises
     >>> len(exercises()) >= 35
     True
     >>> exercises(4)[0].chapter

@@ -1,4 +1,5 @@
-"""What :func:`~micrograd_plus.exercises.check` returns: a verdict that reads well in Jupyter."""
+"""What :func:`~micrograd_plus.book.exercises.check` returns: a verdict that reads well
+in Jupyter."""
 
 from __future__ import annotations
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..autograd.gradcheck import numerical_gradient
-from ..ops._broadcast import unbroadcast
-from ..tensor import Tensor
+from ...autograd.function import Function
+from ...autograd.gradcheck import numerical_gradient
+from ...ops._broadcast import unbroadcast
+from ...tensor import Tensor
 from .checkfn import check_function
 from .compare import assert_close, call, cases
 from .registry import exercise

@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 
-from .. import nn, optim
-from ..autograd import is_grad_enabled
-from ..optim.lr_scheduler import CosineAnnealingLR
-from ..tensor import Tensor
-from ..training import accuracy
-from ..utils.notebook import set_seed
+from ... import nn, optim
+from ...autograd import is_grad_enabled
+from ...optim.lr_scheduler import CosineAnnealingLR
+from ...tensor import Tensor
+from ...training import accuracy
+from ...utils.notebook import set_seed
 from . import hints
 from .compare import assert_close, call
 from .registry import exercise

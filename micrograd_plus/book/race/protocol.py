@@ -30,34 +30,14 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..tensor import Tensor
+from .optimizers import OptimizerSpec, default_optimizers
+from .problems import Problem, default_problems, saddle  # noqa: F401 (saddle: the doctest)
 
-__all__ = [
-    "LR_GRID",
-    "MOMENTUM_GRID",
-    "Problem",
-    "OptimizerSpec",
-    "Run",
-    "RaceResult",
-    "quadratic",
-    "rosenbrock",
-    "saddle",
-    "spiral_mlp",
-    "default_problems",
-    "default_optimizers",
-    "make_optimizer",
-    "race",
-    "tune",
-    "LANDSCAPES",
-    "Landscape",
-    "optimizer_path",
-]
+__all__ = ["LR_GRID", "MOMENTUM_GRID", "Run", "RaceResult", "race", "tune"]
 
 #: Learning rates tried for every optimizer: half-decades from 1e-4 to 10**0.5.
 LR_GRID = tuple(float(10.0**e) for e in np.arange(-4.0, 0.51, 0.5))
@@ -65,208 +45,6 @@ LR_GRID = tuple(float(10.0**e) for e in np.arange(-4.0, 0.51, 0.5))
 MOMENTUM_GRID = (0.9, 0.99)
 
 _DIVERGED = 1e6  # a loss above this many times its start's magnitude (plus 1) ends a run
-
-
-# ----------------------------------------------------------------- problems
-@dataclass(frozen=True)
-class Problem:
-    """A problem for the race: ``build(seed)`` returns ``(params, closure)``.
-
-    ``closure()`` must do what :meth:`Optimizer.step` expects of one: zero the
-    gradients, compute the loss, call ``backward()`` and return the loss.
-
-    Attributes
-    ----------
-    name : str
-    build : callable
-        ``build(seed) -> (list of Tensors, closure)``; the seed picks the start
-        point, the initialisation or the data.
-    budget : int
-        Gradient evaluations (closure calls) each run may use.
-    target : float or None
-        The loss at which a run counts as solved and stops.
-    log_scale : bool
-        Whether the loss is positive and best plotted on a log axis.
-    description : str
-    """
-
-    name: str
-    build: Callable
-    budget: int
-    target: float | None = None
-    log_scale: bool = True
-    description: str = ""
-
-
-def _closure(params: list, loss: Callable) -> Callable:
-    def closure():
-        for p in params:
-            p.grad = None
-        value = loss()
-        value.backward()
-        return value
-
-    return closure
-
-
-@contextmanager
-def _global_seed(seed: int):
-    """Seed NumPy's global generator (layer initialisation uses it), then restore it."""
-    saved = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(saved)
-
-
-def quadratic(kappa: float = 100.0, dim: int = 10, budget: int = 150) -> Problem:
-    r"""``f(x) = ½ xᵀAx`` with eigenvalues from ``1/kappa`` to 1, in a random rotation.
-
-    The rotation and the start (a unit vector) come from the seed; rotated axes
-    keep a per-coordinate method such as Adam from seeing the eigenvectors.
-    Target ``1e-8``; the minimum is 0 at the origin.
-
-    Examples
-    --------
-    >>> params, closure = quadratic(kappa=10, dim=3).build(0)
-    >>> round(float(closure()), 6) == round(float(0.5 * params[0].data @ params[0].grad), 6)
-    True
-    """
-
-    def build(seed):
-        rng = np.random.default_rng(seed)
-        q, _ = np.linalg.qr(rng.standard_normal((dim, dim)))
-        a = Tensor((q * np.geomspace(1.0 / kappa, 1.0, dim)) @ q.T)
-        start = rng.standard_normal(dim)
-        x = Tensor(start / np.linalg.norm(start), requires_grad=True)
-        return [x], _closure([x], lambda: 0.5 * (x * (a @ x)).sum())
-
-    return Problem(
-        f"quadratic (kappa={kappa:g})", build, budget, target=1e-8, description=quadratic.__doc__
-    )
-
-
-def _rosenbrock(x, y):
-    return (1 - x) ** 2 + 100 * (y - x * x) ** 2
-
-
-def rosenbrock(start=(-1.0, 1.0), jitter: float = 0.1, budget: int = 200) -> Problem:
-    """Rosenbrock's banana ``(1 - x)² + 100 (y - x²)²`` from near ``start``.
-
-    The seed adds ``jitter`` times a standard normal to each coordinate of the
-    start. Target ``1e-6``; the minimum is 0 at (1, 1).
-    """
-
-    def build(seed):
-        rng = np.random.default_rng(seed)
-        p = Tensor(np.asarray(start, dtype=np.float64) + jitter * rng.standard_normal(2))
-        p.requires_grad = True
-        return [p], _closure([p], lambda: _rosenbrock(p[0], p[1]))
-
-    return Problem("Rosenbrock", build, budget, target=1e-6, description=rosenbrock.__doc__)
-
-
-def saddle(start_x: float = 1.0, start_y: float = 1e-3, budget: int = 100) -> Problem:
-    """The saddle ``x² - y²``, from ``(start_x, ±start_y · u)`` with ``u`` uniform in [0.5, 1].
-
-    It is not bounded below, so the task is to escape: a run is solved once
-    ``f <= -1`` (the target), and the faster the better. Gradient descent first
-    slides along ``x`` towards the saddle point and needs many steps to leave
-    along ``y``, where the gradient is tiny.
-    """
-
-    def build(seed):
-        rng = np.random.default_rng(seed)
-        y0 = start_y * rng.uniform(0.5, 1.0) * rng.choice([-1.0, 1.0])
-        p = Tensor(np.array([start_x, y0]), requires_grad=True)
-        return [p], _closure([p], lambda: p[0] ** 2 - p[1] ** 2)
-
-    return Problem(
-        "saddle", build, budget, target=-1.0, log_scale=False, description=saddle.__doc__
-    )
-
-
-def spiral_mlp(n_points: int = 100, hidden: int = 64, budget: int = 50) -> Problem:
-    """Chapter 6's 2-64-64-3 MLP on the three-arm spiral, full batch, cross-entropy.
-
-    The seed draws the data's noise (``make_spiral(..., seed=seed)``) and the
-    initialisation. No target: the score is the training loss after the budget.
-    """
-    from ..nn import CrossEntropyLoss, Linear, ReLU, Sequential
-    from .data import make_spiral
-
-    def build(seed):
-        X, y = make_spiral(n_points, 3, noise=0.2, seed=seed)
-        with _global_seed(seed):
-            model = Sequential(
-                Linear(2, hidden), ReLU(), Linear(hidden, hidden), ReLU(), Linear(hidden, 3)
-            )
-        inputs, targets, loss_fn = Tensor(X), Tensor(y), CrossEntropyLoss()
-        params = list(model.parameters())
-        return params, _closure(params, lambda: loss_fn(model(inputs), targets))
-
-    return Problem("spiral MLP", build, budget, description=spiral_mlp.__doc__)
-
-
-def default_problems() -> list[Problem]:
-    """The four problems of the book's race, with their default budgets."""
-    return [quadratic(), rosenbrock(), saddle(), spiral_mlp()]
-
-
-# --------------------------------------------------------------- optimizers
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """An optimizer in the race: ``make(params, lr)``, or ``make(params, lr, momentum)``.
-
-    With ``tune_momentum`` the race tries every momentum of the grid as well.
-    Any optimizer with ``step(closure)`` works, for instance
-    ``OptimizerSpec("LBFGS", lambda params, lr: LBFGS(params, lr=lr))``.
-    """
-
-    name: str
-    make: Callable
-    tune_momentum: bool = False
-
-
-def make_optimizer(name: str, params, lr: float, momentum: float = 0.9, betas=(0.9, 0.999)):
-    """One of the race's optimizers by name, with the hyper-parameters the grids vary.
-
-    ``name`` is one of ``'SGD'``, ``'Momentum'`` (heavy ball), ``'Nesterov'``,
-    ``'RMSprop'``, ``'Adam'``, ``'AdamW'``; ``momentum`` is used by the two
-    momentum methods and ``betas`` by the two Adams.
-    """
-    from ..optim import SGD, Adam, AdamW, RMSprop
-
-    makers = {
-        "SGD": lambda: SGD(params, lr=lr),
-        "Momentum": lambda: SGD(params, lr=lr, momentum=momentum),
-        "Nesterov": lambda: SGD(params, lr=lr, momentum=momentum, nesterov=True),
-        "RMSprop": lambda: RMSprop(params, lr=lr),
-        "Adam": lambda: Adam(params, lr=lr, betas=betas),
-        "AdamW": lambda: AdamW(params, lr=lr, betas=betas),
-    }
-    if name not in makers:
-        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(makers)}")
-    return makers[name]()
-
-
-def default_optimizers() -> list[OptimizerSpec]:
-    """SGD, heavy-ball momentum, Nesterov, RMSprop, Adam and AdamW (PyTorch's defaults)."""
-
-    def spec(name, tune_momentum=False):
-        if tune_momentum:
-            return OptimizerSpec(name, lambda p, lr, m: make_optimizer(name, p, lr, m), True)
-        return OptimizerSpec(name, lambda p, lr: make_optimizer(name, p, lr))
-
-    return [
-        spec("SGD"),
-        spec("Momentum", True),
-        spec("Nesterov", True),
-        spec("RMSprop"),
-        spec("Adam"),
-        spec("AdamW"),
-    ]
 
 
 # --------------------------------------------------------------------- runs
@@ -563,8 +341,8 @@ class RaceResult:
 
     def plot(self, axes=None):
         """Median loss per evaluation with the spread over seeds; see
-        :func:`micrograd_plus.plotting.plot_race`."""
-        from ..plotting import plot_race
+        :func:`micrograd_plus.book.race.plots.plot_race`."""
+        from .plots import plot_race
 
         return plot_race(self, axes=axes)
 
@@ -573,74 +351,3 @@ class RaceResult:
             f"RaceResult({len(self.problems)} problems, {len(self.optimizers)} optimizers, "
             f"{len(self.runs)} runs)"
         )
-
-
-# ------------------------------------------------- 2-D paths (playground)
-@dataclass(frozen=True)
-class Landscape:
-    """A 2-D test function for pictures of optimizer paths (:data:`LANDSCAPES`).
-
-    ``f(x, y)`` works on NumPy arrays (for contours) and on Tensors (for the
-    gradient), elementwise.
-    """
-
-    name: str
-    f: Callable
-    start: tuple
-    xlim: tuple
-    ylim: tuple
-    levels: object = 20
-    minimum: tuple | None = None
-
-
-def _ill_quadratic(x, y):
-    return 0.5 * (x * x + 10 * y * y)  # kappa = 10 along the axes
-
-
-#: The playground's 2-D test functions by name: a quadratic with kappa 10, Rosenbrock
-#: from (-1, 1), and the saddle x² - y² from just off its ridge.
-LANDSCAPES = {
-    "quadratic": Landscape(
-        "quadratic", _ill_quadratic, (-1.8, 0.8), (-2.0, 2.0), (-1.2, 1.2), 20, (0.0, 0.0)
-    ),
-    "rosenbrock": Landscape(
-        "rosenbrock",
-        _rosenbrock,
-        (-1.0, 1.0),
-        (-2.0, 2.0),
-        (-1.0, 3.0),
-        tuple(np.logspace(-1, 3, 20)),
-        (1.0, 1.0),
-    ),
-    "saddle": Landscape(
-        "saddle", lambda x, y: x * x - y * y, (1.0, 1e-3), (-1.5, 1.5), (-1.5, 1.5), 20
-    ),
-}
-
-
-def optimizer_path(function, make, steps: int = 100) -> np.ndarray:
-    """The points an optimizer visits on a 2-D test function, start included.
-
-    ``function`` is a :class:`Landscape` or a key of :data:`LANDSCAPES`;
-    ``make(params)`` builds the optimizer. A path that leaves the finite numbers
-    ends there.
-
-    Examples
-    --------
-    >>> from micrograd_plus import SGD
-    >>> path = optimizer_path("quadratic", lambda p: SGD(p, lr=0.1), steps=50)
-    >>> path.shape, bool(np.abs(path[-1]).max() < 0.05)
-    ((51, 2), True)
-    """
-    fn = LANDSCAPES[function] if isinstance(function, str) else function
-    p = Tensor(np.array(fn.start, dtype=np.float64), requires_grad=True)
-    optimizer = make([p])
-    closure = _closure([p], lambda: fn.f(p[0], p[1]))
-    points = [p.data.copy()]
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            optimizer.step(closure)
-            if not np.isfinite(p.data).all():
-                break
-            points.append(p.data.copy())
-    return np.array(points)

@@ -9,18 +9,18 @@ from ...tensor import Tensor
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _check_reduction(reduction: str) -> None:
+def check_reduction(reduction: str) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def _as_tensor(x) -> Tensor:
+def as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _pair(input, target, name: str) -> tuple[Tensor, Tensor, np.ndarray, np.ndarray]:
+def input_and_target(input, target, name: str) -> tuple[Tensor, Tensor, np.ndarray, np.ndarray]:
     """Input and target as tensors of one shape, plus their data in the input's dtype."""
-    input = _as_tensor(input)
+    input = as_tensor(input)
     if not isinstance(target, Tensor):
         target = Tensor._make(np.asarray(target, dtype=input.dtype))
     if target.shape != input.shape:
@@ -32,7 +32,7 @@ def _pair(input, target, name: str) -> tuple[Tensor, Tensor, np.ndarray, np.ndar
     return input, target, input.data, target.data.astype(input.dtype, copy=False)
 
 
-def _reduce(values: np.ndarray, reduction: str):
+def apply_reduction(values: np.ndarray, reduction: str):
     """The reduced loss and the factor that scales each element's gradient."""
     if reduction == "none":
         return values, None
@@ -42,10 +42,10 @@ def _reduce(values: np.ndarray, reduction: str):
         return np.asarray(values.mean()), 1.0 / values.size if values.size else np.nan
 
 
-def _pointwise_node(values, input, target, reduction, grads, op) -> Tensor:
+def pointwise_node(values, input, target, reduction, grads, op) -> Tensor:
     """Reduce elementwise ``values``; ``grads(factor, need_input, need_target)`` gives
     the per-element gradients already multiplied by ``factor``."""
-    out, scale = _reduce(values, reduction)
+    out, scale = apply_reduction(values, reduction)
 
     def backward(g):
         factor = g if scale is None else g * scale
@@ -54,7 +54,7 @@ def _pointwise_node(values, input, target, reduction, grads, op) -> Tensor:
     return Tensor._make(out, (input, target), backward, op)
 
 
-def _broadcast_weight(weight, shape, dtype, name: str):
+def broadcast_weight(weight, shape, dtype, name: str):
     if weight is None:
         return None
     w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)

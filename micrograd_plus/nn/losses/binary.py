@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...tensor import Tensor
-from ._common import _broadcast_weight, _check_reduction, _pair, _pointwise_node
+from ._common import broadcast_weight, check_reduction, input_and_target, pointwise_node
 
 
 def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") -> Tensor:
@@ -16,8 +16,8 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
     :func:`binary_cross_entropy_with_logits`, which takes raw scores and is
     stable without clamping.
     """
-    _check_reduction(reduction)
-    input, target, x, y = _pair(input, target, "binary_cross_entropy")
+    check_reduction(reduction)
+    input, target, x, y = input_and_target(input, target, "binary_cross_entropy")
     outside = np.flatnonzero(~((x >= 0) & (x <= 1)))
     if outside.size:
         pos = np.unravel_index(outside[0], x.shape)
@@ -35,7 +35,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
             f"({outside.size} of {y.size} outside); pass labels 0/1 or probabilities "
             "(for -1/+1 labels, (target + 1) / 2)"
         )
-    w = _broadcast_weight(weight, x.shape, x.dtype, "weight")
+    w = broadcast_weight(weight, x.shape, x.dtype, "weight")
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(x), -100)
         log_q = np.maximum(np.log1p(-x), -100)
@@ -55,7 +55,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
             gy = (log_q - log_p) * factor
         return gx, gy
 
-    return _pointwise_node(values, input, target, reduction, grads, "binary_cross_entropy")
+    return pointwise_node(values, input, target, reduction, grads, "binary_cross_entropy")
 
 
 def _bce_graph_grads(p: Tensor, t: Tensor, factor: Tensor, need_p: bool, need_t: bool):
@@ -84,10 +84,10 @@ def binary_cross_entropy_with_logits(
     >>> round(binary_cross_entropy_with_logits(Tensor([1000.0, -1000.0]), [1.0, 0.0]).item(), 6)
     0.0
     """
-    _check_reduction(reduction)
-    input, target, x, y = _pair(input, target, "binary_cross_entropy_with_logits")
-    w = _broadcast_weight(weight, x.shape, x.dtype, "weight")
-    pw = _broadcast_weight(pos_weight, x.shape, x.dtype, "pos_weight")
+    check_reduction(reduction)
+    input, target, x, y = input_and_target(input, target, "binary_cross_entropy_with_logits")
+    w = broadcast_weight(weight, x.shape, x.dtype, "weight")
+    pw = broadcast_weight(pos_weight, x.shape, x.dtype, "pos_weight")
     softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
     log_weight = None if pw is None else (pw - 1) * y + 1
     values = (1 - y) * x + (softplus_neg if pw is None else log_weight * softplus_neg)
@@ -109,7 +109,7 @@ def binary_cross_entropy_with_logits(
             gy = gy * factor
         return gx, gy
 
-    return _pointwise_node(values, input, target, reduction, grads, "bce_with_logits")
+    return pointwise_node(values, input, target, reduction, grads, "bce_with_logits")
 
 
 def _bce_logits_graph_grads(x: Tensor, t: Tensor, factor: Tensor, pw, need_x, need_t):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...tensor import Tensor
-from ..layers import _class_indices
-from ._common import _as_tensor, _check_reduction
+from ..layers import class_indices
+from ._common import as_tensor, check_reduction
 
 
 def _rows(x: np.ndarray):
@@ -71,7 +71,7 @@ def _class_targets(x: np.ndarray, target, ignore_index: int, what: str) -> np.nd
             f"{probabilities}, got target of shape {shape}. For a batch of N samples pass "
             "logits of shape (N, C) and targets of shape (N,)"
         )
-    return _class_indices(target, f"{what} target", classes, ignore_index).reshape(-1)
+    return class_indices(target, f"{what} target", classes, ignore_index).reshape(-1)
 
 
 def _weighted_rows(t, ignore_index, w, dtype):
@@ -216,10 +216,10 @@ def _softmax_grad(input: Tensor, x: np.ndarray, a, b: np.ndarray, g: Tensor, sca
 
 def _checked_logits(input, weight, reduction, label_smoothing):
     """The logits as a tensor, their number of classes and the class weights (or None)."""
-    _check_reduction(reduction)
+    check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
-    input = _as_tensor(input)
+    input = as_tensor(input)
     x = input.data
     if x.ndim == 0:
         raise ValueError(
@@ -377,8 +377,8 @@ def nll_loss(
     and the NaN mean with a zero gradient when nothing is counted are as in
     :func:`cross_entropy`.
     """
-    _check_reduction(reduction)
-    input = _as_tensor(input)
+    check_reduction(reduction)
+    input = as_tensor(input)
     x = input.data
     if x.ndim == 0:
         raise ValueError("nll_loss needs log-probabilities with a class axis, got a 0-d tensor")

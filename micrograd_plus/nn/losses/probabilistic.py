@@ -15,7 +15,7 @@ import numpy as np
 from ...ops._broadcast import unbroadcast
 from ...ops.elementwise import where
 from ...tensor import Tensor
-from ._common import _as_tensor, _check_reduction, _pair, _pointwise_node, _reduce
+from ._common import apply_reduction, as_tensor, check_reduction, input_and_target, pointwise_node
 
 _KL_REDUCTIONS = ("mean", "batchmean", "sum", "none")
 
@@ -50,7 +50,7 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> 
             UserWarning,
             stacklevel=2,
         )
-    input, target, x, t = _pair(input, target, "kl_div")
+    input, target, x, t = input_and_target(input, target, "kl_div")
     with np.errstate(divide="ignore", invalid="ignore"):
         if log_target:
             p = np.exp(t)
@@ -64,7 +64,7 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> 
     def grads(factor, need_x, need_t):
         return _kl_grads(factor, input, target, t, log_target, need_x, need_t)
 
-    return _pointwise_node(values, input, target, reduction, grads, "kl_div")
+    return pointwise_node(values, input, target, reduction, grads, "kl_div")
 
 
 def _kl_grads(factor, input, target, t, log_target, need_x, need_t):
@@ -141,8 +141,8 @@ def gaussian_nll_loss(
     >>> round(loss.item(), 4)
     -0.0966
     """
-    _check_reduction(reduction)
-    input = _as_tensor(input)
+    check_reduction(reduction)
+    input = as_tensor(input)
     x = input.data
     target = target if isinstance(target, Tensor) else Tensor._make(np.asarray(target, x.dtype))
     t = target.data.astype(x.dtype, copy=False)
@@ -186,7 +186,7 @@ def gaussian_nll_loss(
             gv,
         )
 
-    out, scale = _reduce(values, reduction)
+    out, scale = apply_reduction(values, reduction)
 
     def backward(g):
         factor = g if scale is None else g * scale
@@ -217,8 +217,8 @@ def poisson_nll_loss(
     >>> round(poisson_nll_loss(Tensor([0.0, 1.0]), Tensor([1.0, 3.0])).item(), 4)
     0.3591
     """
-    _check_reduction(reduction)
-    input, target, x, t = _pair(input, target, "poisson_nll_loss")
+    check_reduction(reduction)
+    input, target, x, t = input_and_target(input, target, "poisson_nll_loss")
     with np.errstate(divide="ignore", invalid="ignore"):
         if log_input:
             rate = np.exp(x)
@@ -247,7 +247,7 @@ def poisson_nll_loss(
             gt = gt * factor
         return gx, gt
 
-    return _pointwise_node(values, input, target, reduction, grads, "poisson_nll_loss")
+    return pointwise_node(values, input, target, reduction, grads, "poisson_nll_loss")
 
 
 def _poisson_graph_grads(x: Tensor, target: Tensor, factor, log_input, full, eps, need_x, need_t):

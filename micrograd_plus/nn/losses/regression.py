@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...tensor import Tensor
-from ._common import _check_reduction, _pair, _pointwise_node
+from ._common import check_reduction, input_and_target, pointwise_node
 
 
 def mse_loss(input, target, reduction: str = "mean") -> Tensor:
@@ -26,8 +26,8 @@ def mse_loss(input, target, reduction: str = "mean") -> Tensor:
     >>> round(loss.item(), 4), pred.grad.astype(float).round(4).tolist()
     (0.1667, [-0.3333, 0.0, 0.3333])
     """
-    _check_reduction(reduction)
-    input, target, x, y = _pair(input, target, "mse_loss")
+    check_reduction(reduction)
+    input, target, x, y = input_and_target(input, target, "mse_loss")
     diff = x - y
 
     def grads(factor, need_x, need_y):
@@ -35,20 +35,20 @@ def mse_loss(input, target, reduction: str = "mean") -> Tensor:
         gx = d * (2 * factor)
         return (gx if need_x else None, -gx if need_y else None)
 
-    return _pointwise_node(diff * diff, input, target, reduction, grads, "mse_loss")
+    return pointwise_node(diff * diff, input, target, reduction, grads, "mse_loss")
 
 
 def l1_loss(input, target, reduction: str = "mean") -> Tensor:
     """Mean absolute error ``|input - target|`` (gradient ``sign(input - target)``)."""
-    _check_reduction(reduction)
-    input, target, x, y = _pair(input, target, "l1_loss")
+    check_reduction(reduction)
+    input, target, x, y = input_and_target(input, target, "l1_loss")
     diff = x - y
 
     def grads(factor, need_x, need_y):
         gx = np.sign(diff) * factor
         return (gx if need_x else None, -gx if need_y else None)
 
-    return _pointwise_node(np.abs(diff), input, target, reduction, grads, "l1_loss")
+    return pointwise_node(np.abs(diff), input, target, reduction, grads, "l1_loss")
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
@@ -57,10 +57,10 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Te
     The gradient is the error clipped to ``[-delta, delta]``, so outliers
     cannot dominate a batch.
     """
-    _check_reduction(reduction)
+    check_reduction(reduction)
     if not delta > 0:
         raise ValueError(f"huber_loss needs delta > 0, got {delta}")
-    input, target, x, y = _pair(input, target, "huber_loss")
+    input, target, x, y = input_and_target(input, target, "huber_loss")
     diff = x - y
     size = np.abs(diff)
     values = np.where(size < delta, 0.5 * diff * diff, delta * (size - 0.5 * delta))
@@ -72,7 +72,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Te
             gx = np.clip(diff, -delta, delta) * factor
         return (gx if need_x else None, -gx if need_y else None)
 
-    return _pointwise_node(values, input, target, reduction, grads, "huber_loss")
+    return pointwise_node(values, input, target, reduction, grads, "huber_loss")
 
 
 def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:
@@ -80,12 +80,12 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0) ->
 
     ``beta=0`` is exactly the L1 loss.
     """
-    _check_reduction(reduction)
+    check_reduction(reduction)
     if not beta >= 0:
         raise ValueError(f"smooth_l1_loss needs beta >= 0, got {beta}")
     if beta == 0:
         return l1_loss(input, target, reduction)
-    input, target, x, y = _pair(input, target, "smooth_l1_loss")
+    input, target, x, y = input_and_target(input, target, "smooth_l1_loss")
     diff = x - y
     size = np.abs(diff)
     values = np.where(size < beta, (0.5 / beta) * diff * diff, size - 0.5 * beta)
@@ -97,4 +97,4 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0) ->
             gx = np.clip(diff * (1 / beta), -1, 1) * factor
         return (gx if need_x else None, -gx if need_y else None)
 
-    return _pointwise_node(values, input, target, reduction, grads, "smooth_l1_loss")
+    return pointwise_node(values, input, target, reduction, grads, "smooth_l1_loss")
