@@ -126,16 +126,19 @@ def line_search_case(fn, seed):
 
 
 def both_line_searches(fn, seed):
+    """Run our search and torch's on the same case; also return the steps each tried."""
     from torch.optim.lbfgs import _strong_wolfe
 
     x, d, t, max_ls = line_search_case(fn, seed)
     f, g = fn(x)
+    tried = ([], [])
 
-    def obj_func(x, t, d):  # the same arithmetic for both searches, so only theirs differs
+    def obj_func(x, t, d, tried=tried[0]):  # the same arithmetic for both searches
+        tried.append(float(t))
         return fn(x + float(t) * d)
 
     def torch_obj_func(x, t, d):
-        f_new, g_new = obj_func(x.numpy(), t, d.numpy())
+        f_new, g_new = obj_func(x.numpy(), t, d.numpy(), tried[1])
         return float(f_new), torch.from_numpy(g_new)
 
     ours = strong_wolfe(obj_func, x, t, d, f, g, g.dot(d), max_ls=max_ls)
@@ -143,7 +146,46 @@ def both_line_searches(fn, seed):
     theirs = _strong_wolfe(
         torch_obj_func, torch.from_numpy(x), t, td, f, tg, tg.dot(td), max_ls=max_ls
     )
-    return ours, (theirs[0], theirs[1].numpy(), float(theirs[2]), theirs[3])
+    return ours, (theirs[0], theirs[1].numpy(), float(theirs[2]), theirs[3]), tried
+
+
+def _same_steps(ours: list, theirs: list) -> bool:
+    return len(ours) == len(theirs) and all(
+        a == b or (np.isnan(a) and np.isnan(b)) or abs(a - b) <= 1e-8 * abs(b)
+        for a, b in zip(ours, theirs)
+    )
+
+
+def _rounding_split(ours: list, theirs: list) -> bool:
+    """Whether the two searches' trial steps part by rounding alone (1e-12 < relative
+    difference < 1e-8) before any larger difference."""
+    for a, b in zip(ours, theirs):
+        rel = abs(a - b) / max(abs(a), abs(b), 1e-300)
+        if rel > 1e-8:
+            return False
+        if rel > 1e-12:
+            return True
+    return False
+
+
+def _decided_by_rounding(fn, seed, torch_tried: list) -> bool:
+    """Whether our search takes torch's steps once every slope it sees moves by a few
+    units in the last place: torch's dot products may fuse multiply-adds, depending on
+    the processor, and where a decision hangs on a cancellation that is enough."""
+    x, d, t, max_ls = line_search_case(fn, seed)
+    f, g = fn(x)
+    for ulps in (-4, -2, -1, 1, 2, 4):
+        scale, tried = 1 + ulps * np.finfo(float).eps, []
+
+        def obj_func(x, t, d, scale=scale, tried=tried):
+            tried.append(float(t))
+            f_new, g_new = fn(x + float(t) * d)
+            return f_new, g_new * scale
+
+        strong_wolfe(obj_func, x, t, d, f, g, g.dot(d) * scale, max_ls=max_ls)
+        if _same_steps(tried, torch_tried):
+            return True
+    return False
 
 
 # A second interpolation worse than the first (torch's ``ls_iter > 1`` test) is rare: the
@@ -157,17 +199,29 @@ def test_strong_wolfe_matches_torchs_line_search(fn, searches):
     from a bracket's end all happen among them (each branch changed fails this test).
 
     Torch computes ``3 * (f1 - f2) / (x1 - x2)`` as a product with a reciprocal when the
-    steps are tensors (two roundings); where ``f1 - f2`` cancels, that can move a step by
-    ~1e-8 relative (1 search in 2,200 here), so a few steps are allowed 1e-6.
+    steps are tensors (two roundings), and whether its kernels fuse multiply-adds depends
+    on the processor. Where ``f1 - f2`` cancels, a trial step can move by ~1e-11 relative;
+    on a wiggly function the two searches may then end far apart, each correctly, and
+    where a branch hangs on a cancellation (the sign of ``d1**2 - g1*g2``) rounding decides
+    it. A search whose steps part by rounding, or that takes torch's steps once its slopes
+    move by a few units in the last place, is set aside; such searches must stay rare (at
+    most 1 in 100, here 0 to 7 in 1,000), and any other difference fails.
     """
-    rough = []
+    split, rough = [], []
     for seed in range(searches):
-        ours, theirs = both_line_searches(fn, seed)
+        ours, theirs, (tried, torch_tried) = both_line_searches(fn, seed)
+        if not _same_steps(tried, torch_tried) and (
+            _rounding_split(tried, torch_tried) or _decided_by_rounding(fn, seed, torch_tried)
+        ):
+            split.append(seed)
+            continue
+        assert _same_steps(tried, torch_tried), f"seed {seed}: {tried} != torch {torch_tried}"
         assert ours[3] == theirs[3], f"seed {seed}: {ours[3]} evaluations, torch {theirs[3]}"
         for a, b in zip(ours[:3], theirs[:3]):
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-14, err_msg=f"seed {seed}")
             if not np.allclose(a, b, rtol=1e-12, atol=1e-14, equal_nan=True):
                 rough.append(seed)
+    assert len(split) <= searches // 100, f"searches parted by rounding: seeds {split}"
     assert len(set(rough)) <= 2, f"steps differ by more than rounding for seeds {rough}"
 
 
