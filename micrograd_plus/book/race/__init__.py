@@ -1,11 +1,11 @@
-"""A fair optimizer race and its pictures (chapter 5).
+"""A fair optimizer race and its pictures (chapter 5), in five modules:
 
-- :mod:`.problems`: the problems (a quadratic, Rosenbrock, a saddle, the spiral MLP);
-- :mod:`.optimizers`: the optimizers, each a name and a factory;
-- :mod:`.protocol`: :func:`race` itself, every optimizer tuned on the same grid, with
+- ``problems``: a quadratic, Rosenbrock, a saddle and the spiral MLP;
+- ``optimizers``: the racing optimizers, each a name and a factory;
+- ``protocol``: :func:`race` itself, every optimizer tuned on the same grid, with
   the same budget and seeds;
-- :mod:`.paths`: optimizer paths on 2-D test functions;
-- :mod:`.plots`: the race's curves, the grid of paths and the playground.
+- ``paths``: optimizer paths on 2-D test functions;
+- ``plots``: the race's curves, the grid of paths and the playground.
 
 Examples
 --------
