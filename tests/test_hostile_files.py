@@ -20,7 +20,9 @@ import subprocess
 import sys
 import textwrap
 import time
+import tracemalloc
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -160,6 +162,129 @@ def test_a_header_that_claims_a_huge_array_is_refused_without_allocating(tmp_pat
             archive.writestr(f"{key}.npy", _npy_member((10**11,)))
     with pytest.raises(ValueError, match=r"model\.npz.*(truncated|corrupt)"):
         load_model(make_model(), path)
+
+
+# ------------------------------------------------------ compression bombs
+_MIB = 1 << 20
+
+
+def _deflated(prefix: bytes, zero_mib: int) -> bytes:
+    """Raw deflate of ``prefix`` then ``zero_mib`` MiB of zeros, built in milliseconds:
+    after a full flush each MiB of zeros compresses to the same 1 kB block."""
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = c.compress(prefix) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(bytes(_MIB)) + c.flush(zlib.Z_FULL_FLUSH)
+    return head + block * zero_mib + c.flush()
+
+
+def _write_zip(path: Path, members: dict) -> None:
+    """A zip of ``members`` (name: (compressed bytes, their size inflated, crc32)), each
+    deflated, written by hand so that a 2 GiB entry needs no 2 GiB in memory."""
+    local, central = bytearray(), bytearray()
+    for name, (data, size, crc) in members.items():
+        raw = name.encode()
+        fields = (20, 0, 8, 0, 0x21, crc, len(data), size, len(raw))
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, len(local))
+        central += raw
+        local += struct.pack("<4s5H3L2H", b"PK\x03\x04", *fields, 0) + raw + data
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members),
+                      len(central), len(local), 0)  # fmt: skip
+    path.write_bytes(bytes(local + central) + end)
+
+
+def _member(array: np.ndarray):
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, array)
+    data = buf.getvalue()
+    return _deflated(data, 0), len(data), zlib.crc32(data)
+
+
+def _bomb(shape, descr="<f4", zero_mib=2048):
+    """An .npy entry declaring ``shape`` whose data inflates to ``zero_mib`` MiB of zeros;
+    its crc is left wrong (nothing may read that far)."""
+    header = _npy_member(shape, descr, payload=b"")
+    return _deflated(header, zero_mib), len(header) + zero_mib * _MIB, 0
+
+
+def _bomb_files(tmp_path):
+    """Each way a 2 GiB entry can sit in a small file, and the load that must refuse it."""
+    good = {f"{k}.npy": _member(v) for k, v in weights(make_model()).items()}
+    files = {
+        "weight-of-the-wrong-shape": (
+            {**good, "0.weight.npy": _bomb((2**29,))},
+            lambda path: load_model(make_model(), path),
+            RuntimeError,
+            r"size mismatch for 0\.weight.*\(536870912,\)",
+        ),
+        "weight-of-a-huge-string-dtype": (
+            {**good, "0.weight.npy": _bomb((4, 3), "<U44739242")},
+            lambda path: load_model(make_model(), path),
+            ValueError,
+            r"entry '0\.weight' holds <U44739242 values, not numbers",
+        ),
+        "unexpected-entry": (
+            {**good, "bomb.npy": _bomb((2**29,))},
+            lambda path: load_model(make_model(), path),
+            RuntimeError,
+            r"(?s)Unexpected key\(s\) in state_dict: 'bomb'.*strict=False",
+        ),
+    }
+    path = tmp_path / "checkpoint.npz"
+    save_checkpoint(path, make_model(), epoch=1, history=np.zeros(3, np.float32))
+    with zipfile.ZipFile(path) as archive:
+        meta = archive.read("__meta__.npy")
+        entries = {n: archive.read(n) for n in archive.namelist() if n != "__meta__.npy"}
+    state = {n: (_deflated(d, 0), len(d), zlib.crc32(d)) for n, d in entries.items()}
+    state["__meta__.npy"] = (_deflated(meta, 0), len(meta), zlib.crc32(meta))
+    (history,) = [n for n in entries if n.startswith("state/")][-1:]
+    files["checkpoint-extra-value"] = (
+        {**state, history: _bomb((2**29,))},
+        lambda path: load_checkpoint(path, make_model(), restore_rng=False),
+        ValueError,
+        rf"refusing to load entry '{history[:-4]}': it declares 2147483648 bytes",
+    )
+    return files
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["weight-of-the-wrong-shape", "weight-of-a-huge-string-dtype", "unexpected-entry",
+     "checkpoint-extra-value"],
+)  # fmt: skip
+def test_a_compressed_entry_declaring_2_gib_is_refused_before_it_is_inflated(tmp_path, case):
+    # issue 24: a 2.1 MB .npz made load_model(Linear(4, 2), ...) take 2,089 MB
+    members, load, error, message = _bomb_files(tmp_path)[case]
+    path = tmp_path / f"{case}.npz"
+    _write_zip(path, members)
+    assert path.stat().st_size < 3 * _MIB
+    tracemalloc.start()
+    try:
+        with pytest.raises(error, match=message):
+            load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * _MIB, f"peak {peak / _MIB:.0f} MiB"
+
+
+def test_strict_false_skips_an_unexpected_bomb_without_reading_it(tmp_path):
+    members = _bomb_files(tmp_path)["unexpected-entry"][0]
+    path = tmp_path / "model.npz"
+    _write_zip(path, members)
+    tracemalloc.start()
+    try:
+        model = load_model(make_model(1), path, strict=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    _assert_same(weights(model), weights(make_model()))
+    assert peak < 16 * _MIB, f"peak {peak / _MIB:.0f} MiB"
+
+
+def test_a_hand_compressed_model_file_still_loads(tmp_path):
+    path = tmp_path / "model.npz"
+    np.savez_compressed(path, **weights(make_model()))
+    _assert_same(weights(load_model(make_model(1), path)), weights(make_model()))
 
 
 # -------------------------------------------------------- corrupt checkpoints
