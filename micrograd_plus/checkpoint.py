@@ -14,7 +14,15 @@ Two promises:
 * **Saving never destroys a good file.** The archive is written to a
   temporary file in the same folder, flushed to disk, and then renamed over
   the destination in one step, so a crash leaves either the old file or the
-  new one, never half of one.
+  new one, never half of one. A save killed mid-write leaves its hidden
+  temporary (``.<name>.<digest><random>.tmp``) behind; the next save to the
+  same file deletes it, and only temporaries that no running save holds. The
+  temporary's name is never longer than the file's (beyond 64 bytes), so any
+  name the file system takes can be saved to.
+* **A symbolic link is written through**, as ``torch.save`` does: the file it
+  points to gets the new contents (atomically, renamed in that file's
+  folder) and the link stays a link; a dangling link's target is created.
+  Hard links are not written through: the path you save to gets a new file.
 
 A model file (:func:`save_model`) holds exactly ``model.state_dict()``, so
 ``model.load_state_dict(np.load(path))`` also works. A checkpoint
@@ -26,8 +34,10 @@ random state, so resumed training continues exactly where it stopped.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
 import struct
 import tempfile
 import zipfile
@@ -35,6 +45,11 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+
+try:
+    import fcntl  # file locks mark a temporary whose save is still running
+except ImportError:  # Windows
+    fcntl = None
 
 __all__ = ["save_model", "load_model", "save_checkpoint", "load_checkpoint"]
 
@@ -124,23 +139,81 @@ def _make_folder(path: Path, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
 
 
+def _temp_prefix(name: str) -> str:
+    """The start of the hidden temporary's name, before ``mkstemp``'s 8 random characters
+    and ``.tmp``: a dot, ``name`` (cut so the whole name is no longer than ``name``, or
+    64 bytes, so it fits wherever ``name`` fits) and a digest of the whole ``name`` (two
+    long names with the same start get different temporaries).
+
+    Examples
+    --------
+    >>> _temp_prefix("model.npz")
+    '.model.npz.0469109c'
+    >>> len(_temp_prefix("a" * 251 + ".npz") + "abcdefgh.tmp")
+    255
+    """
+    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:8]
+    budget = max(len(os.fsencode(name)), 64) - len(f"..{digest}abcdefgh.tmp")
+    cut = name
+    while len(os.fsencode(cut)) > budget:
+        cut = cut[:-1]
+    return f".{cut}.{digest}"
+
+
+def _remove_stale_temporaries(folder: Path, prefix: str) -> None:
+    """Delete temporaries of this target left by saves that were killed: files of our own
+    naming pattern that no live writer holds (a writer locks its temporary until the
+    rename; where there are no locks, Windows, an open file cannot be deleted)."""
+    pattern = re.compile(re.escape(prefix) + r"[a-z0-9_]{8}\.tmp")
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        stale = [e.path for e in entries if pattern.fullmatch(e.name) and e.is_file()]
+    for temp in stale:
+        with contextlib.suppress(OSError):  # BlockingIOError: its writer is alive
+            fd = os.open(temp, os.O_RDONLY)
+            try:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.unlink(temp)
+            finally:
+                os.close(fd)
+
+
+def _locked_temp(folder: Path, prefix: str) -> tuple[int, str]:
+    """A new temporary file, locked (where the platform can) for as long as it is open."""
+    while True:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+        if fcntl is None:
+            return fd, tmp
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if os.fstat(fd).st_nlink:
+            return fd, tmp
+        os.close(fd)  # a cleaner took it for stale before the lock: make another
+
+
 def _atomic_savez(path, arrays: dict) -> Path:
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    # Through a symbolic link, as torch.save: its target gets the new file, the link stays.
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    folder = target.parent if str(target.parent) else Path(".")
     _make_folder(path, folder)
-    if path.is_dir():
+    if target.is_dir():
         raise IsADirectoryError(f"cannot save to {path}: it is a folder; add a file name")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    prefix = _temp_prefix(target.name)
+    fd, tmp = _locked_temp(folder, prefix)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+            if fcntl is not None:  # renamed while still locked, so no cleaner takes it
+                os.replace(tmp, target)
+        if fcntl is None:  # Windows renames only closed files
+            os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(folder)
+    _remove_stale_temporaries(folder, prefix)
     return path
 
 
@@ -337,6 +410,8 @@ def _meta(path, arrays) -> dict:
 def save_model(model, path) -> Path:
     """Save ``model.state_dict()`` to ``path`` (an ``.npz`` archive), atomically.
 
+    A symbolic link is written through (its target gets the file), as ``torch.save``.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -374,7 +449,8 @@ def save_checkpoint(path, model, optimizer=None, scheduler=None, save_rng: bool 
     Parameters
     ----------
     path : str or Path
-        Destination; replaced in a single rename, never half-written.
+        Destination; replaced in a single rename, never half-written. A
+        symbolic link is written through (its target gets the file).
     model : Module
         Its ``state_dict()`` is stored under ``model/<name>``.
     optimizer, scheduler : optional

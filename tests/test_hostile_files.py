@@ -535,6 +535,87 @@ def test_a_save_killed_at_any_moment_leaves_a_whole_checkpoint(tmp_path, delay):
     assert epoch in (1, 99)
 
 
+def _stalled_writer(path: Path):
+    child = _spawn_writer(path, "stall")
+    assert child.stdout.readline().strip() == b"halfway"
+    return child
+
+
+@pytest.mark.slow
+def test_the_next_save_removes_temporaries_of_killed_saves_and_nothing_else(tmp_path):
+    # issue 24: after 50 SIGKILLed saves, 19 *.tmp files (76 MB) stayed next to the file
+    path, other = tmp_path / "run.npz", tmp_path / "other.npz"
+    np.random.seed(0)
+    _small_checkpoint(path)
+    for target in (path, path, other):  # two killed saves of run.npz, one of other.npz
+        _kill(_stalled_writer(target))
+    killed = _temp_files(tmp_path)
+    assert len(killed) == 3 and all(t.stat().st_size > (1 << 20) for t in killed)
+    others = {t for t in killed if t.name.startswith(".other.npz.")}
+    mine = (tmp_path / ".run.npz.notes.tmp", tmp_path / "run.npz.tmp")  # not our pattern
+    for name in mine:
+        name.write_text("a user's file")
+    alive = _stalled_writer(path)  # a save of run.npz still running in another process
+    try:
+        running = set(_temp_files(tmp_path)) - set(killed) - set(mine)
+        assert len(running) == 1
+        before = _small_checkpoint(path)
+        assert set(_temp_files(tmp_path)) == others | running | set(mine)
+    finally:
+        _kill(alive)
+    model = Linear(1024, 1024)
+    assert load_checkpoint(path, model, restore_rng=False) == {"epoch": 1}
+    _assert_same(weights(model), before)
+    _small_checkpoint(path)  # its writer is dead now: this save removes its temporary
+    assert set(_temp_files(tmp_path)) == others | set(mine)
+
+
+@pytest.mark.parametrize("length", [64, 200, 243, 255])
+def test_long_file_names_that_the_file_system_takes_can_be_saved(tmp_path, length):
+    # issue 24: names of 243+ characters failed with "File name too long" about the
+    # hidden temporary, although the file system takes 255
+    path = tmp_path / ("a" * (length - 4) + ".npz")
+    save_model(make_model(), path)
+    save_model(make_model(), path)  # the second save replaces the first
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    _assert_same(weights(load_model(make_model(1), path)), weights(make_model()))
+    long = path.with_name("é" * 125 + "a.npz")  # 255 bytes in UTF-8: fits
+    save_model(make_model(), long)
+    with pytest.raises(OSError, match="too long"):  # 256 bytes: the name itself is too long
+        save_model(make_model(), path.with_name("é" * 126 + ".npz"))
+    similar = path.with_name("a" * 250 + "b.npz")  # its temporary's name starts the same
+    if length == 255:  # a name with the same start keeps its own temporaries apart
+        save_model(make_model(1), similar)
+        _assert_same(weights(load_model(make_model(2), similar)), weights(make_model(1)))
+    assert not _temp_files(tmp_path) and long.is_file()
+
+
+def test_saving_to_a_symbolic_link_writes_through_it_as_torch(tmp_path):
+    # issue 24: the link was replaced by a regular file and its target left stale;
+    # torch.save(obj, link) writes the link's target and keeps the link
+    store = tmp_path / "store"
+    store.mkdir()
+    real, link = store / "weights.npz", tmp_path / "latest.npz"
+    save_model(make_model(1), real)
+    link.symlink_to(real)
+    save_model(make_model(2), link)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    _assert_same(weights(load_model(make_model(), real)), weights(make_model(2)))
+    assert not _temp_files(store) and not _temp_files(tmp_path)
+    dangling = tmp_path / "next.npz"
+    dangling.symlink_to(store / "new.npz")  # as torch, a dangling link's target is created
+    save_checkpoint(dangling, make_model(3))
+    assert dangling.is_symlink() and (store / "new.npz").is_file()
+    try:
+        import torch
+    except ImportError:
+        return
+    torch_link = tmp_path / "torch.pt"
+    torch_link.symlink_to(store / "torch.pt")
+    torch.save({"w": torch.zeros(1)}, torch_link)
+    assert torch_link.is_symlink() and (store / "torch.pt").is_file()
+
+
 # ------------------------------------------------------------ downloads
 class _Response(io.BytesIO):
     def __init__(self, data: bytes, url: str):
