@@ -34,6 +34,7 @@ random state, so resumed training continues exactly where it stopped.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -191,7 +192,21 @@ def _locked_temp(folder: Path, prefix: str) -> tuple[int, str]:
 
 
 def _atomic_savez(path, arrays: dict) -> Path:
-    path = Path(path)
+    try:
+        return _replace_with_npz(Path(path), arrays)
+    except OSError as err:
+        if err.errno != errno.ENAMETOOLONG:
+            raise
+        size = len(os.fsencode(Path(path).name))
+        raise OSError(
+            errno.ENAMETOOLONG,
+            f"cannot save to {path}: its file name ({size} bytes) or its path is too long "
+            "for the file system (most take names of 255 bytes at most); choose a shorter "
+            "name",
+        ) from None
+
+
+def _replace_with_npz(path: Path, arrays: dict) -> Path:
     # Through a symbolic link, as torch.save: its target gets the new file, the link stays.
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     folder = target.parent if str(target.parent) else Path(".")
