@@ -253,6 +253,7 @@ class _Archive:
             )
         with open(path, "rb") as f:
             head = f.read(6)
+        self.size = path.stat().st_size
         if head[:1] == b"\x80":
             raise ValueError(f"{path}: refusing to load pickled data, which could run code")
         if head == b"\x93NUMPY":
@@ -294,11 +295,16 @@ class _Archive:
 
     def read(self, keys, limit: int | None = _INFLATE_LIMIT) -> dict:
         """The arrays of ``keys``. A compressed entry may declare ``limit`` bytes at most
-        (``None``: its shape was checked already); a stored one holds its bytes in the file."""
+        (``None``: its shape was checked already); a stored one, what the file holds."""
         out = {}
         for key in keys:
             shape, dtype, info = self.headers[key]
             needed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+            if info.compress_type == zipfile.ZIP_STORED and needed > self.size:
+                raise ValueError(
+                    f"{self.path}: entry {key!r} is corrupt: it declares {needed} bytes "
+                    f"(shape {shape}, {dtype}), more than the whole file holds ({self.size})"
+                )
             if info.compress_type != zipfile.ZIP_STORED and limit is not None and needed > limit:
                 raise ValueError(
                     f"{self.path}: refusing to load entry {key!r}: it declares {needed} bytes "
@@ -357,7 +363,8 @@ def _check_entry_count(archive, path: Path) -> None:
 def _check_entry(archive, key: str) -> tuple:
     """Read one entry's ``.npy`` header and refuse the entry before its data is read
     if it is not an array, holds Python objects, or claims more bytes than it has
-    (a 100-byte file could otherwise make NumPy allocate hundreds of GiB)."""
+    (a 100-byte file could otherwise make NumPy allocate hundreds of GiB). Returns
+    its shape, its dtype and its zip member's ``ZipInfo``."""
     member = f"{key}.npy" if f"{key}.npy" in archive.zip.namelist() else key
     fmt = np.lib.format
     with archive.zip.open(member) as f:
@@ -388,7 +395,7 @@ _PARTS = {
 }
 
 
-def _referenced(values, headers) -> list:
+def _referenced(values, archive: _Archive) -> list:
     """The archive keys that the encoded ``values`` name (``{"__array__": key}``)."""
     found, todo = [], list(values)
     while todo:
@@ -399,8 +406,11 @@ def _referenced(values, headers) -> list:
             for name in ("__array__", "__scalar__"):
                 key = value.get(name)
                 if isinstance(key, str):
-                    if key not in headers:
-                        raise ValueError(f"checkpoint metadata names a missing entry {key!r}")
+                    if key not in archive.headers:
+                        raise ValueError(
+                            f"{archive.path}: corrupt checkpoint metadata: it names an entry "
+                            f"{key!r} that the file does not hold"
+                        )
                     found.append(key)
             todo += [v for k, v in value.items() if k not in ("__array__", "__scalar__")]
     return list(dict.fromkeys(found))
@@ -526,7 +536,7 @@ def load_checkpoint(
                 )
         keys = archive.model_keys(model, "model/", strict)  # before any data is read
         wanted = [p for p, use in _PARTS.items() if use(optimizer, scheduler, restore_rng)]
-        state_keys = _referenced([meta.get(part) for part in wanted], archive.headers)
+        state_keys = _referenced([meta.get(part) for part in wanted], archive)
         arrays = archive.read(keys.values(), limit=None)
         arrays.update(archive.read(state_keys, max(_INFLATE_LIMIT, _model_bytes(model))))
     model.load_state_dict({name: arrays[key] for name, key in keys.items()}, strict=strict)

@@ -179,11 +179,13 @@ def _deflated(prefix: bytes, zero_mib: int) -> bytes:
 
 def _write_zip(path: Path, members: dict) -> None:
     """A zip of ``members`` (name: (compressed bytes, their size inflated, crc32)), each
-    deflated, written by hand so that a 2 GiB entry needs no 2 GiB in memory."""
+    deflated (or stored, with a 4th item), written by hand so that a 2 GiB entry needs
+    no 2 GiB in memory."""
     local, central = bytearray(), bytearray()
-    for name, (data, size, crc) in members.items():
+    for name, (data, size, crc, *stored) in members.items():  # stored: sizes as declared
         raw = name.encode()
-        fields = (20, 0, 8, 0, 0x21, crc, len(data), size, len(raw))
+        method, packed = (0, size) if stored else (8, len(data))
+        fields = (20, 0, method, 0, 0x21, crc, packed, size, len(raw))
         central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, len(local))
         central += raw
         local += struct.pack("<4s5H3L2H", b"PK\x03\x04", *fields, 0) + raw + data
@@ -278,6 +280,24 @@ def test_strict_false_skips_an_unexpected_bomb_without_reading_it(tmp_path):
     finally:
         tracemalloc.stop()
     _assert_same(weights(model), weights(make_model()))
+    assert peak < 16 * _MIB, f"peak {peak / _MIB:.0f} MiB"
+
+
+def test_a_stored_entry_claiming_more_than_the_file_holds_is_refused_unallocated(tmp_path):
+    """Not compressed, its zip sizes forged too: 1 GiB declared in a file of kilobytes."""
+    members = _bomb_files(tmp_path)["checkpoint-extra-value"][0]
+    (history,) = [n for n, m in members.items() if m[1] > _MIB]
+    header = _npy_member((2**28,), payload=b"\0" * 64)
+    members[history] = (header, 2**30 + len(header) - 64, 0, "stored")
+    path = tmp_path / "run.npz"
+    _write_zip(path, members)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=rf"entry '{history[:-4]}' is corrupt.*1073741824"):
+            load_checkpoint(path, make_model(), restore_rng=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert peak < 16 * _MIB, f"peak {peak / _MIB:.0f} MiB"
 
 
