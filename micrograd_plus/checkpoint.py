@@ -209,6 +209,11 @@ def _atomic_savez(path, arrays: dict) -> Path:
 def _replace_with_npz(path: Path, arrays: dict) -> Path:
     # Through a symbolic link, as torch.save: its target gets the new file, the link stays.
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.is_symlink():  # realpath gave up: the links form a loop (torch.save fails too)
+        raise OSError(
+            errno.ELOOP,
+            f"cannot save to {path}: its symbolic links form a loop; point the link at a file",
+        )
     folder = target.parent if str(target.parent) else Path(".")
     _make_folder(path, folder)
     if target.is_dir():

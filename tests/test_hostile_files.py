@@ -626,6 +626,12 @@ def test_saving_to_a_symbolic_link_writes_through_it_as_torch(tmp_path):
     dangling.symlink_to(store / "new.npz")  # as torch, a dangling link's target is created
     save_checkpoint(dangling, make_model(3))
     assert dangling.is_symlink() and (store / "new.npz").is_file()
+    loop_a, loop_b = tmp_path / "a.npz", tmp_path / "b.npz"
+    loop_a.symlink_to(loop_b)
+    loop_b.symlink_to(loop_a)
+    with pytest.raises(OSError, match="symbolic links form a loop"):
+        save_model(make_model(), loop_a)
+    assert loop_a.is_symlink() and loop_b.is_symlink()  # both links left as they were
     try:
         import torch
     except ImportError:
