@@ -85,8 +85,10 @@ def lr_find(
     of the next batch (the loader starts over when it runs out) and takes an
     optimizer step (with a closure, so L-BFGS-like optimizers work too).
     Afterwards the model's parameters, gradients and buffers, its training mode,
-    the optimizer's state and hyper-parameters, the loader's epoch and the global
-    NumPy and Python random generators are restored exactly.
+    the optimizer's state and hyper-parameters, the epochs and generators of the
+    loader and of every sampler in it (one inside a ``batch_sampler`` too), and the
+    global NumPy and Python random generators are restored exactly; a ``.grad``
+    from ``backward(create_graph=True)`` comes back as the same Tensor.
 
     Parameters
     ----------
@@ -236,9 +238,7 @@ class _Snapshot:
         self.model_state = model.state_dict() if hasattr(model, "state_dict") else None
         self.modes = [(m, m.training) for m in model.modules()] if hasattr(model, "modules") else []
         self.tensors = _tensors(model, optimizer)
-        self.values = [
-            (t.data.copy(), None if t.grad is None else t.grad.copy()) for t in self.tensors
-        ]
+        self.values = [(t.data.copy(), _grad_copy(t.grad)) for t in self.tensors]
         self.opt_state = {p: copy.deepcopy(s) for p, s in optimizer.state.items()}
         self.groups = [
             copy.deepcopy({k: v for k, v in g.items() if k != "params"})
@@ -255,7 +255,7 @@ class _Snapshot:
             module.training = flag
         for t, (data, grad) in zip(self.tensors, self.values):
             t.data[...] = data
-            t.grad = grad
+            t.grad = _grad_restored(grad)
         self.optimizer.state.clear()
         self.optimizer.state.update(self.opt_state)
         for group, saved in zip(self.optimizer.param_groups, self.groups):
@@ -281,12 +281,41 @@ def _tensors(model, optimizer) -> list:
     return list(found.values())
 
 
-def _loader_state(loader) -> list:
-    """Epoch counters and generator states of the loader and its sampler (seeded shuffles)."""
-    state = []
-    for owner in (loader, getattr(loader, "sampler", None)):
-        if owner is None:
+def _grad_copy(grad):
+    """``grad`` (an array, or a Tensor after ``backward(create_graph=True)``) and a copy
+    of its values, so :func:`_grad_restored` gives back the same object, unchanged."""
+    if grad is None:
+        return None
+    array = grad if isinstance(grad, np.ndarray) else grad.data
+    return grad, array, array.copy()
+
+
+def _grad_restored(saved):
+    if saved is None:
+        return None
+    grad, array, values = saved
+    if array.flags.writeable:
+        array[...] = values
+    return grad
+
+
+def _samplers(loader) -> list:
+    """The loader and every sampler inside it, each once: its ``sampler``, its
+    ``batch_sampler`` and theirs (a ``BatchSampler`` wraps a sampler of its own)."""
+    found, todo = {}, [loader]
+    while todo:
+        owner = todo.pop()
+        if owner is None or id(owner) in found:
             continue
+        found[id(owner)] = owner
+        todo += [getattr(owner, name, None) for name in ("sampler", "batch_sampler")]
+    return list(found.values())
+
+
+def _loader_state(loader) -> list:
+    """Epoch counters and generator states of the loader and its samplers (seeded shuffles)."""
+    state = []
+    for owner in _samplers(loader):
         if hasattr(owner, "epoch"):
             state.append((owner, "epoch", owner.epoch))
         generator = getattr(owner, "generator", None)

@@ -19,6 +19,7 @@ from micrograd_plus import Tensor
 from micrograd_plus.autograd.gradcheck import gradient_check
 from micrograd_plus.book.fuzz_programs import (
     MUTANTS,
+    NN_OPS,
     OP_BY_NAME,
     OPS,
     SECOND_ORDER_MUTANTS,
@@ -32,6 +33,7 @@ from micrograd_plus.book.fuzz_programs import (
     run,
     smooth_values,
 )
+from micrograd_plus.nn import functional as F
 
 
 # ---------------------------------------------------------------- the tests
@@ -161,6 +163,14 @@ def test_fuzz_each_op_at_second_order(op, data):
     prog = data.draw(programs(include=op, ops=SECOND_ORDER_OPS), label="program")
     note(str(prog))
     check_program_second_order(prog)
+
+
+def test_the_second_order_fuzzer_draws_every_nn_function():
+    # issue 24: it drew only the ops in ops/, none of the nn losses and layers
+    drawn = {op.name.split("-")[0] for op in SECOND_ORDER_OPS}
+    random = {"dropout"}  # its mask is random: no two libraries draw the same one
+    assert set(F.__all__) - random <= drawn, set(F.__all__) - random - drawn
+    assert len(NN_OPS) == 16 and len(SECOND_ORDER_OPS) == len(OPS) + len(NN_OPS) == 55
 
 
 @pytest.mark.parametrize("name", sorted(SECOND_ORDER_MUTANTS))

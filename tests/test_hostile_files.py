@@ -20,7 +20,9 @@ import subprocess
 import sys
 import textwrap
 import time
+import tracemalloc
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -160,6 +162,149 @@ def test_a_header_that_claims_a_huge_array_is_refused_without_allocating(tmp_pat
             archive.writestr(f"{key}.npy", _npy_member((10**11,)))
     with pytest.raises(ValueError, match=r"model\.npz.*(truncated|corrupt)"):
         load_model(make_model(), path)
+
+
+# ------------------------------------------------------ compression bombs
+_MIB = 1 << 20
+
+
+def _deflated(prefix: bytes, zero_mib: int) -> bytes:
+    """Raw deflate of ``prefix`` then ``zero_mib`` MiB of zeros, built in milliseconds:
+    after a full flush each MiB of zeros compresses to the same 1 kB block."""
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = c.compress(prefix) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(bytes(_MIB)) + c.flush(zlib.Z_FULL_FLUSH)
+    return head + block * zero_mib + c.flush()
+
+
+def _write_zip(path: Path, members: dict) -> None:
+    """A zip of ``members`` (name: (compressed bytes, their size inflated, crc32)), each
+    deflated (or stored, with a 4th item), written by hand so that a 2 GiB entry needs
+    no 2 GiB in memory."""
+    local, central = bytearray(), bytearray()
+    for name, (data, size, crc, *stored) in members.items():  # stored: sizes as declared
+        raw = name.encode()
+        method, packed = (0, size) if stored else (8, len(data))
+        fields = (20, 0, method, 0, 0x21, crc, packed, size, len(raw))
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, len(local))
+        central += raw
+        local += struct.pack("<4s5H3L2H", b"PK\x03\x04", *fields, 0) + raw + data
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members),
+                      len(central), len(local), 0)  # fmt: skip
+    path.write_bytes(bytes(local + central) + end)
+
+
+def _member(array: np.ndarray):
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, array)
+    data = buf.getvalue()
+    return _deflated(data, 0), len(data), zlib.crc32(data)
+
+
+def _bomb(shape, descr="<f4", zero_mib=2048):
+    """An .npy entry declaring ``shape`` whose data inflates to ``zero_mib`` MiB of zeros;
+    its crc is left wrong (nothing may read that far)."""
+    header = _npy_member(shape, descr, payload=b"")
+    return _deflated(header, zero_mib), len(header) + zero_mib * _MIB, 0
+
+
+def _bomb_files(tmp_path):
+    """Each way a 2 GiB entry can sit in a small file, and the load that must refuse it."""
+    good = {f"{k}.npy": _member(v) for k, v in weights(make_model()).items()}
+    files = {
+        "weight-of-the-wrong-shape": (
+            {**good, "0.weight.npy": _bomb((2**29,))},
+            lambda path: load_model(make_model(), path),
+            RuntimeError,
+            r"size mismatch for 0\.weight.*\(536870912,\)",
+        ),
+        "weight-of-a-huge-string-dtype": (
+            {**good, "0.weight.npy": _bomb((4, 3), "<U44739242")},
+            lambda path: load_model(make_model(), path),
+            ValueError,
+            r"entry '0\.weight' holds <U44739242 values, not numbers",
+        ),
+        "unexpected-entry": (
+            {**good, "bomb.npy": _bomb((2**29,))},
+            lambda path: load_model(make_model(), path),
+            RuntimeError,
+            r"(?s)Unexpected key\(s\) in state_dict: 'bomb'.*strict=False",
+        ),
+    }
+    path = tmp_path / "checkpoint.npz"
+    save_checkpoint(path, make_model(), epoch=1, history=np.zeros(3, np.float32))
+    with zipfile.ZipFile(path) as archive:
+        meta = archive.read("__meta__.npy")
+        entries = {n: archive.read(n) for n in archive.namelist() if n != "__meta__.npy"}
+    state = {n: (_deflated(d, 0), len(d), zlib.crc32(d)) for n, d in entries.items()}
+    state["__meta__.npy"] = (_deflated(meta, 0), len(meta), zlib.crc32(meta))
+    (history,) = [n for n in entries if n.startswith("state/")][-1:]
+    files["checkpoint-extra-value"] = (
+        {**state, history: _bomb((2**29,))},
+        lambda path: load_checkpoint(path, make_model(), restore_rng=False),
+        ValueError,
+        rf"refusing to load entry '{history[:-4]}': it declares 2147483648 bytes",
+    )
+    return files
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["weight-of-the-wrong-shape", "weight-of-a-huge-string-dtype", "unexpected-entry",
+     "checkpoint-extra-value"],
+)  # fmt: skip
+def test_a_compressed_entry_declaring_2_gib_is_refused_before_it_is_inflated(tmp_path, case):
+    # issue 24: a 2.1 MB .npz made load_model(Linear(4, 2), ...) take 2,089 MB
+    members, load, error, message = _bomb_files(tmp_path)[case]
+    path = tmp_path / f"{case}.npz"
+    _write_zip(path, members)
+    assert path.stat().st_size < 3 * _MIB
+    tracemalloc.start()
+    try:
+        with pytest.raises(error, match=message):
+            load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * _MIB, f"peak {peak / _MIB:.0f} MiB"
+
+
+def test_strict_false_skips_an_unexpected_bomb_without_reading_it(tmp_path):
+    members = _bomb_files(tmp_path)["unexpected-entry"][0]
+    path = tmp_path / "model.npz"
+    _write_zip(path, members)
+    tracemalloc.start()
+    try:
+        model = load_model(make_model(1), path, strict=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    _assert_same(weights(model), weights(make_model()))
+    assert peak < 16 * _MIB, f"peak {peak / _MIB:.0f} MiB"
+
+
+def test_a_stored_entry_claiming_more_than_the_file_holds_is_refused_unallocated(tmp_path):
+    """Not compressed, its zip sizes forged too: 1 GiB declared in a file of kilobytes."""
+    members = _bomb_files(tmp_path)["checkpoint-extra-value"][0]
+    (history,) = [n for n, m in members.items() if m[1] > _MIB]
+    header = _npy_member((2**28,), payload=b"\0" * 64)
+    members[history] = (header, 2**30 + len(header) - 64, 0, "stored")
+    path = tmp_path / "run.npz"
+    _write_zip(path, members)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=rf"entry '{history[:-4]}' is corrupt.*1073741824"):
+            load_checkpoint(path, make_model(), restore_rng=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * _MIB, f"peak {peak / _MIB:.0f} MiB"
+
+
+def test_a_hand_compressed_model_file_still_loads(tmp_path):
+    path = tmp_path / "model.npz"
+    np.savez_compressed(path, **weights(make_model()))
+    _assert_same(weights(load_model(make_model(1), path)), weights(make_model()))
 
 
 # -------------------------------------------------------- corrupt checkpoints
@@ -408,6 +553,93 @@ def test_a_save_killed_at_any_moment_leaves_a_whole_checkpoint(tmp_path, delay):
     model = Linear(1024, 1024)
     epoch = load_checkpoint(path, model, restore_rng=False)["epoch"]
     assert epoch in (1, 99)
+
+
+def _stalled_writer(path: Path):
+    child = _spawn_writer(path, "stall")
+    assert child.stdout.readline().strip() == b"halfway"
+    return child
+
+
+@pytest.mark.slow
+def test_the_next_save_removes_temporaries_of_killed_saves_and_nothing_else(tmp_path):
+    # issue 24: after 50 SIGKILLed saves, 19 *.tmp files (76 MB) stayed next to the file
+    path, other = tmp_path / "run.npz", tmp_path / "other.npz"
+    np.random.seed(0)
+    _small_checkpoint(path)
+    for target in (path, path, other):  # two killed saves of run.npz, one of other.npz
+        _kill(_stalled_writer(target))
+    killed = _temp_files(tmp_path)
+    assert len(killed) == 3 and all(t.stat().st_size > (1 << 20) for t in killed)
+    others = {t for t in killed if t.name.startswith(".other.npz.")}
+    mine = (tmp_path / ".run.npz.notes.tmp", tmp_path / "run.npz.tmp")  # not our pattern
+    for name in mine:
+        name.write_text("a user's file")
+    alive = _stalled_writer(path)  # a save of run.npz still running in another process
+    try:
+        running = set(_temp_files(tmp_path)) - set(killed) - set(mine)
+        assert len(running) == 1
+        before = _small_checkpoint(path)
+        assert set(_temp_files(tmp_path)) == others | running | set(mine)
+    finally:
+        _kill(alive)
+    model = Linear(1024, 1024)
+    assert load_checkpoint(path, model, restore_rng=False) == {"epoch": 1}
+    _assert_same(weights(model), before)
+    _small_checkpoint(path)  # its writer is dead now: this save removes its temporary
+    assert set(_temp_files(tmp_path)) == others | set(mine)
+
+
+@pytest.mark.parametrize("length", [64, 200, 243, 255])
+def test_long_file_names_that_the_file_system_takes_can_be_saved(tmp_path, length):
+    # issue 24: names of 243+ characters failed with "File name too long" about the
+    # hidden temporary, although the file system takes 255
+    path = tmp_path / ("a" * (length - 4) + ".npz")
+    save_model(make_model(), path)
+    save_model(make_model(), path)  # the second save replaces the first
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    _assert_same(weights(load_model(make_model(1), path)), weights(make_model()))
+    long = path.with_name("é" * 125 + "a.npz")  # 255 bytes in UTF-8: fits
+    save_model(make_model(), long)
+    with pytest.raises(OSError, match="too long"):  # 256 bytes: the name itself is too long
+        save_model(make_model(), path.with_name("é" * 126 + ".npz"))
+    similar = path.with_name("a" * 250 + "b.npz")  # its temporary's name starts the same
+    if length == 255:  # a name with the same start keeps its own temporaries apart
+        save_model(make_model(1), similar)
+        _assert_same(weights(load_model(make_model(2), similar)), weights(make_model(1)))
+    assert not _temp_files(tmp_path) and long.is_file()
+
+
+def test_saving_to_a_symbolic_link_writes_through_it_as_torch(tmp_path):
+    # issue 24: the link was replaced by a regular file and its target left stale;
+    # torch.save(obj, link) writes the link's target and keeps the link
+    store = tmp_path / "store"
+    store.mkdir()
+    real, link = store / "weights.npz", tmp_path / "latest.npz"
+    save_model(make_model(1), real)
+    link.symlink_to(real)
+    save_model(make_model(2), link)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    _assert_same(weights(load_model(make_model(), real)), weights(make_model(2)))
+    assert not _temp_files(store) and not _temp_files(tmp_path)
+    dangling = tmp_path / "next.npz"
+    dangling.symlink_to(store / "new.npz")  # as torch, a dangling link's target is created
+    save_checkpoint(dangling, make_model(3))
+    assert dangling.is_symlink() and (store / "new.npz").is_file()
+    loop_a, loop_b = tmp_path / "a.npz", tmp_path / "b.npz"
+    loop_a.symlink_to(loop_b)
+    loop_b.symlink_to(loop_a)
+    with pytest.raises(OSError, match="symbolic links form a loop"):
+        save_model(make_model(), loop_a)
+    assert loop_a.is_symlink() and loop_b.is_symlink()  # both links left as they were
+    try:
+        import torch
+    except ImportError:
+        return
+    torch_link = tmp_path / "torch.pt"
+    torch_link.symlink_to(store / "torch.pt")
+    torch.save({"w": torch.zeros(1)}, torch_link)
+    assert torch_link.is_symlink() and (store / "torch.pt").is_file()
 
 
 # ------------------------------------------------------------ downloads

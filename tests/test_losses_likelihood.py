@@ -179,6 +179,62 @@ def test_poisson_nll_matches_torch(torch, log_input, full, reduction):
     )
 
 
+# ------------------------------------------- second order at a target of zero
+ZERO_TARGETS = {  # each holds zeros, values in (0, 1] and, for Stirling's term, above 1
+    "2d": np.array([[0.0, 0.5, 2.5], [0.2, 0.0, 3.0]]),
+    "1d": np.array([0.0, 1.5, 0.7, 0.0]),
+    "0d": np.array(0.0),
+}
+SECOND_ORDER_AT_ZERO = {
+    **{
+        f"kl-{r}": (lambda x, t, r=r, F=F: F.kl_div(x, t, reduction=r), lambda x: -x * x)
+        for r in ("mean", "batchmean", "sum", "none")
+    },
+    **{
+        f"poisson-full-{'log' if li else 'rate'}-{r}": (
+            lambda x, t, li=li, r=r, F=F: F.poisson_nll_loss(x, t, li, True, reduction=r),
+            (lambda x: x) if li else (lambda x: x * x + 0.5),
+        )
+        for li in (True, False)
+        for r in ("mean", "sum", "none")
+    },
+}
+
+
+def _second_order(lib, fn, x, t, probe):
+    """d/d(x, t) of sum(dL/dt * probe), the rows of the Hessian w.r.t. the target."""
+    if lib is None:  # ours
+        xs, ts = Tensor(x, requires_grad=True), Tensor(t, requires_grad=True)
+        loss = fn(xs, ts)
+        loss = (loss * Tensor(probe)).sum() if loss.ndim else loss * 3.0
+        (gt,) = mp.grad(loss, [ts], create_graph=True)
+        return [np.asarray(g) for g in mp.grad((gt * Tensor(probe)).sum(), [xs, ts])]
+    xs, ts = lib.tensor(x, requires_grad=True), lib.tensor(t, requires_grad=True)
+    loss = fn(xs, ts)
+    loss = (loss * lib.tensor(probe)).sum() if loss.ndim else loss * 3.0
+    (gt,) = lib.autograd.grad(loss, [ts], create_graph=True)
+    return [g.numpy() for g in lib.autograd.grad((gt * lib.tensor(probe)).sum(), [xs, ts])]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # kl_div's 'mean'
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy on 0 / 0, as intended
+@pytest.mark.parametrize("layout", ZERO_TARGETS)
+@pytest.mark.parametrize("name", SECOND_ORDER_AT_ZERO)
+def test_hessian_wrt_a_zero_target_is_nan_as_torch(torch, name, layout):
+    # issue 24: d2/dt2 of t log t (KL) and of Poisson's masked Stirling term is infinite
+    # at t = 0; we gave a finite number, torch gives NaN (30 configurations)
+    fn, make_input = SECOND_ORDER_AT_ZERO[name]
+    t = ZERO_TARGETS[layout]
+    x = np.asarray(make_input(np.random.default_rng(1).standard_normal(t.shape) * 0.5))
+    probe = np.asarray(np.random.default_rng(2).standard_normal(t.shape))
+    ours = _second_order(None, fn, x, t, probe)
+    theirs = _second_order(torch, lambda a, b: fn(a, b, F=torch.nn.functional), x, t, probe)
+    for mine, ref in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(np.isnan(mine), np.isnan(ref))
+        np.testing.assert_allclose(mine, ref, rtol=1e-9, atol=1e-12, equal_nan=True)
+    assert np.isnan(ours[1][t == 0]).all()
+
+
 # ---------------------------------------------------------- central differences
 @pytest.mark.parametrize(
     "loss",

@@ -17,12 +17,15 @@ from micrograd_plus import (
     MSELoss,
     ReLU,
     Sequential,
+    Tensor,
+    TensorDataset,
     lr_find,
     make_spiral,
     train_epoch,
 )
 from micrograd_plus.lr_finder import LRFinderResult, _suggestions
 from micrograd_plus.utils import set_seed
+from micrograd_plus.utils.data import BatchSampler, RandomSampler
 
 
 def _setup(seed=0, shuffle_seed=0):
@@ -82,6 +85,46 @@ def test_training_afterwards_is_the_same_as_without_lr_find(shuffle_seed):
         runs.append(model.state_dict())
     for key in runs[0]:
         assert np.array_equal(runs[0][key], runs[1][key]), key
+
+
+def _nested_sampler_run(call_lr_find: bool) -> list:
+    """Two epochs' batch orders of a loader whose random sampler sits inside a custom
+    batch_sampler with its own generator (issue 24: lr_find did not put it back)."""
+    set_seed(0)
+    X, y = make_spiral(40, 3, seed=1)
+    dataset = TensorDataset(X, y)
+    sampler = RandomSampler(dataset, generator=np.random.default_rng(5))
+    loader = DataLoader(dataset, batch_sampler=BatchSampler(sampler, 16, False))
+    model = Linear(2, 3)
+    optimizer = SGD(model.parameters(), lr=0.1)
+    if call_lr_find:
+        lr_find(model, loader, CrossEntropyLoss(), optimizer, num_iter=12)
+    return [[yb.numpy().tolist() for _, yb in loader] for _ in range(2)]
+
+
+def test_a_sampler_inside_a_custom_batch_sampler_gets_its_generator_back():
+    assert _nested_sampler_run(True) == _nested_sampler_run(False)
+
+
+def test_grads_with_a_graph_from_create_graph_are_restored():
+    # issue 24: after backward(create_graph=True) each .grad is a Tensor, and the
+    # snapshot crashed on it ('Tensor' object has no attribute 'copy')
+    set_seed(0)
+    model = Linear(3, 1)
+    optimizer = SGD(model.parameters(), lr=0.1)
+    MSELoss()(model(Tensor(np.ones((4, 3)))), Tensor(np.zeros((4, 1)))).backward(create_graph=True)
+    grads = [p.grad for p in model.parameters()]
+    values = [g.numpy().copy() for g in grads]
+    assert all(isinstance(g, Tensor) and g.requires_grad for g in grads)
+    result = lr_find(model, _regression(), MSELoss(), optimizer, 1e-4, 1.0, num_iter=10)
+    assert len(result.lrs) == 10
+    for p, g, v in zip(model.parameters(), grads, values, strict=True):
+        assert p.grad is g and np.array_equal(g.numpy(), v)
+    # the restored grads still carry their graph: with X all ones (4 rows, 3 columns),
+    # d/dw_k of sum_j dL/dw_j = 2/4 * sum_i sum_j x_ij x_ik = 6
+    g, model.weight.grad = model.weight.grad, None
+    g.sum().backward()
+    np.testing.assert_allclose(model.weight.grad, np.full((1, 3), 6.0))
 
 
 class _Recording(SGD):

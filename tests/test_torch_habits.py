@@ -159,6 +159,60 @@ def test_output_saved_for_backward_then_changed_in_no_grad_raises_like_torch():
         y.sum().backward()
 
 
+# Each view of b (or of a view of b), written through in place; torch spelling second.
+VIEWS = {
+    "detach": (lambda b: b.detach(), lambda b: b.detach()),
+    "slice": (lambda b: b[0], lambda b: b[0]),
+    "reshape": (lambda b: b.reshape(6), lambda b: b.reshape(6)),
+    "view": (lambda b: b.view(3, 2), lambda b: b.view(3, 2)),
+    "transpose": (lambda b: b.transpose(0, 1), lambda b: b.transpose(0, 1)),
+    "T": (lambda b: b.T, lambda b: b.T),
+    "permute": (lambda b: b.permute(1, 0), lambda b: b.permute(1, 0)),
+    "unsqueeze-squeeze": (lambda b: b.unsqueeze(0).squeeze(0), lambda b: b[None].squeeze(0)),
+    "flatten": (lambda b: b.flatten(), lambda b: b.flatten()),
+    "view-of-a-slice": (lambda b: b[1:].detach()[0], lambda b: b[1:].detach()[0]),
+}
+
+
+@pytest.mark.parametrize("kind", VIEWS)
+def test_inplace_change_through_a_view_is_seen_by_backward_like_torch(kind):
+    # issue 24: b.detach()[0] = 100 once gave a.grad[0] = 100 instead of e
+    ours_view, torch_view = VIEWS[kind]
+    a, ta = Tensor(np.ones((2, 3)), requires_grad=True), _t(np.ones((2, 3)), True)
+    b, tb = a.exp(), ta.exp()
+    with no_grad(), torch.no_grad():
+        ours_view(b)[0] = 100.0
+        torch_view(tb)[0] = 100.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        tb.sum().backward()
+    with pytest.raises(RuntimeError, match="modified by an in-place operation.*'exp' node"):
+        b.sum().backward()
+    assert a.grad is None
+
+
+def test_inplace_change_to_the_base_is_seen_through_a_saved_view_like_torch():
+    a, ta = Tensor(np.ones(4), requires_grad=True), _t(np.ones(4), True)
+    b, tb = a + 1, ta + 1  # add saves nothing: only the view's node can notice
+    e, te = b[:2].broadcast_to(3, 2), tb[:2].expand(3, 2)  # an expanded view of a slice
+    loss, tloss = (e * e).sum(), (te * te).sum()
+    with no_grad(), torch.no_grad():
+        b[3] = 0.0  # not even an element the view shows: versions are per memory
+        tb[3] = 0.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        tloss.backward()
+    with pytest.raises(RuntimeError, match="modified by an in-place operation.*'mul' node"):
+        loss.backward()
+
+
+def test_inplace_change_to_a_copy_is_not_a_change_to_the_original():
+    a = Tensor(np.ones(3), requires_grad=True)
+    b = a.exp()
+    c = b.detach().clone()
+    c[0] = 100.0
+    b.sum().backward(create_graph=True)
+    _same(a.grad, torch.ones(3, dtype=torch.float64).exp())
+
+
 def test_update_after_backward_then_a_new_forward_is_fine():
     w = Tensor([1.0, 2.0], requires_grad=True)
     for _ in range(2):

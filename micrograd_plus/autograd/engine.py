@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .versions import version
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..tensor import Tensor
 
@@ -245,7 +247,8 @@ def _check_versions(node: Tensor) -> None:
     if node._op in _READS_NO_ARRAYS:
         return
     seq = node._seq
-    if node._version > seq or any(p._version > seq for p in node._parents):
+    # A stamp belongs to memory, so a change through a view or detach() counts too.
+    if version(node.data) > seq or any(version(p.data) > seq for p in node._parents):
         raise RuntimeError(
             f"one of the tensors needed for gradient computation has been modified by an "
             f"in-place operation after the graph was recorded (it is an input or the output "

@@ -470,6 +470,15 @@ Mul.apply(x, Tensor([3.0])).sum().backward()
         r"only after backward\(\)",
     ),
     _case(
+        "inplace-change-through-detach-before-backward",
+        "autograd",
+        "w = Tensor([1.0, 2.0], requires_grad=True)\nh = w.exp()\n"
+        "h.detach()[0] = 100.0  # detach() shares h's memory\nh.sum().backward()",
+        RuntimeError,
+        r"modified by an in-place operation.*'exp' node",
+        r"only after backward\(\)",
+    ),
+    _case(
         "hook-on-a-tensor-without-grad",
         "autograd",
         "Tensor([1.0]).register_hook(print)",
@@ -1404,6 +1413,26 @@ TRAINING_CASES = [
         NotADirectoryError,
         r"afile/m\.npz: .*afile is a file, not a folder",
         r"choose another path",
+    ),
+    _case(
+        "save-model-to-a-file-name-too-long",
+        "checkpoints",
+        "import os, tempfile\n"
+        'save_model(Linear(2, 1), os.path.join(tempfile.mkdtemp(), "m" * 300 + ".npz"))',
+        OSError,
+        r"m{300}\.npz: its file name \(304 bytes\)",
+        r"choose a shorter name",
+    ),
+    _case(
+        "load-model-of-another-width",
+        "checkpoints",
+        "import os, tempfile\n"
+        'path = os.path.join(tempfile.mkdtemp(), "m.npz")\n'
+        "save_model(Linear(3, 1), path)\n"
+        "load_model(Linear(2, 1), path)  # refused from the file's headers, nothing read",
+        RuntimeError,
+        r"size mismatch for weight: copying a value of shape \(1, 3\)",
+        r"same architecture",
     ),
     _case(
         "load-checkpoint-into-another-architecture",

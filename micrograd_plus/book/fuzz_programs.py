@@ -7,7 +7,8 @@ drawn so that every step is valid; values come from a seeded generator, so
 hypothesis explores structure and shrinks a failure to the smallest program.
 ``run`` evaluates a program with micrograd_plus or with PyTorch;
 ``check_program`` checks its gradient and ``check_program_second_order`` its
-Hessian-vector products (over :data:`SECOND_ORDER_OPS`). It needs
+Hessian-vector products (over :data:`SECOND_ORDER_OPS`, which add the ``nn``
+losses and layers of :mod:`~micrograd_plus.book.fuzz_nn_ops`). It needs
 ``hypothesis`` (``pip install "micrograd-plus[test]"``); the tests in
 ``tests/test_fuzz_properties.py`` and chapter 8 of the book use it.
 
@@ -36,6 +37,7 @@ except ImportError as err:  # an optional dependency, like matplotlib for plotti
 
 import micrograd_plus as mp
 from micrograd_plus import Tensor
+from micrograd_plus.book.fuzz_nn_ops import NN_OP_SPECS
 from micrograd_plus.ops.linalg import linear
 
 MARGIN = 1e-3  # keep kinks this far from the points we differentiate at
@@ -383,15 +385,20 @@ OPS = [
     Op("matmul", _matmul("ours"), _matmul("torch"), _plan_matmul),
     Op("linear", lambda a, w, b: linear(a, w, b), _torch_linear, _plan_linear),
 ]
-OP_BY_NAME = {op.name: op for op in OPS}
+# The nn losses (their targets leaves too) and layers: drawn by the second-order
+# fuzzer (their first derivatives have their own tests against torch).
+NN_OPS = [Op(*spec[:4], kinks=spec[4]) for spec in NN_OP_SPECS]
+OP_BY_NAME = {op.name: op for op in OPS + NN_OPS}
 # Hypothesis shrinks towards the first entry: make that a broadcasting product,
 # and put the ops that need a particular shape early, where shrinking keeps them.
 DRAW_ORDER = sorted(OPS, key=lambda op: (not op.binary, op.plan is _no_params))
+_ALL_DRAW_ORDER = sorted(OPS + NN_OPS, key=lambda op: (not op.binary, op.plan is _no_params))
 
 # The ops whose backward rule also runs on Tensors (double backward), which the
-# second-order fuzzer draws from: every op, so a new one needs its double backward.
-SECOND_ORDER = frozenset(op.name for op in OPS)
-SECOND_ORDER_OPS = [op for op in OPS if op.name in SECOND_ORDER]
+# second-order fuzzer draws from: every op and every nn loss and layer, so a new
+# one needs its double backward.
+SECOND_ORDER = frozenset(op.name for op in OPS + NN_OPS)
+SECOND_ORDER_OPS = [op for op in OPS + NN_OPS if op.name in SECOND_ORDER]
 
 
 # ------------------------------------------------------------ the programs
@@ -439,7 +446,7 @@ def programs(draw, max_steps: int = 8, include: Op | None = None, ops=None) -> P
 
     ``ops`` restricts the draw to those ops (default: all of :data:`OPS`).
     """
-    order = DRAW_ORDER if ops is None else [op for op in DRAW_ORDER if op in ops]
+    order = DRAW_ORDER if ops is None else [op for op in _ALL_DRAW_ORDER if op in ops]
     # 0-d values still appear, as the results of full reductions.
     base = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
     prog = Program(seed=draw(st.integers(0, 2**32 - 1)))

@@ -446,19 +446,31 @@ class Module:
             Listing every missing key, unexpected key and shape mismatch.
         """
         own = OrderedDict(self._state_items())
-        given = list(state_dict.keys())
-        missing = [key for key in own if key not in state_dict]
-        unexpected = [key for key in given if key not in own]
+        arrays = {}
+        for key in own:
+            if key in state_dict:
+                value = state_dict[key]
+                arrays[key] = np.asarray(value.data if isinstance(value, Tensor) else value)
+        shapes = {key: arrays[key].shape if key in arrays else None for key in state_dict.keys()}
+        missing, unexpected = self._check_state_shapes(shapes, strict)
+        for key, array in arrays.items():
+            own[key].data[...] = array
+        return _IncompatibleKeys(missing, unexpected)
+
+    def _check_state_shapes(self, shapes: dict, strict: bool = True) -> tuple[list, list]:
+        """Raise :meth:`load_state_dict`'s error for a state dict whose values have
+        ``shapes`` (name to shape), before anything is read or copied; returns the
+        missing and unexpected names. Checkpoints check a file's headers with it."""
+        own = OrderedDict(self._state_items())
+        missing = [key for key in own if key not in shapes]
+        unexpected = [key for key in shapes if key not in own]
         problems = []
         for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            array = np.asarray(value.data if isinstance(value, Tensor) else value)
-            if array.shape != target.data.shape:
+            if key in shapes and tuple(shapes[key]) != target.data.shape:
                 problems.append(
-                    f"size mismatch for {key}: copying a value of shape {array.shape} from "
-                    f"the state dict, but the shape in the current model is {target.data.shape}"
+                    f"size mismatch for {key}: copying a value of shape {tuple(shapes[key])} "
+                    f"from the state dict, but the shape in the current model is "
+                    f"{target.data.shape}"
                 )
         if strict and unexpected:
             problems.insert(
@@ -475,11 +487,7 @@ class Module:
                 + "\n\t".join(problems)
                 + f"\n{hint}."
             )
-        for key, target in own.items():
-            if key in state_dict:
-                value = state_dict[key]
-                target.data[...] = np.asarray(value.data if isinstance(value, Tensor) else value)
-        return _IncompatibleKeys(missing, unexpected)
+        return missing, unexpected
 
     # ------------------------------------------------------------------- repr
     def extra_repr(self) -> str:

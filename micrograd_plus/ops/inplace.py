@@ -6,8 +6,9 @@ holds it (a module, an optimizer) stay the same. That is safe only where no
 graph is recorded for the tensor: inside ``no_grad()``, or on a tensor that
 requires no gradient. Elsewhere they raise and say what to write instead, as
 torch does, rather than silently building a new tensor. Each change stamps the
-tensor's ``_version``: a later ``backward()`` through a node recorded before
-the change refuses to run (see :mod:`micrograd_plus.autograd.engine`).
+tensor's ``_version`` and its memory, which its views and ``detach()`` share
+(:mod:`micrograd_plus.autograd.versions`): a later ``backward()`` through a node
+recorded before the change refuses to run (see :mod:`micrograd_plus.autograd.engine`).
 
 Examples
 --------
@@ -27,6 +28,7 @@ from numbers import Number
 
 import numpy as np
 
+from ..autograd import versions
 from ..autograd.engine import _State
 from ..tensor import Tensor, next_seq
 from .shape import index_arrays
@@ -58,6 +60,7 @@ def _check_recordable(t: Tensor, other, what: str, instead: str) -> None:
 
 def _stamp(t: Tensor) -> None:
     t._version = _State.inplace_stamp = next_seq()
+    versions.stamp(t.data, t._version)  # seen by every view of the same memory
 
 
 def _writable_array(t: Tensor, what: str) -> np.ndarray:

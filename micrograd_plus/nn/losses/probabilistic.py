@@ -81,9 +81,11 @@ def _kl_grads(factor, input, target, t, log_target, need_x, need_t):
             if log_target:
                 gt = exp(tt) * (tt - x + 1) * factor
             else:
-                # torch's xlogy derivative: NaN at a target of 0, as torch gives.
+                # torch's xlogy derivative: NaN at a target of 0, as torch gives; in
+                # graph mode t / t is a Tensor there, so the next order is NaN too.
                 nonzero = where(t != 0, tt, 1) if graph else np.where(t != 0, t, 1)
-                gt = ((nonzero.log() if graph else np.log(nonzero)) + t / t - x) * factor
+                one = where(t != 0, 1, tt / tt) if graph else t / t
+                gt = ((nonzero.log() if graph else np.log(nonzero)) + one - x) * factor
     return gx, gt
 
 
@@ -262,7 +264,8 @@ def _poisson_graph_grads(x: Tensor, target: Tensor, factor, log_input, full, eps
             big = t > 1
             safe = where(big, target, 1)
             with np.errstate(divide="ignore", invalid="ignore"):
-                gt = gt + where(big, safe.log() + 0.5 / safe, 0 * np.log(t))
+                # 0 * log(target) as a Tensor: NaN at 0 in this order and the next
+                gt = gt + where(big, safe.log() + 0.5 / safe, 0 * target.log())
         gt = gt * factor
     return gx, gt
 
