@@ -206,6 +206,17 @@ def _atomic_savez(path, arrays: dict) -> Path:
         ) from None
 
 
+def _file_mode(target: Path) -> int:
+    """The permissions the saved file gets: the replaced file's, or what ``open`` would
+    give a new one (0o666 less the umask), not ``mkstemp``'s private 0o600."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _replace_with_npz(path: Path, arrays: dict) -> Path:
     # Through a symbolic link, as torch.save: its target gets the new file, the link stays.
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
@@ -221,6 +232,8 @@ def _replace_with_npz(path: Path, arrays: dict) -> Path:
     prefix = _temp_prefix(target.name)
     fd, tmp = _locked_temp(folder, prefix)
     try:
+        if hasattr(os, "fchmod"):  # not on Windows
+            os.fchmod(fd, _file_mode(target))
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
             f.flush()

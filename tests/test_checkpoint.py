@@ -295,3 +295,21 @@ def test_saving_below_a_regular_file_names_the_path(tmp_path):
     with pytest.raises(IsADirectoryError, match="it is a folder; add a file name"):
         save_model(Linear(2, 1), tmp_path)
     assert (tmp_path / "afile").read_text() == "not a folder"
+
+
+def test_saving_keeps_the_files_permissions_and_gives_new_files_the_usual_ones(tmp_path):
+    import os
+    import stat
+
+    from micrograd_plus import Linear, save_model
+
+    umask = os.umask(0o022)
+    try:
+        new = tmp_path / "new.npz"
+        save_model(Linear(2, 1), new)
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644  # as open() gives, not 0o600
+        new.chmod(0o640)
+        save_model(Linear(2, 1), new)
+        assert stat.S_IMODE(new.stat().st_mode) == 0o640  # the replaced file's mode
+    finally:
+        os.umask(umask)
