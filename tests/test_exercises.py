@@ -761,6 +761,42 @@ CASES = [
 ]
 
 
+# Issue 28's new sections: the Gaussian negative log-likelihood (chapter 3) and a
+# warm-up + cosine factor for LambdaLR (chapter 4).
+def _gaussian_nll(mean, target, var, half=0.5):
+    return (half * (var.log() + (target - mean) ** 2 / var)).mean()
+
+
+def _warmup_cosine(step, warmup, total, first=1):
+    if step < warmup:
+        return (step + first) / warmup
+    return 0.5 * (1 + math.cos(math.pi * (step - warmup) / (total - warmup)))
+
+
+CASES += [
+    ("losses.gaussian_nll", _gaussian_nll, lambda *a: _gaussian_nll(*a, half=1.0), "factor"),
+    (
+        "losses.gaussian_nll",
+        _gaussian_nll,
+        lambda m, t, v: (0.5 * (t - m) ** 2 / v).mean(),
+        "log(var) missing",
+    ),
+    (
+        "losses.gaussian_nll",
+        _gaussian_nll,
+        lambda m, t, v: (0.5 * (v.log() + (t - m) ** 2 / (v * v))).mean(),
+        "not by v²",
+    ),
+    ("optim.warmup_cosine", _warmup_cosine, lambda *a: _warmup_cosine(*a, first=0), "(step + 1)"),
+    (
+        "optim.warmup_cosine",
+        _warmup_cosine,
+        lambda s, w, n: (s + 1) / w if s < w else 0.5 * (1 + math.cos(math.pi * s / n)),
+        "total - warmup",
+    ),
+]
+
+
 def test_every_exercise_has_a_case():
     assert {c[0] for c in CASES} == {e.id for e in exercises()}
 

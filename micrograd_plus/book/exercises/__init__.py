@@ -19,6 +19,7 @@ from . import (  # noqa: F401 (registers)
     curvature,
     fashion,
     layers,
+    likelihood,
     losses,
     optimizers,
     tensors,
