@@ -68,7 +68,15 @@ def _gaussian_nll(answer):
 
 
 def warmup_cosine_reference(step: int, warmup: int, total: int) -> float:
-    """LambdaLR's factor: linear warm-up to 1 over ``warmup`` steps, then cosine to 0."""
+    """LambdaLR's factor: linear warm-up to 1 over ``warmup`` steps, then cosine to 0.
+
+    The answer of exercise ``optim.warmup_cosine``; ``step`` counts from 0.
+
+    Examples
+    --------
+    >>> [round(warmup_cosine_reference(s, 2, 6), 3) for s in range(6)]
+    [0.5, 1.0, 1.0, 0.854, 0.5, 0.146]
+    """
     if step < warmup:
         return (step + 1) / warmup
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / (total - warmup)))
