@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -767,6 +768,15 @@ def _gaussian_nll(mean, target, var, half=0.5):
     return (half * (var.log() + (target - mean) ** 2 / var)).mean()
 
 
+def _distill(student, teacher, T, square=True, soften_student=True, reduction="batchmean"):
+    soft = (Tensor(teacher) / T).softmax(axis=1)
+    log_p = (student / T if soften_student else student).log_softmax(axis=1)
+    with warnings.catch_warnings():  # reduction="mean" warns, as in torch
+        warnings.simplefilter("ignore")
+        loss = mp.KLDivLoss(reduction=reduction)(log_p, soft)
+    return T**2 * loss if square else loss
+
+
 def _warmup_cosine(step, warmup, total, first=1):
     if step < warmup:
         return (step + first) / warmup
@@ -787,6 +797,9 @@ CASES += [
         lambda m, t, v: (0.5 * (v.log() + (t - m) ** 2 / (v * v))).mean(),
         "not by v²",
     ),
+    ("losses.distillation", _distill, lambda *a: _distill(*a, square=False), "factor T²"),
+    ("losses.distillation", _distill, lambda *a: _distill(*a, soften_student=False), "too"),
+    ("losses.distillation", _distill, lambda *a: _distill(*a, reduction="mean"), "batchmean"),
     ("optim.warmup_cosine", _warmup_cosine, lambda *a: _warmup_cosine(*a, first=0), "(step + 1)"),
     (
         "optim.warmup_cosine",

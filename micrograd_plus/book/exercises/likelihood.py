@@ -111,3 +111,66 @@ def _warmup_cosine(answer):
             hint = COSINE_OVER_TOTAL
         raise Fail(message, hint)
     return "right at every step of three schedules: warm-up to 1, cosine down to 0"
+
+
+NO_T_SQUARED = (
+    "missing the factor T²: the softened gradients shrink like 1/T², and T² restores them"
+)
+STUDENT_NOT_SOFTENED = "divide the student's logits by T too, not only the teacher's"
+KL_MEAN = "reduction='mean' divides by N·C, not by the batch size N: use reduction='batchmean'"
+
+
+def distillation_reference(student, teacher, T):
+    """Hinton et al.'s distillation loss: T² · KL(softmax(teacher/T) ‖ softmax(student/T)).
+
+    ``student`` is a Tensor of logits (N, C), ``teacher`` an array of logits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> z = Tensor(np.array([[2.0, 0.0, -1.0]]))
+    >>> round(distillation_reference(z, z.data, 2.0).item(), 6)  # same logits: zero
+    0.0
+    """
+    soft = (Tensor(teacher) / T).softmax(axis=1)
+    return T**2 * nn.KLDivLoss(reduction="batchmean")((student / T).log_softmax(axis=1), soft)
+
+
+def _distillation_inputs(rng, shape, dtype):
+    student = (2 * rng.standard_normal(shape)).astype(dtype)
+    teacher = (3 * rng.standard_normal(shape)).astype(dtype)
+    return [student], [teacher, 2.0 + (shape[0] % 3)]
+
+
+@exercise(
+    "losses.distillation",
+    3,
+    "medium",
+    "Write distillation_loss(student, teacher, T): T² times the KL divergence of the "
+    "softened distributions, with KLDivLoss",
+)
+def _distillation(answer):
+    def unsquared(s, t, T):
+        return distillation_reference(s, t, T) / T**2
+
+    def student_raw(s, t, T):
+        soft = (Tensor(t) / T).softmax(axis=1)
+        return T**2 * nn.KLDivLoss(reduction="batchmean")(s.log_softmax(axis=1), soft)
+
+    def per_element(s, t, T):
+        return distillation_reference(s, t, T) / s.shape[1]
+
+    mistakes = [
+        (NO_T_SQUARED, unsquared),
+        (STUDENT_NOT_SOFTENED, student_raw),
+        (KL_MEAN, per_element),
+    ]
+    message = check_function(
+        answer,
+        distillation_reference,
+        _distillation_inputs,
+        mistakes=mistakes,
+        shapes=((4, 3), (6, 5), (2, 10)),
+        name="loss",
+    )
+    return message + ": T² · KL, both sides softened"
