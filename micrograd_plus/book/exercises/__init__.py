@@ -22,6 +22,7 @@ from . import (  # noqa: F401 (registers)
     likelihood,
     losses,
     optimizers,
+    schedules,
     tensors,
     training,
 )
