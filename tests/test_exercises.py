@@ -777,6 +777,21 @@ def _distill(student, teacher, T, square=True, soften_student=True, reduction="b
     return T**2 * loss if square else loss
 
 
+def _accumulate(model, loss_fn, optimizer, batches, k=None, step_each=False):
+    optimizer.zero_grad()
+    losses = []
+    for x, y in batches:
+        loss = loss_fn(model(x), y)
+        (loss / (k or len(batches))).backward()
+        losses.append(loss.item())
+        if step_each:
+            optimizer.step()
+            optimizer.zero_grad()
+    if not step_each:
+        optimizer.step()
+    return float(np.mean(losses))
+
+
 def _warmup_cosine(step, warmup, total, first=1):
     if step < warmup:
         return (step + first) / warmup
@@ -800,6 +815,8 @@ CASES += [
     ("losses.distillation", _distill, lambda *a: _distill(*a, square=False), "factor T²"),
     ("losses.distillation", _distill, lambda *a: _distill(*a, soften_student=False), "too"),
     ("losses.distillation", _distill, lambda *a: _distill(*a, reduction="mean"), "batchmean"),
+    ("training.accumulate", _accumulate, lambda *a: _accumulate(*a, k=1), "divided by k"),
+    ("training.accumulate", _accumulate, lambda *a: _accumulate(*a, step_each=True), "one"),
     ("optim.warmup_cosine", _warmup_cosine, lambda *a: _warmup_cosine(*a, first=0), "(step + 1)"),
     (
         "optim.warmup_cosine",

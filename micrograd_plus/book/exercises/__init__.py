@@ -16,6 +16,7 @@ Examples
 """
 
 from . import (  # noqa: F401 (registers)
+    accumulation,
     curvature,
     fashion,
     layers,
