@@ -137,3 +137,32 @@ def test_the_appendix_loop_gives_torch_losses() -> None:
     ours, theirs = _spiral_loop("micrograd_plus", initial), _spiral_loop("torch", initial)
     assert ours[-1] < 0.6 * ours[0]
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_the_state_dict_in_place_and_zero_grad_differences_hold_in_torch() -> None:
+    model = torch.nn.Linear(2, 1)
+    saved = model.state_dict()
+    with torch.no_grad():
+        model.weight += 1  # training goes on
+    assert torch.equal(saved["weight"], model.weight)  # shares storage: not a snapshot
+    x = torch.ones(2, requires_grad=True)
+    h = x * 2
+    h += 1  # allowed: mul's backward does not need h
+    h.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+    assert not hasattr(torch.Tensor, "zero_grad")
+
+
+def test_the_state_dict_in_place_and_zero_grad_differences_hold_here() -> None:
+    model = mp.nn.Linear(2, 1)
+    saved = model.state_dict()
+    with mp.no_grad():
+        model.weight.data += 1
+    assert not np.array_equal(saved["weight"], model.weight.data)  # a copy
+    h = mp.Tensor([1.0, 2.0], requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="h = h \\+|x = x \\+"):
+        h += 1
+    u = mp.Tensor(1.0, requires_grad=True)
+    (3 * u).backward()
+    u.zero_grad()
+    assert u.grad is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -757,6 +758,71 @@ CASES = [
         _minibatches,
         lambda *a: _minibatches(*a, drop_last=True),
         "dropped the last",
+    ),
+]
+
+
+# Issue 28's new sections: the Gaussian negative log-likelihood (chapter 3) and a
+# warm-up + cosine factor for LambdaLR (chapter 4).
+def _gaussian_nll(mean, target, var, half=0.5):
+    return (half * (var.log() + (target - mean) ** 2 / var)).mean()
+
+
+def _distill(student, teacher, T, square=True, soften_student=True, reduction="batchmean"):
+    soft = (Tensor(teacher) / T).softmax(axis=1)
+    log_p = (student / T if soften_student else student).log_softmax(axis=1)
+    with warnings.catch_warnings():  # reduction="mean" warns, as in torch
+        warnings.simplefilter("ignore")
+        loss = mp.KLDivLoss(reduction=reduction)(log_p, soft)
+    return T**2 * loss if square else loss
+
+
+def _accumulate(model, loss_fn, optimizer, batches, k=None, step_each=False):
+    optimizer.zero_grad()
+    losses = []
+    for x, y in batches:
+        loss = loss_fn(model(x), y)
+        (loss / (k or len(batches))).backward()
+        losses.append(loss.item())
+        if step_each:
+            optimizer.step()
+            optimizer.zero_grad()
+    if not step_each:
+        optimizer.step()
+    return float(np.mean(losses))
+
+
+def _warmup_cosine(step, warmup, total, first=1):
+    if step < warmup:
+        return (step + first) / warmup
+    return 0.5 * (1 + math.cos(math.pi * (step - warmup) / (total - warmup)))
+
+
+CASES += [
+    ("losses.gaussian_nll", _gaussian_nll, lambda *a: _gaussian_nll(*a, half=1.0), "factor"),
+    (
+        "losses.gaussian_nll",
+        _gaussian_nll,
+        lambda m, t, v: (0.5 * (t - m) ** 2 / v).mean(),
+        "log(var) missing",
+    ),
+    (
+        "losses.gaussian_nll",
+        _gaussian_nll,
+        lambda m, t, v: (0.5 * (v.log() + (t - m) ** 2 / (v * v))).mean(),
+        "not by v²",
+    ),
+    ("losses.distillation", _distill, lambda *a: _distill(*a, square=False), "factor T²"),
+    ("losses.distillation", _distill, lambda *a: _distill(*a, soften_student=False), "too"),
+    ("losses.distillation", _distill, lambda *a: _distill(*a, reduction="mean"), "batchmean"),
+    ("training.accumulate", _accumulate, lambda *a: _accumulate(*a, k=1), "divided by k"),
+    ("training.accumulate", _accumulate, lambda *a: _accumulate(*a, step_each=True), "one"),
+    ("optim.warmup_cosine", _warmup_cosine, lambda *a: _warmup_cosine(*a, first=0), "(step + 1)"),
+    (
+        "optim.warmup_cosine",
+        _warmup_cosine,
+        lambda s, w, n: (s + 1) / w if s < w else 0.5 * (1 + math.cos(math.pi * s / n)),
+        "total - warmup",
     ),
 ]
 

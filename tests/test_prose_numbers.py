@@ -57,7 +57,7 @@ NOT_CLAIMS: dict[str, dict[str, str]] = {
         "9": "the example's ratio of negatives to positives (one in ten), an input",
     },
     "07_fashion_mnist": {
-        "90": "convolutional networks' accuracy, from the cited paper, not computed here",
+        "90": "convolutional networks' accuracy, from the cited benchmark table, not computed here",
     },
     "08_testing": {
         "6": "the Taylor coefficient in the formula for the central difference's error",

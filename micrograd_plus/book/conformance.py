@@ -175,4 +175,25 @@ DIFFERENCES = [
         "a `Dataset` only",
         "the book's data sets are arrays",
     ),
+    Difference(
+        "`state_dict()`",
+        "copies of the arrays: a saved state keeps its values while training goes on",
+        "tensors that share storage with the parameters; keep a snapshot with "
+        "`copy.deepcopy(model.state_dict())` or `{k: v.clone() for k, v in ...items()}`",
+        "keeping the best weights (chapter 6) is a plain assignment; ported to torch "
+        "without the copy it silently keeps the last weights",
+    ),
+    Difference(
+        "in-place ops on recorded tensors",
+        "`h = x * 2; h += 1` is an error that says to write it out of place, `h = h + 1`",
+        "allowed where the op's backward does not need the old values; a version "
+        "counter raises at `backward()` where it does",
+        "one rule, checked where the change is made rather than at `backward()`",
+    ),
+    Difference(
+        "`Tensor.zero_grad()`",
+        "sets a tensor's `.grad` to `None` (chapter 1 uses it)",
+        "no such method: write `t.grad = None`",
+        "a leaf's gradient reset in one call, as `Module.zero_grad()` does for a model",
+    ),
 ]

@@ -16,11 +16,14 @@ Examples
 """
 
 from . import (  # noqa: F401 (registers)
+    accumulation,
     curvature,
     fashion,
     layers,
+    likelihood,
     losses,
     optimizers,
+    schedules,
     tensors,
     training,
 )
