@@ -1,7 +1,7 @@
 """A fair optimizer race and its pictures (chapter 5).
 
 - :mod:`.problems`: the problems (a quadratic, Rosenbrock, a saddle, the spiral MLP);
-- :mod:`.optimizers`: the optimizers, each a name and a factory;
+- :mod:`~micrograd_plus.book.race.optimizers`: the optimizers, each a name and a factory;
 - :mod:`.protocol`: :func:`race` itself, every optimizer tuned on the same grid, with
   the same budget and seeds;
 - :mod:`.paths`: optimizer paths on 2-D test functions;
