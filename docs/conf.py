@@ -41,11 +41,11 @@ bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"
 
 # --- PyTorch, for the comparisons the reader should see ------------------------
-# Chapters 8 and 9 compare with PyTorch live and skip that without it; the built
+# Chapters 8, 9 and 10 compare with PyTorch live and skip that without it; the built
 # book must show them, so it is built with the torch extra (nox -s book, Read the Docs).
 if importlib.util.find_spec("torch") is None and not os.environ.get("MICROGRAD_PLUS_BOOK_NO_TORCH"):
     raise RuntimeError(
-        "conf.py: PyTorch is not installed, so chapter 8 would show no comparison; "
+        "conf.py: PyTorch is not installed, so chapters 8-10 would show no comparison; "
         'pip install -e ".[docs,torch]", or set MICROGRAD_PLUS_BOOK_NO_TORCH=1 to build without'
     )
 
@@ -100,6 +100,9 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "show_toc_level": 2,
     "navigation_with_keys": False,
+    # Follow the reader's system (light or dark) until they pick one with the toggle; without
+    # it the theme starts from an empty mode and logs "Got invalid theme mode".
+    "default_mode": "auto",
 }
 html_last_updated_fmt = None
 html_show_sourcelink = True
