@@ -70,16 +70,25 @@ def _install_with_torch(session: nox.Session, target: str, *extra: str, torch=Tr
     if session.venv_backend == "uv":
         # uv's environments have no pip; the run-anywhere test builds its wheel with it.
         extra = ("pip", *extra)
-    if not torch:
-        session.install("-e", target, *extra)
-    elif session.venv_backend == "uv":
-        # uv does not look where pip is configured to find a local CPU wheel of torch (it
-        # would download PyPI's CUDA build, several GB): uv installs the rest, pip torch.
-        session.install("-e", target, *extra)
-        session.run_install("python", "-m", "pip", "install", "-q", *_extra_requirements("torch"))
-    else:
-        session.install("-e", target, *_extra_requirements("torch"), *extra)
+    session.install("-e", target, *extra)
+    if torch:
+        _install_torch_cpu(session)
     return torch
+
+
+# PyPI's torch for Linux is the CUDA build (several GB); PyTorch's own index has the CPU build
+# for every platform, and .readthedocs.yaml installs it from there too.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def _install_torch_cpu(session: nox.Session) -> None:
+    # pip, not uv: uv does not look where pip is configured to find a local CPU wheel. An extra
+    # index, not the only one: its `2.13.0+cpu` sorts above PyPI's CUDA `2.13.0`, and a local
+    # wheel that pip is configured to find still counts.
+    session.run_install(
+        *("python", "-m", "pip", "install", "-q", "--extra-index-url", TORCH_CPU_INDEX),
+        *_extra_requirements("torch"),
+    )
 
 
 def _install_test_deps(session: nox.Session, *extra: str, torch: bool = True) -> None:
@@ -188,7 +197,7 @@ SCREENSHOTS = Path("docs/_build/screenshots")
 
 def _build_book(session: nox.Session, *extra: str) -> None:
     # MathJax comes with the docs extra (sphinx-mathjax-offline), so math renders offline;
-    # torch lets chapter 8 and the appendix compare with it live (conf.py insists on it).
+    # torch (its CPU build) lets chapters 8-10 compare with it live (conf.py insists on it).
     with_torch = _install_with_torch(session, ".[docs]")
     env = {} if with_torch else {"MICROGRAD_PLUS_BOOK_NO_TORCH": "1"}
     start = time.perf_counter()
