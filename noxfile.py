@@ -285,7 +285,8 @@ def wheel(session: nox.Session) -> None:
 
     Checks that the wheel holds the package's code, py.typed and data files and no tests,
     docs or benchmarks; then, from a folder outside the repository (so that only the
-    installed copy can be imported), runs an import smoke test and the doctests.
+    installed copy can be imported), runs an import smoke test and the doctests. The
+    tested sdist and wheel are copied to ``dist/``.
     """
     # uv makes build's isolated environments and the clean venv in seconds, not minutes.
     session.install("build[uv]>=1")
@@ -311,6 +312,12 @@ def wheel(session: nox.Session) -> None:
         external=True,
         env=SINGLE_THREAD,
     )
+    # Kept for a reader who installs it elsewhere (README: a downloaded notebook).
+    session.chdir(Path(__file__).parent)
+    Path("dist").mkdir(exist_ok=True)
+    for built_file in dist.iterdir():
+        shutil.copy2(built_file, Path("dist") / built_file.name)
+    session.log(f"The sdist and wheel are in {Path('dist').resolve()}")
     shutil.rmtree(outside)
 
 
