@@ -20,11 +20,11 @@ For each page:
   and open (``<page>_solution_closed.png``, ``..._open.png``);
 - every ``pre`` (code and outputs, folded solutions opened) fits its box at the
   theme's default width: ``scrollWidth <= clientWidth``, no sideways scrolling;
-- no table is wider than the content column and no cell clips its text;
-- every figure's smallest text is legible at the size the page shows it: the
-  displayed width over the natural width, times the smallest font the book's
-  figures may use (``FIGURE_FONT_PT`` at ``FIGURE_DPI``; tests/test_figures.py
-  keeps the figure code to that), is at least ``LEGIBLE_PX`` CSS pixels;
+- no table is wider than its box and no cell clips its text;
+- no printed output shows a NumPy scalar's repr (``np.float64(1.09)``);
+- every figure's smallest text is legible at the size the page shows it: its
+  height in the PNG (which the build records there) times the displayed width
+  over the natural width is at least ``LEGIBLE_PX`` CSS pixels;
 - text in the content contrasts with its background (WCAG AA, 4.5:1), in the
   light and in the dark colour mode.
 
@@ -44,6 +44,7 @@ import html.parser
 import os
 import re
 import shutil
+import struct
 import sys
 import threading
 import time
@@ -68,11 +69,11 @@ CHROMIUM_ARGS = [
 # The theme's default width: a laptop screen, the sidebars shown.
 VIEWPORT = {"width": 1280, "height": 900}
 CONTENT = "article.bd-article"
-# The book's figures are drawn at matplotlib's default 100 dpi with no text smaller than
-# 8 pt (tests/test_figures.py), i.e. 11.1 px at natural size; shown scaled, that text
-# must stay at least LEGIBLE_PX CSS pixels high.
-FIGURE_DPI = 100
-FIGURE_FONT_PT = 8
+# A figure's smallest text must be shown at least LEGIBLE_PX CSS pixels high. The build
+# writes its height in the PNG's own pixels into the PNG (docs/kernel/startup/
+# figure_text.py); a picture without it is taken to hold 8 pt text at 100 dpi.
+SMALLEST_TEXT_KEY = b"micrograd_plus:smallest-text-px"
+UNKNOWN_TEXT_PX = 8 * 100 / 72
 LEGIBLE_PX = 9.0
 # WCAG 2.1 AA contrast for normal text.
 MIN_CONTRAST = 4.5
@@ -247,8 +248,15 @@ LAYOUT_FACTS = """
   const figures = Array.from(root.querySelectorAll('.cell_output img, figure img'))
     .filter(shown).map(i => ({src: i.getAttribute('src'), natural: i.naturalWidth,
                               shown: i.getBoundingClientRect().width}));
+  // NumPy 2's repr of a float scalar (np.float64(1.09)) where a number was meant; code
+  // printed on purpose (`Tensor(...) + np.float32(1)`) has no decimal point in it.
+  const repr = /np\\.float\\d+\\(-?(\\d+\\.\\d*(e[-+]?\\d+)?|\\d+e[-+]?\\d+|nan|inf)\\)/;
+  const scalars = Array.from(root.querySelectorAll('.cell_output .output.stream, ' +
+                                                   '.cell_output .output.text_plain'))
+    .map(o => (o.innerText.match(repr) || [])[0])
+    .filter(Boolean);
   opened.forEach(d => { d.open = false; });
-  return {pres, tables, figures};
+  return {pres, tables, figures, scalars};
 }
 """
 
@@ -308,6 +316,20 @@ CONTRAST_FACTS = """
 DARK_MODE = "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
 
 
+def smallest_text_px(png: bytes) -> float:
+    """The height of a figure's smallest text, from the PNG's text chunk the build wrote."""
+    at = 8  # after the signature: chunks of length, type, data, CRC
+    while at + 8 <= len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        kind, data = png[at + 4 : at + 8], png[at + 8 : at + 8 + length]
+        if kind == b"tEXt" and data.startswith(SMALLEST_TEXT_KEY + b"\0"):
+            return float(data[len(SMALLEST_TEXT_KEY) + 1 :])
+        if kind == b"IDAT":  # matplotlib writes its text chunks before the image data
+            break
+        at += 12 + length
+    return UNKNOWN_TEXT_PX
+
+
 def check_layout(page) -> list[str]:
     """Code that fits, tables that fit, figures shown large enough to read."""
     facts = page.evaluate(LAYOUT_FACTS, CONTENT)
@@ -315,20 +337,25 @@ def check_layout(page) -> list[str]:
         f"code wider than its box ({p['box']} px, needs {p['needs']}): {p['line'][:90]!r}"
         for p in facts["pres"]
     ]
+    problems += [
+        f"output prints a NumPy scalar's repr: {r} (print the number)" for r in facts["scalars"]
+    ]
     for t in facts["tables"]:
         if t["width"] > t["column"] + 1:
             problems.append(f"table {t['index']} is {t['width']} px wide in a {t['column']} px box")
         if t["clipped"]:
             problems.append(f"table {t['index']} clips the text of {t['clipped']}")
-    natural_px = FIGURE_FONT_PT * FIGURE_DPI / 72
     for fig in facts["figures"]:
         if fig["natural"] <= 0:
             continue  # reported as not loaded
-        smallest = natural_px * min(1.0, fig["shown"] / fig["natural"])
-        if smallest < LEGIBLE_PX:
+        with urllib.request.urlopen(urljoin(page.url, fig["src"]), timeout=30) as response:
+            natural_px = smallest_text_px(response.read())
+        shown_px = natural_px * min(1.0, fig["shown"] / fig["natural"])
+        if shown_px < LEGIBLE_PX:
             problems.append(
                 f"figure {fig['src']} shown {fig['shown']:.0f} px wide of {fig['natural']}: "
-                f"its {FIGURE_FONT_PT} pt text would be {smallest:.1f} px (< {LEGIBLE_PX})"
+                f"its smallest text, {natural_px:.1f} px, shows {shown_px:.1f} px high "
+                f"(< {LEGIBLE_PX})"
             )
     return problems
 
