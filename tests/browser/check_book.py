@@ -74,7 +74,7 @@ CONTENT = "article.bd-article"
 # figure_text.py); a picture without it is taken to hold 8 pt text at 100 dpi.
 SMALLEST_TEXT_KEY = b"micrograd_plus:smallest-text-px"
 UNKNOWN_TEXT_PX = 8 * 100 / 72
-LEGIBLE_PX = 9.0
+LEGIBLE_PX = 10.0
 # WCAG 2.1 AA contrast for normal text.
 MIN_CONTRAST = 4.5
 STDERR_PROBLEM = re.compile(r"Traceback|Error\b|Exception\b")
