@@ -70,16 +70,25 @@ def _install_with_torch(session: nox.Session, target: str, *extra: str, torch=Tr
     if session.venv_backend == "uv":
         # uv's environments have no pip; the run-anywhere test builds its wheel with it.
         extra = ("pip", *extra)
-    if not torch:
-        session.install("-e", target, *extra)
-    elif session.venv_backend == "uv":
-        # uv does not look where pip is configured to find a local CPU wheel of torch (it
-        # would download PyPI's CUDA build, several GB): uv installs the rest, pip torch.
-        session.install("-e", target, *extra)
-        session.run_install("python", "-m", "pip", "install", "-q", *_extra_requirements("torch"))
-    else:
-        session.install("-e", target, *_extra_requirements("torch"), *extra)
+    session.install("-e", target, *extra)
+    if torch:
+        _install_torch_cpu(session)
     return torch
+
+
+# PyPI's torch for Linux is the CUDA build (several GB); PyTorch's own index has the CPU build
+# for every platform, and .readthedocs.yaml installs it from there too.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def _install_torch_cpu(session: nox.Session) -> None:
+    # pip, not uv: uv does not look where pip is configured to find a local CPU wheel. An extra
+    # index, not the only one: its `2.13.0+cpu` sorts above PyPI's CUDA `2.13.0`, and a local
+    # wheel that pip is configured to find still counts.
+    session.run_install(
+        *("python", "-m", "pip", "install", "-q", "--extra-index-url", TORCH_CPU_INDEX),
+        *_extra_requirements("torch"),
+    )
 
 
 def _install_test_deps(session: nox.Session, *extra: str, torch: bool = True) -> None:
@@ -188,7 +197,7 @@ SCREENSHOTS = Path("docs/_build/screenshots")
 
 def _build_book(session: nox.Session, *extra: str) -> None:
     # MathJax comes with the docs extra (sphinx-mathjax-offline), so math renders offline;
-    # torch lets chapter 8 and the appendix compare with it live (conf.py insists on it).
+    # torch (its CPU build) lets chapters 8-10 compare with it live (conf.py insists on it).
     with_torch = _install_with_torch(session, ".[docs]")
     env = {} if with_torch else {"MICROGRAD_PLUS_BOOK_NO_TORCH": "1"}
     start = time.perf_counter()
@@ -276,7 +285,8 @@ def wheel(session: nox.Session) -> None:
 
     Checks that the wheel holds the package's code, py.typed and data files and no tests,
     docs or benchmarks; then, from a folder outside the repository (so that only the
-    installed copy can be imported), runs an import smoke test and the doctests.
+    installed copy can be imported), runs an import smoke test and the doctests. The
+    tested sdist and wheel are copied to ``dist/``.
     """
     # uv makes build's isolated environments and the clean venv in seconds, not minutes.
     session.install("build[uv]>=1")
@@ -302,6 +312,12 @@ def wheel(session: nox.Session) -> None:
         external=True,
         env=SINGLE_THREAD,
     )
+    # Kept for a reader who installs it elsewhere (README: a downloaded notebook).
+    session.chdir(Path(__file__).parent)
+    Path("dist").mkdir(exist_ok=True)
+    for built_file in dist.iterdir():
+        shutil.copy2(built_file, Path("dist") / built_file.name)
+    session.log(f"The sdist and wheel are in {Path('dist').resolve()}")
     shutil.rmtree(outside)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -41,11 +42,11 @@ bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"
 
 # --- PyTorch, for the comparisons the reader should see ------------------------
-# Chapters 8 and 9 compare with PyTorch live and skip that without it; the built
+# Chapters 8, 9 and 10 compare with PyTorch live and skip that without it; the built
 # book must show them, so it is built with the torch extra (nox -s book, Read the Docs).
 if importlib.util.find_spec("torch") is None and not os.environ.get("MICROGRAD_PLUS_BOOK_NO_TORCH"):
     raise RuntimeError(
-        "conf.py: PyTorch is not installed, so chapter 8 would show no comparison; "
+        "conf.py: PyTorch is not installed, so chapters 8-10 would show no comparison; "
         'pip install -e ".[docs,torch]", or set MICROGRAD_PLUS_BOOK_NO_TORCH=1 to build without'
     )
 
@@ -58,6 +59,13 @@ exclude_patterns = [
 ]
 
 # --- executing the chapters ------------------------------------------------
+# The kernel that executes them reads the IPython profile in docs/kernel (copied into the
+# build, where IPython may write its history): it logs only errors, and records each
+# figure's smallest text in its PNG for the browser check. A reader's own IPython
+# startup files do not run in the build.
+_PROFILE = DOCS / "_build" / "ipython" / "profile_default"
+shutil.copytree(DOCS / "kernel", _PROFILE, dirs_exist_ok=True)
+os.environ["IPYTHONDIR"] = str(_PROFILE.parent)
 nb_execution_mode = "cache" if os.environ.get("MICROGRAD_PLUS_BOOK_CACHE") == "1" else "force"
 nb_execution_raise_on_error = True  # a failing cell fails the build
 nb_execution_show_tb = True  # and the log says why
@@ -101,6 +109,9 @@ html_theme_options = {
     "show_toc_level": 2,
     "navigation_with_keys": False,
 }
+# Follow the reader's system (light or dark) until they pick one with the toggle; without
+# it the theme starts from an empty mode and logs "Got invalid theme mode".
+html_context = {"default_mode": "auto"}
 html_last_updated_fmt = None
 html_show_sourcelink = True
 
@@ -121,6 +132,17 @@ def _offer_notebook(app, pagename, templatename, context, doctree):
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(executed, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+class _NoConfigDump(logging.Filter):
+    """Drop the full MdParserConfig / NbParserConfig that myst logs at every build."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "ParserConfig(" not in record.getMessage()
+
+
+for _logger in ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext"):
+    logging.getLogger(_logger).addFilter(_NoConfigDump())
 
 
 def setup(app):

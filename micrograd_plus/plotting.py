@@ -213,7 +213,7 @@ def show_images(X, labels=None, predictions=None, class_names=None, n_cols=8, im
     n_cols = min(n_cols, n)
     n_rows = -(-n // n_cols)
     fig, axes = _pyplot().subplots(
-        n_rows, n_cols, figsize=(1.3 * n_cols, 1.5 * n_rows), squeeze=False
+        n_rows, n_cols, figsize=(1.05 * n_cols, 1.35 * n_rows), squeeze=False
     )
 
     def name(c):
@@ -232,7 +232,7 @@ def show_images(X, labels=None, predictions=None, class_names=None, n_cols=8, im
             wrong = labels is not None and int(predicted) != int(to_array(labels)[i])
             title = f"{name(predicted)}\n({title})" if wrong else (title or name(predicted))
             colour = "red" if wrong else "black"
-        ax.set_title(title, fontsize=8, color=colour)
+        ax.set_title(title, fontsize=9, color=colour)
     fig.tight_layout()
     return fig
 

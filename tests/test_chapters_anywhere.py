@@ -178,7 +178,19 @@ READER_READY = [
     "09_benchmarks",
     "10_from_pytorch",
 ]
-CODE_WIDTH = 80  # what the book's theme shows without scrolling sideways
+# Characters per line that the book's theme shows without scrolling sideways, measured in
+# Chromium at its default width (tests/browser/check_book.py, 1280 px: a cell's box holds
+# 77.4 characters of its 14 px monospace, a folded solution's 75.2). A cell whose source is
+# removed is not on the page; Jupyter shows it at 80.
+CODE_WIDTH = 77
+SOLUTION_WIDTH = 75
+REMOVED_WIDTH = 80
+
+
+def _width(options: str) -> int:
+    if "remove-cell" in options or "remove-input" in options:
+        return REMOVED_WIDTH
+    return SOLUTION_WIDTH if "hide-input" in options else CODE_WIDTH
 
 
 def _cells(stem: str) -> list[tuple[str, str]]:
@@ -186,7 +198,7 @@ def _cells(stem: str) -> list[tuple[str, str]]:
     text = (ROOT / "docs" / "chapters" / f"{stem}.md").read_text(encoding="utf-8")
     cells = []
     for body in re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", text, flags=re.S):
-        options = re.match(r"(---\n.*?\n---\n|(?::\w+:.*\n)+)?", body, flags=re.S).group(0)
+        options = re.match(r"(---\n.*?\n---\n|(?::\w+:[^\n]*\n)+)?", body, flags=re.S).group(0)
         cells.append((options, body[len(options) :]))
     return cells
 
@@ -209,6 +221,15 @@ def test_intended_errors_show_short_tracebacks(stem):
 @pytest.mark.parametrize("stem", READER_READY)
 def test_code_fits_the_page(stem):
     wide = [
-        line for _, source in _cells(stem) for line in source.splitlines() if len(line) > CODE_WIDTH
+        f"{len(line)} > {_width(options)}: {line}"
+        for options, source in _cells(stem)
+        for line in source.splitlines()
+        if len(line) > _width(options)
     ]
-    assert not wide, f"{stem}: code lines wider than {CODE_WIDTH} characters: {wide}"
+    assert not wide, f"{stem}: code lines wider than the page shows:\n" + "\n".join(wide)
+
+
+def test_cells_are_found_with_their_options():
+    # `:tags:` options end at their line: the cell's source must not be taken for options.
+    (options, source) = next(c for c in _cells("04_optimizers") if "hide-input" in c[0])
+    assert options.strip() == ":tags: [hide-input]" and "class" in source

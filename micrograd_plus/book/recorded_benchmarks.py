@@ -208,7 +208,8 @@ def chart(data: dict, path: Path | None = None, show: bool = False):
 
     threads = list(data["runs"])
     names = [n for n in ORDER if any(n in data["runs"][t]["workloads"] for t in threads)]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=False)
+    # One above the other: each panel gets the book's whole column, its labels legible.
+    fig, axes = plt.subplots(2, 1, figsize=(7.5, 7), sharey=False)
     width = 0.8 / max(len(threads), 1)
     for ax, key, title in (
         (axes[0], "vs_torch", "micrograd_plus time / PyTorch time"),

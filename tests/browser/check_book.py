@@ -17,10 +17,20 @@ For each page:
 - the solution of every exercise (a cell tagged ``hide-input``) is hidden until
   its toggle is clicked, and shown after; a page with an "Exercises" section
   has at least one. The first solution of each page is photographed closed
-  and open (``<page>_solution_closed.png``, ``..._open.png``).
+  and open (``<page>_solution_closed.png``, ``..._open.png``);
+- every ``pre`` (code and outputs, folded solutions opened) fits its box at the
+  theme's default width: ``scrollWidth <= clientWidth``, no sideways scrolling;
+- no table is wider than its box and no cell clips its text;
+- no printed output shows a NumPy scalar's repr (``np.float64(1.09)``);
+- every figure's smallest text is legible at the size the page shows it: its
+  height in the PNG (which the build records there) times the displayed width
+  over the natural width is at least ``LEGIBLE_PX`` CSS pixels;
+- text in the content contrasts with its background (WCAG AA, 4.5:1), in the
+  light and in the dark colour mode.
 
 Then ``search.html?q=Adam`` must list results. A full-page screenshot of every
-chapter (and the introduction and API pages) is saved. Exit status 1 on any failure.
+chapter (and the introduction and API pages) is saved in both colour modes
+(``<page>.png`` and ``<page>_dark.png``). Exit status 1 on any failure.
 
 Chromium is Debian's ``/usr/bin/chromium`` (or ``$CHROMIUM``), driven by
 Playwright's Python package; Playwright's own browser download is never used.
@@ -34,6 +44,7 @@ import html.parser
 import os
 import re
 import shutil
+import struct
 import sys
 import threading
 import time
@@ -55,10 +66,17 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--mute-audio",
 ]
+# The theme's default width: a laptop screen, the sidebars shown.
 VIEWPORT = {"width": 1280, "height": 900}
 CONTENT = "article.bd-article"
-# pydata-sphinx-theme logs this on pages whose template sets no colour mode; harmless.
-BENIGN_CONSOLE = ("Got invalid theme mode",)
+# A figure's smallest text must be shown at least LEGIBLE_PX CSS pixels high. The build
+# writes its height in the PNG's own pixels into the PNG (docs/kernel/startup/
+# figure_text.py); a picture without it is taken to hold 8 pt text at 100 dpi.
+SMALLEST_TEXT_KEY = b"micrograd_plus:smallest-text-px"
+UNKNOWN_TEXT_PX = 8 * 100 / 72
+LEGIBLE_PX = 10.0
+# WCAG 2.1 AA contrast for normal text.
+MIN_CONTRAST = 4.5
 STDERR_PROBLEM = re.compile(r"Traceback|Error\b|Exception\b")
 # Warnings may be the point of a cell (a chapter showing the library warn about a
 # mistake), so they are listed in the report but do not fail the check.
@@ -206,6 +224,156 @@ HIDDEN_CELLS = """
 """
 
 
+# Folded solutions are opened for the measurement and closed again afterwards.
+LAYOUT_FACTS = """
+(sel) => {
+  const root = document.querySelector(sel) || document.body;
+  const opened = Array.from(root.querySelectorAll('details:not([open])'));
+  opened.forEach(d => { d.open = true; });
+  const shown = e => e.getClientRects().length > 0;
+  const longest = t => t.split('\\n').reduce((a, b) => b.length > a.length ? b : a, '');
+  const pres = Array.from(root.querySelectorAll('pre')).filter(shown)
+    .filter(p => p.scrollWidth > p.clientWidth + 1)
+    .map(p => ({box: p.clientWidth, needs: p.scrollWidth, line: longest(p.innerText)}));
+  // A table wider than the box it sits in is clipped or scrolls sideways.
+  const tables = [];
+  root.querySelectorAll('table').forEach((t, i) => {
+    if (!shown(t)) return;
+    const width = t.getBoundingClientRect().width, box = t.parentElement.clientWidth;
+    const clipped = Array.from(t.querySelectorAll('th, td'))
+      .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 40));
+    if (width > box + 1 || clipped.length)
+      tables.push({index: i + 1, width: Math.round(width), column: box, clipped: clipped});
+  });
+  const figures = Array.from(root.querySelectorAll('.cell_output img, figure img'))
+    .filter(shown).map(i => ({src: i.getAttribute('src'), natural: i.naturalWidth,
+                              shown: i.getBoundingClientRect().width}));
+  // NumPy 2's repr of a float scalar (np.float64(1.09)) where a number was meant; code
+  // printed on purpose (`Tensor(...) + np.float32(1)`) has no decimal point in it.
+  const repr = /np\\.float\\d+\\(-?(\\d+\\.\\d*(e[-+]?\\d+)?|\\d+e[-+]?\\d+|nan|inf)\\)/;
+  const scalars = Array.from(root.querySelectorAll('.cell_output .output.stream, ' +
+                                                   '.cell_output .output.text_plain'))
+    .map(o => (o.innerText.match(repr) || [])[0])
+    .filter(Boolean);
+  opened.forEach(d => { d.open = false; });
+  return {pres, tables, figures, scalars};
+}
+"""
+
+# Every visible text node of the content against the background behind it (the
+# backgrounds of its ancestors composited, the page's own at the bottom).
+CONTRAST_FACTS = """
+(sel) => {
+  const root = document.querySelector(sel) || document.body;
+  const rgba = c => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const v = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+  };
+  const over = (top, below) => top.slice(0, 3).map((x, k) => x * top[3] + below[k] * (1 - top[3]));
+  const behind = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let colour = [255, 255, 255];
+    for (let k = layers.length - 1; k >= 0; k--) colour = over(layers[k], colour);
+    return colour;
+  };
+  const lum = rgb => {
+    const f = x => {
+      x /= 255;
+      return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * f(rgb[0]) + 0.7152 * f(rgb[1]) + 0.0722 * f(rgb[2]);
+  };
+  const low = new Map();
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    // MathJax and pictures draw in the text's colour; the search form is the theme's.
+    if (!n.textContent.trim() || !el || el.closest('mjx-container, svg, script, style, form'))
+      continue;
+    if (!el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || parseFloat(style.opacity) === 0) continue;
+    const bg = behind(el);
+    const fg = over(rgba(style.color), bg);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    if (ratio >= %(min)s) continue;
+    const key = el.tagName + '.' + el.className + ' ' + style.color;
+    if (!low.has(key)) low.set(key, {where: key, ratio: ratio.toFixed(2),
+                                     text: n.textContent.trim().slice(0, 40), count: 0});
+    low.get(key).count += 1;
+  }
+  return {theme: document.documentElement.dataset.theme, low: Array.from(low.values())};
+}
+"""
+
+DARK_MODE = "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
+
+
+def smallest_text_px(png: bytes) -> float:
+    """The height of a figure's smallest text, from the PNG's text chunk the build wrote."""
+    at = 8  # after the signature: chunks of length, type, data, CRC
+    while at + 8 <= len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        kind, data = png[at + 4 : at + 8], png[at + 8 : at + 8 + length]
+        if kind == b"tEXt" and data.startswith(SMALLEST_TEXT_KEY + b"\0"):
+            return float(data[len(SMALLEST_TEXT_KEY) + 1 :])
+        if kind == b"IDAT":  # matplotlib writes its text chunks before the image data
+            break
+        at += 12 + length
+    return UNKNOWN_TEXT_PX
+
+
+def check_layout(page) -> list[str]:
+    """Code that fits, tables that fit, figures shown large enough to read."""
+    facts = page.evaluate(LAYOUT_FACTS, CONTENT)
+    problems = [
+        f"code wider than its box ({p['box']} px, needs {p['needs']}): {p['line'][:90]!r}"
+        for p in facts["pres"]
+    ]
+    problems += [
+        f"output prints a NumPy scalar's repr: {r} (print the number)" for r in facts["scalars"]
+    ]
+    for t in facts["tables"]:
+        if t["width"] > t["column"] + 1:
+            problems.append(f"table {t['index']} is {t['width']} px wide in a {t['column']} px box")
+        if t["clipped"]:
+            problems.append(f"table {t['index']} clips the text of {t['clipped']}")
+    for fig in facts["figures"]:
+        if fig["natural"] <= 0:
+            continue  # reported as not loaded
+        with urllib.request.urlopen(urljoin(page.url, fig["src"]), timeout=30) as response:
+            natural_px = smallest_text_px(response.read())
+        shown_px = natural_px * min(1.0, fig["shown"] / fig["natural"])
+        if shown_px < LEGIBLE_PX:
+            problems.append(
+                f"figure {fig['src']} shown {fig['shown']:.0f} px wide of {fig['natural']}: "
+                f"its smallest text, {natural_px:.1f} px, shows {shown_px:.1f} px high "
+                f"(< {LEGIBLE_PX})"
+            )
+    return problems
+
+
+def check_contrast(page, mode: str) -> list[str]:
+    """Text that does not stand out from its background (WCAG AA) in this colour mode."""
+    facts = page.evaluate(CONTRAST_FACTS % {"min": MIN_CONTRAST}, CONTENT)
+    problems = []
+    if facts["theme"] != mode:
+        problems.append(f"asked for the {mode} mode, the page shows {facts['theme']!r}")
+    problems += [
+        f"{mode} mode: contrast {low['ratio']} < {MIN_CONTRAST} for {low['count']} text(s) "
+        f"in {low['where']}, e.g. {low['text']!r}"
+        for low in facts["low"]
+    ]
+    return problems
+
+
 def check_solutions(page, rel: str, shots: Path | None) -> tuple[int, list[str]]:
     """Every ``hide-input`` cell's source is hidden until its toggle is clicked."""
     facts = page.evaluate(HIDDEN_CELLS, CONTENT)
@@ -242,7 +410,7 @@ def check_page(page, base: str, rel: str, links: LinkChecker, shots: Path | None
     page.on("pageerror", lambda err: js_errors.append(str(err)))
 
     def on_console(msg):
-        if msg.type == "error" and not msg.text.startswith(BENIGN_CONSOLE):
+        if msg.type == "error":
             js_errors.append(msg.text)
 
     page.on("console", on_console)
@@ -296,6 +464,8 @@ def check_page(page, base: str, rel: str, links: LinkChecker, shots: Path | None
 
     hidden, solution_problems = check_solutions(page, rel, shots)
     problems += solution_problems
+    problems += check_layout(page)
+    problems += check_contrast(page, "light")
     problems += [f"JavaScript error: {e}" for e in js_errors]
     if shots is not None and is_screenshot_page(rel):
         name = rel.removesuffix(".html").replace("/", "_") + ".png"
@@ -307,6 +477,21 @@ def check_page(page, base: str, rel: str, links: LinkChecker, shots: Path | None
         f"{facts['mathSource']:<3} links {len(facts['links']):>3}  hidden {hidden:>2}  "
         + ("ok" if not problems else f"{len(problems)} problem(s)")
     )
+    return problems
+
+
+def check_dark(page, base: str, rel: str, shots: Path | None) -> list[str]:
+    """The page in the dark colour mode: readable, and photographed (``<page>_dark.png``)."""
+    page.goto(urljoin(base, rel), wait_until="load")
+    page.evaluate(WAIT_FOR_IMAGES, CONTENT)
+    page.evaluate(WAIT_FOR_MATHJAX)
+    problems = check_contrast(page, "dark")
+    if shots is not None:
+        name = rel.removesuffix(".html").replace("/", "_") + "_dark.png"
+        page.evaluate("document.fonts.ready.then(() => true)")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shots / name), full_page=True)
+    print(f"  {rel:<45} dark mode  " + ("ok" if not problems else f"{len(problems)} problem(s)"))
     return problems
 
 
@@ -367,6 +552,17 @@ def main(argv: list[str] | None = None) -> int:
             problems = check_search(page, base)
             if problems:
                 failures["search.html"] = problems
+            # The reader who picked the dark mode (the theme's toggle keeps it in localStorage).
+            dark = browser.new_context(viewport=VIEWPORT, color_scheme="dark")
+            dark.set_default_timeout(TIMEOUT_MS)
+            dark.add_init_script(DARK_MODE)
+            dark.route("**/*", offline_only)
+            for rel in filter(is_screenshot_page, pages):
+                page = dark.new_page()
+                problems = check_dark(page, base, rel, args.screenshots)
+                page.close()
+                if problems:
+                    failures.setdefault(rel, []).extend(problems)
             browser.close()
     finally:
         server.shutdown()

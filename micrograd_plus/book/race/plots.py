@@ -34,31 +34,45 @@ def plot_race(result, axes=None):
     if axes is None:
         cols = min(len(problems), 2)
         rows = -(-len(problems) // cols)
-        _, axes = _pyplot().subplots(rows, cols, figsize=(6 * cols, 4 * rows), squeeze=False)
+        # Sized for the book's column (about 690 px): shown at 85 %, 10 pt text stays legible.
+        _, axes = _pyplot().subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
     axes = np.atleast_1d(axes).ravel()
     for ax, problem in zip(axes, problems):
-        for optimizer in result.optimizers:
-            curves = result.curves(problem, optimizer)
-            steps = np.arange(1, curves.shape[1] + 1)
-            with np.errstate(all="ignore"):
-                median = np.nanmedian(curves, axis=0) if np.isfinite(curves).any() else None
-            if median is None:
-                continue
-            lr, momentum = result.tuned[(problem, optimizer)]
-            label = f"{optimizer} (lr {lr:.2g}" + (")" if momentum is None else f", β {momentum})")
-            (line,) = ax.plot(steps, median, label=label)
-            ax.fill_between(steps, np.nanmin(curves, axis=0), np.nanmax(curves, axis=0),
-                            color=line.get_color(), alpha=0.15)  # fmt: skip
-        spec = getattr(result, "_problems", {}).get(problem)
-        if spec is not None and spec.target is not None:
-            ax.axhline(spec.target, color="0.3", linestyle=":", linewidth=1)
-        if spec is None or spec.log_scale:
-            ax.set_yscale("log")
-        ax.set(title=problem, xlabel="gradient evaluations", ylabel="loss")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7)
-    axes[0].figure.tight_layout()
-    return axes[0].figure
+        _draw_race_panel(ax, result, problem)
+    # One legend for all panels: an optimizer has the same colour in each (its tuned lr
+    # per problem is in the race's table).
+    fig = axes[0].figure
+    handles = {h.get_label(): h for ax in axes for h in ax.get_legend_handles_labels()[0]}
+    _legend_below(fig, list(handles.values()), list(handles), ncol=4)
+    return fig
+
+
+def _legend_below(fig, handles, labels, ncol):
+    """One legend for all panels, centred below them, with room made for it."""
+    ncol = max(min(len(labels), ncol), 1)
+    fig.legend(handles, labels, loc="lower center", ncol=ncol)
+    legend_inches = 0.3 * -(-len(labels) // ncol) + 0.1
+    fig.tight_layout(rect=(0, legend_inches / fig.get_figheight(), 1, 1))
+
+
+def _draw_race_panel(ax, result, problem):
+    for k, optimizer in enumerate(result.optimizers):
+        curves = result.curves(problem, optimizer)
+        steps = np.arange(1, curves.shape[1] + 1)
+        with np.errstate(all="ignore"):
+            median = np.nanmedian(curves, axis=0) if np.isfinite(curves).any() else None
+        if median is None:
+            continue
+        ax.plot(steps, median, color=f"C{k}", label=optimizer)
+        ax.fill_between(steps, np.nanmin(curves, axis=0), np.nanmax(curves, axis=0),
+                        color=f"C{k}", alpha=0.15)  # fmt: skip
+    spec = getattr(result, "_problems", {}).get(problem)
+    if spec is not None and spec.target is not None:
+        ax.axhline(spec.target, color="0.3", linestyle=":", linewidth=1)
+    if spec is None or spec.log_scale:
+        ax.set_yscale("log")
+    ax.set(title=problem, xlabel="gradient evaluations", ylabel="loss")
+    ax.grid(True, alpha=0.3)
 
 
 def _path_makers(names, lr, momentum, betas):
@@ -103,18 +117,17 @@ def plot_optimizer_grid(
     matplotlib.figure.Figure
     """
     rows, cols = len(momenta), len(lrs)
-    fig, axes = _pyplot().subplots(rows, cols, figsize=(3.2 * cols, 2.9 * rows), squeeze=False)
+    # Sized for the book's column (about 690 px): 10 pt text stays legible at 80 %.
+    fig, axes = _pyplot().subplots(rows, cols, figsize=(2.9 * cols, 2.6 * rows), squeeze=False)
     for i, momentum in enumerate(momenta):
         for j, lr in enumerate(lrs):
             ax = axes[i, j]
             _draw_paths(ax, function, optimizers, lr, momentum, (momentum, betas[1]), steps)
-            ax.set_title(f"lr {lr:g}, momentum/β₁ {momentum:g}", fontsize=9)
+            ax.set_title(f"lr {lr:g}, momentum/β₁ {momentum:g}")
             ax.set(xlabel="", ylabel="")
-            if (i, j) != (0, 0):
-                ax.get_legend().remove()
-            else:
-                ax.legend(fontsize=7)
-    fig.tight_layout()
+            ax.get_legend().remove()
+    # One legend for all panels (each optimizer has the same colour in each).
+    _legend_below(fig, *axes[0, 0].get_legend_handles_labels(), ncol=4)
     return fig
 
 
