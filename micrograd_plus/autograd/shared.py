@@ -43,14 +43,24 @@ def log(v):
 
 
 def where(condition: np.ndarray, value, other):
-    """``value`` where ``condition`` holds, else ``other``, in the dtype of the one that
-    is an array or Tensor (a Python number on the other side takes it)."""
-    if isinstance(value, _ARRAY) or isinstance(other, _ARRAY):
-        like = value if isinstance(value, _ARRAY) else other
-        return np.where(condition, value, other).astype(like.dtype, copy=False)
-    from ..ops.elementwise import where as op
+    """``value`` where ``condition`` holds, else ``other``: a Tensor if either is one,
+    else an array in the dtype of the one that is an array (a number takes it)."""
+    from ..tensor import Tensor
 
-    return op(condition, value, other)
+    if isinstance(value, Tensor) or isinstance(other, Tensor):
+        from ..ops.elementwise import where as op
+
+        return op(condition, value, other)
+    like = value if isinstance(value, _ARRAY) else other
+    return np.where(condition, value, other).astype(like.dtype, copy=False)
+
+
+def maximum(v, floor):
+    """The elementwise larger of ``v`` and the number ``floor`` (the gradient follows ``v``
+    where it is larger)."""
+    if isinstance(v, _ARRAY):
+        return np.maximum(v, v.dtype.type(floor))
+    return v.maximum(floor)
 
 
 def permute(v, dims: tuple):
