@@ -344,7 +344,8 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
         if node._retains_grad:
             _accumulate_leaf(node, grad)
         parents = node._parents
-        parent_grads = node._backward(grad, *node._saved)
+        saved = node._saved
+        parent_grads = node._backward(grad, *saved) if saved else node._backward(grad)
         fresh = type(parent_grads) is Fresh
         if not retain_graph:
             # Dropping the rule and its saved values frees the arrays kept for it.
@@ -405,7 +406,8 @@ def _not_differentiable(node: Tensor, err: Exception) -> RuntimeError:
     return RuntimeError(
         f"double backward through the {node._op!r} node is not supported: its backward "
         f"rule only works on arrays ({type(err).__name__}: {err}). Write the rule with "
-        "operations that also work on Tensors (+ - * / ** @ and Tensor methods), or call "
+        "operations that also work on Tensors (+ - * / ** @, Tensor methods and "
+        "micrograd_plus.autograd.shared), or call "
         "backward()/grad() without create_graph=True"
     )
 
@@ -414,7 +416,8 @@ def _array_only(node: Tensor) -> RuntimeError:
     return RuntimeError(
         f"double backward through the {node._op!r} node is not supported: with "
         "create_graph=True its backward rule returned a NumPy array, which carries no graph. "
-        "A rule must compute on the input Tensors when it is given a Tensor gradient (see "
+        "A rule must compute on the values the engine hands it (Tensors under create_graph), "
+        "not on arrays it kept itself: pass them to Tensor._make as saved values (see "
         "micrograd_plus.autograd.engine), or call backward()/grad() without create_graph=True"
     )
 
