@@ -322,7 +322,8 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
     therefore a valid reverse topological order: a max-heap of the nodes that
     have received a gradient replaces a separate graph sort, visits only the
     nodes that matter, and lets each node (and the arrays its backward saved)
-    go as soon as it has been processed.
+    go as soon as it has been processed. Each rule is handed its gradient and
+    the arrays its op saved: ``node._backward(grad, *node._saved)``.
     """
     if root._backward is None:  # a leaf: its gradient is the seed itself
         _accumulate_leaf(root, _run_hooks(root, gradient) if root._hooks else gradient)
@@ -344,8 +345,7 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
         if node._retains_grad:
             _accumulate_leaf(node, grad)
         parents = node._parents
-        saved = node._saved
-        parent_grads = node._backward(grad, *saved) if saved else node._backward(grad)
+        parent_grads = node._backward(grad, *node._saved)
         fresh = type(parent_grads) is Fresh
         if not retain_graph:
             # Dropping the rule and its saved values frees the arrays kept for it.
