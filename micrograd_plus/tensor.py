@@ -181,9 +181,7 @@ class Tensor:
         if data.__class__ is not np.ndarray:
             # NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays; in-place
             # updates need an array, and a saved output must stay the output's array.
-            data, scalar = np.asarray(data), data
-            if saved and type(saved) is tuple:
-                saved = tuple(data if v is scalar else v for v in saved)
+            data, saved = _as_array_saved(data, saved)
         out.data = data
         out.grad = None
         out._op = op
@@ -462,6 +460,18 @@ class Tensor:
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
+
+
+def _as_array_saved(scalar, saved) -> tuple:
+    """A NumPy scalar result as a 0-d array, and ``saved`` with the array in its place.
+
+    A function of its own: a generator in ``Tensor._make`` would turn its locals into
+    closure cells and slow down every op.
+    """
+    data = np.asarray(scalar)
+    if saved and type(saved) is tuple:
+        saved = tuple(data if v is scalar else v for v in saved)
+    return data, saved
 
 
 def _not_an_operand(value) -> TypeError:
