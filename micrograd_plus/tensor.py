@@ -123,6 +123,7 @@ class Tensor:
         "requires_grad",
         "_parents",
         "_backward",
+        "_saved",
         "_op",
         "_retains_grad",
         "_seq",
@@ -160,6 +161,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self._parents = ()
         self._backward = None
+        self._saved = ()
         self._op = ""
         self._retains_grad = False
         self._seq = 0
@@ -167,12 +169,20 @@ class Tensor:
         self._hooks = None
 
     @classmethod
-    def _make(cls, data: np.ndarray, parents: tuple = (), backward=None, op: str = "") -> Tensor:
-        """Wrap an op's result, recording the graph only when a parent needs it."""
+    def _make(
+        cls, data: np.ndarray, parents: tuple = (), backward=None, op: str = "", saved=()
+    ) -> Tensor:
+        """Wrap an op's result, recording the graph only when a parent needs it.
+
+        ``backward(g, *saved)`` is the op's rule; the engine hands it ``saved``
+        as arrays, or as Tensors under ``create_graph`` (see ``autograd.engine``).
+        """
         out = object.__new__(cls)
-        # NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays; in-place
-        # updates need an array.
-        out.data = data if data.__class__ is np.ndarray else np.asarray(data)
+        if data.__class__ is not np.ndarray:
+            # NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays; in-place
+            # updates need an array, and a saved output must stay the output's array.
+            data, saved = _as_array_saved(data, saved)
+        out.data = data
         out.grad = None
         out._op = op
         out._retains_grad = False
@@ -186,11 +196,13 @@ class Tensor:
                     out.requires_grad = True
                     out._parents = parents
                     out._backward = backward
+                    out._saved = saved
                     out._seq = next_seq()
                     return out
         out.requires_grad = False
         out._parents = ()
         out._backward = None
+        out._saved = ()
         return out
 
     # ----------------------------------------------------------- attributes
@@ -284,6 +296,7 @@ class Tensor:
         """Cut this tensor from the graph in place: it becomes a leaf without grad."""
         self._parents = ()
         self._backward = None
+        self._saved = ()
         self.requires_grad = False
         return self
 
@@ -386,7 +399,7 @@ class Tensor:
         if retain_graph is None:
             retain_graph = create_graph
         if create_graph or inputs is not None:
-            autograd.backward_graph(self, gradient, retain_graph, create_graph, inputs)
+            autograd.backward_with_options(self, gradient, retain_graph, create_graph, inputs)
             return
         if gradient is None:
             if self.data.size != 1:
@@ -447,6 +460,18 @@ class Tensor:
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
+
+
+def _as_array_saved(scalar, saved) -> tuple:
+    """A NumPy scalar result as a 0-d array, and ``saved`` with the array in its place.
+
+    A function of its own: a generator in ``Tensor._make`` would turn its locals into
+    closure cells and slow down every op.
+    """
+    data = np.asarray(scalar)
+    if saved and type(saved) is tuple:
+        saved = tuple(data if v is scalar else v for v in saved)
+    return data, saved
 
 
 def _not_an_operand(value) -> TypeError:

@@ -145,6 +145,63 @@ def test_custom_function_states_whether_its_backward_is_differentiable():
     assert float(grad(_Cube.apply(x), x)[0]) == pytest.approx(12.0)
 
 
+class _ExpSavingItsOutput(Function):
+    """exp as most users write it: the backward reuses the saved output."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved
+        return g * out
+
+
+def test_a_custom_function_saving_its_output_has_the_right_hessian():
+    # d2/dx2 exp(x) = exp(x): with the output handed over as an array (a constant) the
+    # second derivative would be 0; the cross terms come from the product x * y.
+    (a, b) = random_inputs([(3,), (3,)], seed=21)
+    assert_hvp_matches(
+        lambda x, y: _ExpSavingItsOutput.apply(x * y),
+        [a, b],
+        lambda x, y: (x * y).exp(),
+    )
+    x = Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    (g,) = grad(_ExpSavingItsOutput.apply(x).sum(), x, create_graph=True)
+    (h,) = grad(g.sum(), x)
+    np.testing.assert_allclose(h.data, np.exp([0.5, -1.0]), rtol=1e-12)
+
+
+class _TransposedGradient(Function):
+    """A backward that returns its gradient transposed: the wrong shape for a non-square input."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * 2).T
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_wrongly_shaped_custom_gradient_raises_in_both_modes(create_graph):
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    out = (_TransposedGradient.apply(x) * 1.0).sum()
+    with pytest.raises(RuntimeError, match=r"_TransposedGradient.*shape \(3, 2\).*\(2, 3\)"):
+        grad(out, x, create_graph=create_graph)
+    x.grad = None
+    with pytest.raises(RuntimeError, match=r"_TransposedGradient.*shape \(3, 2\).*\(2, 3\)"):
+        (_TransposedGradient.apply(x) * 1.0).sum().backward(create_graph=create_graph)
+
+
 def test_hvp_graphs_are_released_when_the_gradients_are_dropped():
     import tracemalloc
 
@@ -246,6 +303,6 @@ def test_grad_through_a_graph_freed_by_an_earlier_grad_says_so():
 def test_a_rule_that_returns_an_array_in_graph_mode_is_named():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     y = x * 1.0
-    y._backward = lambda g: (np.asarray(g.data),)  # an array-only rule
+    y._backward = lambda g, *saved: (np.asarray(g.data),)  # an array-only rule
     with pytest.raises(RuntimeError, match="'mul' node.*returned a NumPy array"):
         grad(y.sum(), x, create_graph=True)

@@ -6,17 +6,24 @@ function that maps the gradient of the output to the gradients of the parents
 :func:`backward` walks it from the output back to the leaves without
 recursion, newest node first, accumulating into ``.grad`` of the leaves.
 
-Each op's backward rule is written once and runs in two modes, chosen by the
-type of the gradient it receives:
+Each op's backward rule is written once, as ``rule(g, *saved)``: the op hands
+``Tensor._make`` the values its rule reads (``saved``: inputs, its output,
+masks), and the engine, which knows the mode, hands them to the rule:
 
-- an ndarray (the first-order path, ``backward()``): the rule computes on the
-  arrays the op saved, as fast as plain NumPy;
-- a :class:`~micrograd_plus.Tensor` (``create_graph=True``): the rule reads the
-  op's input *Tensors* instead, so the same arithmetic records a graph of the
-  gradient, which can be differentiated again, to any order. Values that depend
-  on the inputs (an output such as ``exp(x)``) are recomputed from them with
-  Tensor ops; masks and other piecewise-constant factors stay arrays, since
-  their derivative is zero.
+- on the first-order path (``backward()``), ``g`` and the saved values are
+  NumPy arrays, so the rule runs as fast as plain NumPy;
+- under ``create_graph=True``, ``g`` is a :class:`~micrograd_plus.Tensor` and so
+  is every saved value that is an input of the op (handed as that input
+  Tensor) or its output (handed as the output Tensor, at call time, so no node
+  refers to itself); the same arithmetic then records a graph of the gradient,
+  which can be differentiated again, to any order. Other saved arrays (masks,
+  indices, weights) stay arrays: constants, whose derivative is zero. A value
+  derived from the inputs that is neither, an op declares with
+  :class:`Derived`, and the engine recomputes it from the input Tensors.
+
+A rule therefore computes with operations that arrays and Tensors share (``+ -
+* / @``, ``.sum``, ``.reshape``, ``.T``, ...); where NumPy and Tensors name an
+operation differently, :mod:`micrograd_plus.autograd.shared` bridges the two.
 
 :func:`grad` returns gradients without touching ``.grad`` (``torch.autograd.grad``).
 """
@@ -148,7 +155,7 @@ def check_finite(array: np.ndarray, what: str, op: str) -> None:
         )
 
 
-def freed_backward(_grad):
+def freed_backward(_grad, *_saved):
     raise RuntimeError(
         "Trying to backward through the graph a second time: its saved arrays were "
         "released after the first backward(). Call backward(retain_graph=True) the first "
@@ -191,6 +198,42 @@ class Fresh(tuple):
     """
 
     __slots__ = ()
+
+
+class Derived(tuple):
+    """Saved values derived from an op's inputs, with the recipe to recompute them.
+
+    ``Derived((probs,), lambda z: (softmax(z, 1),))``: the first-order path
+    hands the rule the arrays as they are; under ``create_graph`` the engine
+    calls the recipe on the op's input Tensors, so the values carry their graph.
+    """
+
+    def __new__(cls, values: tuple, recompute):
+        derived = super().__new__(cls, values)
+        derived.recompute = recompute
+        return derived
+
+
+def graph_values(node: Tensor) -> tuple:
+    """``node``'s saved values as a rule gets them under ``create_graph``: Tensors.
+
+    An input's array becomes that input Tensor (the one in the same position
+    first, so ``x * x.detach()`` keeps them apart), the output's array the
+    output Tensor; other arrays stay arrays (constants).
+    """
+    saved, parents = node._saved, node._parents
+    if type(saved) is Derived:
+        return saved.recompute(*parents)
+    values = []
+    for i, value in enumerate(saved):
+        if i < len(parents) and value is parents[i].data:
+            value = parents[i]
+        elif value is node.data:
+            value = node
+        else:
+            value = next((p for p in parents if p.data is value), value)
+        values.append(value)
+    return tuple(values)
 
 
 class HookHandle:
@@ -282,7 +325,8 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
     therefore a valid reverse topological order: a max-heap of the nodes that
     have received a gradient replaces a separate graph sort, visits only the
     nodes that matter, and lets each node (and the arrays its backward saved)
-    go as soon as it has been processed.
+    go as soon as it has been processed. Each rule is handed its gradient and
+    the arrays its op saved: ``node._backward(grad, *node._saved)``.
     """
     if root._backward is None:  # a leaf: its gradient is the seed itself
         _accumulate_leaf(root, _run_hooks(root, gradient) if root._hooks else gradient)
@@ -304,12 +348,12 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
         if node._retains_grad:
             _accumulate_leaf(node, grad)
         parents = node._parents
-        parent_grads = node._backward(grad)
+        parent_grads = node._backward(grad, *node._saved)
         fresh = type(parent_grads) is Fresh
         if not retain_graph:
-            # Dropping the closure frees the arrays it saved for this backward.
+            # Dropping the rule and its saved values frees the arrays kept for it.
             node._backward = freed_backward
-            node._parents = ()
+            node._parents = node._saved = ()
         for parent, pgrad in zip(parents, parent_grads):
             if pgrad is None or not parent.requires_grad:
                 continue
@@ -336,10 +380,11 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
         _accumulate_leaf(leaf, _run_hooks(leaf, grad))
 
 
-# ---------------------------------------------------------------- graph mode
-# The loop in ``backward`` above is the first-order hot path and stays lean;
-# ``_propagate`` is the general one: several roots, gradients kept as Tensors
-# (create_graph) and collected for chosen inputs instead of ``.grad`` (grad()).
+# ------------------------------------------------------------- the general loop
+# ``backward`` above is what plain ``loss.backward()`` runs: first order, into
+# ``.grad``, and lean. ``propagate`` is the general loop: several roots,
+# gradients kept as Tensors (create_graph) or collected for chosen inputs
+# instead of ``.grad`` (grad(), backward(inputs=)).
 
 
 def _tensor_class():
@@ -364,7 +409,8 @@ def _not_differentiable(node: Tensor, err: Exception) -> RuntimeError:
     return RuntimeError(
         f"double backward through the {node._op!r} node is not supported: its backward "
         f"rule only works on arrays ({type(err).__name__}: {err}). Write the rule with "
-        "operations that also work on Tensors (+ - * / ** @ and Tensor methods), or call "
+        "operations that also work on Tensors (+ - * / ** @, Tensor methods and "
+        "micrograd_plus.autograd.shared), or call "
         "backward()/grad() without create_graph=True"
     )
 
@@ -373,22 +419,23 @@ def _array_only(node: Tensor) -> RuntimeError:
     return RuntimeError(
         f"double backward through the {node._op!r} node is not supported: with "
         "create_graph=True its backward rule returned a NumPy array, which carries no graph. "
-        "A rule must compute on the input Tensors when it is given a Tensor gradient (see "
+        "A rule must compute on the values the engine hands it (Tensors under create_graph), "
+        "not on arrays it kept itself: pass them to Tensor._make as saved values (see "
         "micrograd_plus.autograd.engine), or call backward()/grad() without create_graph=True"
     )
 
 
 def _call_rule(node: Tensor, grad, create_graph: bool):
     if not create_graph:
-        return node._backward(grad)
+        return node._backward(grad, *node._saved)
     try:
-        return node._backward(grad)
+        return node._backward(grad, *graph_values(node))
     except TypeError as err:  # an array-only rule met a Tensor
         raise _not_differentiable(node, err) from err
 
 
-def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=None) -> None:
-    """Backpropagate ``seeds`` from ``roots``; the general form of :func:`backward`.
+def propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=None) -> None:
+    """Backpropagate ``seeds`` from ``roots``: the general form of :func:`backward`.
 
     With ``create_graph`` the gradients are Tensors and every rule records its
     arithmetic, so they can be differentiated again. With ``capture`` (a dict
@@ -430,7 +477,7 @@ def _propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=Non
         parent_grads = _call_rule(node, grad, create_graph)
         if not retain_graph:
             node._backward = freed_backward
-            node._parents = ()
+            node._parents = node._saved = ()
         for parent, pgrad in zip(parents, parent_grads):
             if pgrad is None or not parent.requires_grad:
                 continue
@@ -628,7 +675,7 @@ def grad(
     seeds = _seed_tensors(outputs, grad_outputs, create_graph, "grad")
     capture = dict.fromkeys(inputs)
     with _GradMode(create_graph):
-        _propagate(outputs, seeds, retain_graph, create_graph, capture)
+        propagate(outputs, seeds, retain_graph, create_graph, capture)
     return tuple(
         _result(t, capture[t], i, allow_unused, materialize_grads) for i, t in enumerate(inputs)
     )
@@ -650,17 +697,19 @@ def _result(t: Tensor, g, i: int, allow_unused: bool, materialize: bool):
     return Tensor._make(np.array(g, dtype=t.data.dtype))
 
 
-def backward_graph(root: Tensor, seed, retain_graph: bool, create_graph: bool, inputs) -> None:
-    """``backward()`` with ``create_graph=True`` or ``inputs=``: the general loop."""
+def backward_with_options(
+    root: Tensor, seed, retain_graph: bool, create_graph: bool, inputs
+) -> None:
+    """``backward()`` with ``create_graph=True`` or ``inputs=``: runs :func:`propagate`."""
     (seed,) = _seed_tensors((root,), (seed,), create_graph, "backward")
     if inputs is None:
         with _GradMode(create_graph):
-            _propagate((root,), (seed,), retain_graph, create_graph)
+            propagate((root,), (seed,), retain_graph, create_graph)
         return
     inputs = _as_tuple(inputs, "inputs")
     capture = dict.fromkeys(inputs)
     with _GradMode(create_graph):
-        _propagate((root,), (seed,), retain_graph, create_graph, capture)
+        propagate((root,), (seed,), retain_graph, create_graph, capture)
     for t, g in capture.items():
         if g is None:
             continue
@@ -679,4 +728,5 @@ __all__ = [
     "backward",
     "topological_order",
     "HookHandle",
+    "Derived",
 ]

@@ -7,10 +7,15 @@ per input (``None`` for inputs without one). ``MyOp.apply(*tensors)`` then
 builds a graph node exactly like a built-in op does.
 
 Set ``differentiable_backward = True`` on the class when ``backward`` uses
-only operations that also work on Tensors (``+ - * / ** @`` and Tensor
-methods): with ``create_graph=True`` it is then called with a Tensor ``grad``
-and the saved inputs as Tensors, so its result can be differentiated again.
-Otherwise double backward through the op raises and says so.
+only operations that also work on Tensors (``+ - * / ** @``, Tensor methods and
+:mod:`micrograd_plus.autograd.shared`): with ``create_graph=True`` it is then
+called, as every built-in rule is (see :mod:`micrograd_plus.autograd.engine`),
+with a Tensor ``grad`` and the values it saved as Tensors: each saved input as
+that input and the saved output as the output, so its result can be
+differentiated again. Save inputs and the output, and compute anything else
+from them in ``backward``: other saved arrays are constants. Otherwise double
+backward through the op raises and says so. A gradient whose shape is not its
+input's raises in both modes.
 """
 
 from __future__ import annotations
@@ -68,41 +73,34 @@ class Function:
     def apply(cls, *inputs, **options) -> Tensor:
         tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in inputs)
         ctx = Context()
-        out = np.asarray(cls.forward(ctx, *(t.data for t in tensors), **options))
+        raw = cls.forward(ctx, *(t.data for t in tensors), **options)
+        out = np.asarray(raw)
         out = out.astype(tensors[0].dtype, copy=False) if tensors else out
+        # The saved output must be the node's own array, for the engine to hand it
+        # over as the output Tensor under create_graph.
+        kept = tuple(out if v is raw else v for v in getattr(ctx, "saved", ()))
 
-        def backward(grad):
-            if isinstance(grad, Tensor):
-                return cls._graph_backward(ctx, grad, tensors)
-            grads = cls.backward(ctx, grad)
-            return tuple(
-                _checked(cls, g, t) for g, t in zip(_one_per_input(cls, grads, tensors), tensors)
-            )
+        def backward(grad, *saved):  # the engine hands arrays, or Tensors (create_graph)
+            if isinstance(grad, Tensor) and not cls.differentiable_backward:
+                raise _not_differentiable(cls)
+            ctx.saved = saved
+            try:
+                grads = _one_per_input(cls, cls.backward(ctx, grad), tensors)
+            finally:
+                ctx.saved = kept  # the output Tensor left on ctx would be a reference cycle
+            return tuple(_checked(cls, g, t) for g, t in zip(grads, tensors))
 
-        return Tensor._make(out, tensors, backward, cls.__name__)
+        return Tensor._make(out, tensors, backward, cls.__name__, kept)
 
-    @classmethod
-    def _graph_backward(cls, ctx: Context, grad: Tensor, tensors: tuple) -> tuple:
-        """``backward`` on Tensors (create_graph=True): saved inputs become the input Tensors."""
-        if not cls.differentiable_backward:
-            raise RuntimeError(
-                f"double backward through {cls.__name__} is not supported: its backward is "
-                f"written for NumPy arrays. If {cls.__name__}.backward uses only operations "
-                "that also work on Tensors (+ - * / ** @ and Tensor methods), set "
-                f"differentiable_backward = True on the class; otherwise compute the second "
-                "derivative another way (for example numerically)"
-            )
-        by_id = {id(t.data): t for t in tensors}
-        arrays = getattr(ctx, "saved", ())
-        ctx.saved = tuple(by_id.get(id(v), v) for v in arrays)
-        try:
-            grads = cls.backward(ctx, grad)
-        finally:
-            ctx.saved = arrays
-        return tuple(
-            None if g is None else g if isinstance(g, Tensor) else _checked(cls, g, t)
-            for g, t in zip(_one_per_input(cls, grads, tensors), tensors)
-        )
+
+def _not_differentiable(cls) -> RuntimeError:
+    return RuntimeError(
+        f"double backward through {cls.__name__} is not supported: its backward is "
+        f"written for NumPy arrays. If {cls.__name__}.backward uses only operations "
+        "that also work on Tensors (+ - * / ** @ and Tensor methods), set "
+        f"differentiable_backward = True on the class; otherwise compute the second "
+        "derivative another way (for example numerically)"
+    )
 
 
 def _one_per_input(cls, grads, tensors: tuple) -> tuple:
@@ -116,9 +114,10 @@ def _one_per_input(cls, grads, tensors: tuple) -> tuple:
 
 
 def _checked(cls, grad, tensor: Tensor):
+    """``grad`` in ``tensor``'s dtype, or an error naming the function if its shape differs."""
     if grad is None:
         return None
-    grad = np.asarray(grad, dtype=tensor.dtype)
+    grad = grad.astype(tensor.dtype) if isinstance(grad, Tensor) else np.asarray(grad, tensor.dtype)
     if grad.shape != tensor.shape:
         raise RuntimeError(
             f"{cls.__name__}.backward returned a gradient of shape {grad.shape} for an "

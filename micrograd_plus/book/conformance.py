@@ -95,9 +95,10 @@ def tensor_methods() -> list[str]:
     return sorted(n for n in dir(Tensor) if not n.startswith("_") and n not in _TENSOR_EXTRAS)
 
 
-# Tensor attributes of NumPy's vocabulary, kept for the book's NumPy readers.
+# Tensor attributes of NumPy's vocabulary, kept for the book's NumPy readers (astype also
+# lets a backward rule read the same on arrays and Tensors, see autograd.shared).
 _TENSOR_EXTRAS = frozenset(
-    {"clip", "maximum", "minimum", "where", "zero_grad", "gelu", "leaky_relu"}
+    {"clip", "maximum", "minimum", "where", "zero_grad", "gelu", "leaky_relu", "astype"}
 )
 
 

@@ -633,7 +633,7 @@ def _uncorrected_log_softmax(a, axis=-1):
     """Log-softmax whose gradient forgets the ``- softmax * sum(g)`` term."""
     from micrograd_plus.ops import softmax
 
-    return _with_backward(softmax.log_softmax(a, axis), lambda g: (g,))
+    return _with_backward(softmax.log_softmax(a, axis), lambda g, *saved: (g,))
 
 
 def _halved_maximum(a, b):
@@ -642,23 +642,21 @@ def _halved_maximum(a, b):
 
     out = elementwise.maximum(a, b)
     inner = out._backward
-    return _with_backward(out, lambda g: tuple(None if x is None else x / 2 for x in inner(g)))
+    return _with_backward(
+        out, lambda g, *saved: tuple(None if x is None else x / 2 for x in inner(g, *saved))
+    )
 
 
 def _constant_factor_tanh(a):
-    """tanh whose graph-mode rule uses the saved output *array* for ``1 - tanh**2``
+    """tanh whose rule takes the *array* of the output it is handed for ``1 - tanh**2``
     (the NumPy-on-a-Tensor slip): first derivatives stay right, second ones lose a term."""
     from micrograd_plus.ops import elementwise
 
-    out = elementwise.tanh(a)
-    inner = out._backward
+    def backward(g, t):
+        t = np.asarray(t)  # under create_graph t is the output Tensor: this drops its graph
+        return (g * (1 - t * t),)
 
-    def backward(g):
-        if isinstance(g, Tensor):
-            return (g * Tensor._make(1 - out.data * out.data),)
-        return inner(g)
-
-    return _with_backward(out, backward)
+    return _with_backward(elementwise.tanh(a), backward)
 
 
 # Op name -> (Tensor attribute, a subtly wrong replacement).

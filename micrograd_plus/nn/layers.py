@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from ..autograd.engine import Derived
+from ..autograd.shared import add_at
 from ..ops import elementwise, linalg, shape, softmax
 from ..tensor import DEFAULT_DTYPE, Tensor
 from .module import Module, Parameter
@@ -143,13 +145,14 @@ def gelu_tanh(a: Tensor) -> Tensor:
     t = np.tanh(inner)
     out = 0.5 * x * (1 + t)
 
-    def backward(g):
-        # Graph mode: the same formula on the input Tensor, tanh recomputed from it.
-        X, T = (a, (k * (a + 0.044715 * a * a * a)).tanh()) if isinstance(g, Tensor) else (x, t)
-        dinner = k * (1 + 3 * 0.044715 * X * X)
-        return (g * (0.5 * (1 + T) + 0.5 * X * (1 - T * T) * dinner),)
+    def backward(g, x, t):  # d/dx of 0.5 x (1 + t), t = tanh(inner(x))
+        dinner = k * (1 + 3 * 0.044715 * x * x)
+        return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner),)
 
-    return Tensor._make(out, (a,), backward, "gelu_tanh")
+    def recompute(a):  # tanh(inner) as Tensor ops of the input, for create_graph
+        return a, (k * (a + 0.044715 * a * a * a)).tanh()
+
+    return Tensor._make(out, (a,), backward, "gelu_tanh", Derived((x, t), recompute))
 
 
 class GELU(Module):
@@ -335,18 +338,12 @@ def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor
     idx = class_indices(indices, "embedding indices", weight.shape[0])
     table = weight.data
 
-    def backward(g):
-        if isinstance(g, Tensor):  # graph mode: a scatter-add whose backward gathers
-            grad = shape.add_at(g.reshape(-1, table.shape[1]), idx.reshape(-1), table.shape)
-            if padding_idx is not None:
-                keep = np.ones((table.shape[0], 1), table.dtype)
-                keep[padding_idx] = 0
-                grad = grad * keep
-            return (grad,)
-        grad = np.zeros_like(table)
-        np.add.at(grad, idx.reshape(-1), g.reshape(-1, table.shape[1]))
+    def backward(g):  # each row of g added into the row it was picked from
+        grad = add_at(g.reshape(-1, table.shape[1]), idx.reshape(-1), table.shape)
         if padding_idx is not None:
-            grad[padding_idx] = 0
+            keep = np.ones((table.shape[0], 1), table.dtype)
+            keep[padding_idx] = 0
+            grad = grad * keep
         return (grad,)
 
     return Tensor._make(table[idx], (weight,), backward, "embedding")

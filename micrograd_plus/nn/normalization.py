@@ -7,10 +7,10 @@ closed-form gradient:
 
     dx = w / std * (g - mean(g) - x_hat * mean(g * x_hat))
 
-with the means taken over the axes that were normalised. With
-``create_graph=True`` the same formula runs on Tensors (``_norm_graph_grads``):
-``x_hat`` and ``1/std`` are recomputed from the input, so the gradient can be
-differentiated again.
+with the means taken over the axes that were normalised (``_norm_rule``). With
+``create_graph=True`` the engine hands the same rule Tensors: ``x_hat`` and
+``1/std`` are recomputed from the input (``_graph_statistics``), so the
+gradient can be differentiated again.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numbers
 
 import numpy as np
 
+from ..autograd.engine import Derived
 from ..tensor import DEFAULT_DTYPE, Tensor
 from .module import Module, Parameter
 
@@ -32,36 +33,39 @@ def _present(tensors, values) -> tuple:
     return tuple(v for t, v in zip(tensors, values) if t is not None)
 
 
-def _affine_backward(g, xhat, weight, bias, reduce_axes, param_shape):
-    """Gradients of ``xhat * weight + bias`` with respect to weight and bias."""
-    gw = gb = None
-    if weight is not None and weight.requires_grad:
-        gw = (g * xhat).sum(axis=reduce_axes).reshape(param_shape)
-    if bias is not None and bias.requires_grad:
-        gb = g.sum(axis=reduce_axes).reshape(param_shape)
-    return gw, gb
+def _norm_rule(parents: tuple, stat_axes, affine_axes: tuple, wshape: tuple, n: int):
+    """The backward of ``x_hat * w + b``, ``x_hat = (x - mean) / std`` over ``stat_axes``.
 
-
-def _norm_graph_grads(g, input, weight, bias, stat_axes, affine_axes, wshape, eps):
-    """Graph-mode rule of a norm that uses the statistics of ``input`` over ``stat_axes``.
-
-    The closed form of the module docstring, with ``x_hat`` and ``1/std``
-    recomputed from the input Tensor (``weight`` is reshaped to ``wshape`` to
-    broadcast against it), so the gradients record their own graph.
+    ``stat_axes=None`` means fixed statistics (batch norm in eval mode), so
+    ``dx = w / std * g``; ``n`` is the count each mean is over.
     """
+    input, weight, bias = parents
+    wanted = [t is not None and t.requires_grad for t in parents]
+
+    def mean(v):
+        return v.sum(axis=stat_axes, keepdims=True) / max(n, 1)
+
+    def backward(g, xhat, inv_std, w):
+        gxhat = g if w is None else g * w.reshape(wshape)
+        gx = gw = gb = None
+        if wanted[0] and stat_axes is None:
+            gx = gxhat * inv_std
+        elif wanted[0]:  # dx = w / std * (g - mean(g) - x_hat * mean(g * x_hat))
+            gx = (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat)) * inv_std
+        if wanted[1]:
+            gw = (g * xhat).sum(axis=affine_axes).reshape(weight.shape)  # dw = sum g x_hat
+        if wanted[2]:
+            gb = g.sum(axis=affine_axes).reshape(bias.shape)  # db = sum g
+        return _present(parents, (gx, gw, gb))
+
+    return backward
+
+
+def _graph_statistics(input: Tensor, stat_axes: tuple, eps: float) -> tuple:
+    """``x_hat`` and ``1/std`` as Tensor ops of the input, for ``create_graph``."""
     centred = input - input.mean(axis=stat_axes, keepdims=True)
     inv_std = 1 / ((centred * centred).mean(axis=stat_axes, keepdims=True) + eps).sqrt()
-    xhat = centred * inv_std
-    gx = None
-    if input.requires_grad:
-        gxhat = g if weight is None else g * weight.reshape(wshape)
-        mean_gx = (gxhat * xhat).mean(axis=stat_axes, keepdims=True)
-        gx = (gxhat - gxhat.mean(axis=stat_axes, keepdims=True) - xhat * mean_gx) * inv_std
-    param = weight if weight is not None else bias
-    gw, gb = _affine_backward(
-        g, xhat, weight, bias, affine_axes, None if param is None else param.shape
-    )
-    return _present((input, weight, bias), (gx, gw, gb))
+    return centred * inv_std, inv_std
 
 
 def batch_norm(
@@ -129,35 +133,18 @@ def batch_norm(
     out = xhat * w.reshape(bshape) if w is not None else xhat.copy()
     if b is not None:
         out += b.reshape(bshape)
+    istd = inv_std.reshape(bshape)
+
+    def recompute(input, *params):  # x_hat and 1/std as Tensor ops of the input
+        if use_batch:
+            return (*_graph_statistics(input, axes, eps), weight)
+        # The running statistics are constants: x_hat is affine in x, exactly
+        # x_hat + (x - x.data) / std, which holds no reference to them.
+        return (input - x) * istd + xhat, istd, weight
+
+    rule = _norm_rule((input, weight, bias), axes if use_batch else None, axes, bshape, n)
     parents = _present((input, weight, bias), (input, weight, bias))
-
-    def backward(g):
-        if isinstance(g, Tensor):
-            if use_batch:
-                return _norm_graph_grads(g, input, weight, bias, axes, axes, bshape, eps)
-            # The running statistics are constants: x_hat is affine in x, exactly
-            # x_hat + (x - x.data) * inv_std, which holds no reference to them.
-            istd = inv_std.reshape(bshape)
-            xhat_t = (input - x) * istd + xhat
-            gx = g * (istd if weight is None else weight.reshape(bshape) * istd)
-            gw, gb = _affine_backward(g, xhat_t, weight, bias, axes, (channels,))
-            return _present((input, weight, bias), (gx, gw, gb))
-        gw, gb = _affine_backward(g, xhat, weight, bias, axes, (channels,))
-        gx = None
-        if input.requires_grad:
-            scale = inv_std if w is None else w * inv_std
-            if use_batch:
-                mean_g = g.sum(axis=axes) / max(n, 1)
-                mean_gx = (g * xhat).sum(axis=axes) / max(n, 1)
-                gx = xhat * mean_gx.reshape(bshape)
-                np.subtract(g, gx, out=gx)
-                gx -= mean_g.reshape(bshape)
-                gx *= scale.reshape(bshape)
-            else:
-                gx = g * scale.reshape(bshape)
-        return _present((input, weight, bias), (gx, gw, gb))
-
-    return Tensor._make(out, parents, backward, "batch_norm")
+    return Tensor._make(out, parents, rule, "batch_norm", Derived((xhat, istd, w), recompute))
 
 
 class BatchNorm1d(Module):
@@ -295,22 +282,13 @@ def layer_norm(
     out = xhat * w if w is not None else xhat.copy()
     if b is not None:
         out += b
+
+    def recompute(input, *params):  # x_hat and 1/std as Tensor ops of the input
+        return (*_graph_statistics(input, axes, eps), weight)
+
+    rule = _norm_rule((input, weight, bias), axes, lead, shape, int(np.prod(shape)))
     parents = _present((input, weight, bias), (input, weight, bias))
-
-    def backward(g):
-        if isinstance(g, Tensor):
-            return _norm_graph_grads(g, input, weight, bias, axes, lead, shape, eps)
-        gw, gb = _affine_backward(g, xhat, weight, bias, lead, shape)
-        gx = None
-        if input.requires_grad:
-            gxhat = g * w if w is not None else g
-            gx = xhat * (gxhat * xhat).mean(axis=axes, keepdims=True)
-            np.subtract(gxhat, gx, out=gx)
-            gx -= gxhat.mean(axis=axes, keepdims=True)
-            gx *= inv_std
-        return _present((input, weight, bias), (gx, gw, gb))
-
-    return Tensor._make(out, parents, backward, "layer_norm")
+    return Tensor._make(out, parents, rule, "layer_norm", Derived((xhat, inv_std, w), recompute))
 
 
 class LayerNorm(Module):

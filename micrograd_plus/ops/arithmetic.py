@@ -6,26 +6,9 @@ from numbers import Number
 
 import numpy as np
 
+from ..autograd.shared import log, where
 from ..tensor import DEFAULT_DTYPE, Tensor, cast_to, promote
 from ._broadcast import broadcast_error, unbroadcast
-
-
-def _where(condition: np.ndarray, value, other):
-    """``np.where`` for a backward rule: the branches may be arrays or Tensors."""
-    if isinstance(other, Tensor) or isinstance(value, Tensor):
-        from .elementwise import where
-
-        return where(condition, value, other)
-    return np.where(condition, value, other).astype(other.dtype, copy=False)
-
-
-def _zeros(g, x: np.ndarray):
-    zeros = np.zeros_like(x)
-    return Tensor._make(zeros) if isinstance(g, Tensor) else zeros
-
-
-def _log(v):
-    return v.log() if isinstance(v, Tensor) else np.log(v)
 
 
 def add(a: Tensor, b) -> Tensor:
@@ -71,18 +54,17 @@ def mul(a: Tensor, b) -> Tensor:
     a, b = promote(a, b)
     x, y = a.data, b.data
 
-    def backward(g):
-        X, Y = (a, b) if isinstance(g, Tensor) else (x, y)
+    def backward(g, x, y):  # d(xy)/dx = y, d(xy)/dy = x
         return (
-            unbroadcast(g * Y, x.shape) if a.requires_grad else None,
-            unbroadcast(g * X, y.shape) if b.requires_grad else None,
+            unbroadcast(g * y, x.shape) if a.requires_grad else None,
+            unbroadcast(g * x, y.shape) if b.requires_grad else None,
         )
 
     try:
         out = x * y
     except ValueError:
         raise broadcast_error("mul", x.shape, y.shape) from None
-    return Tensor._make(out, (a, b), backward, "mul")
+    return Tensor._make(out, (a, b), backward, "mul", (x, y))
 
 
 def div(a: Tensor, b) -> Tensor:
@@ -96,14 +78,13 @@ def div(a: Tensor, b) -> Tensor:
     except ValueError:
         raise broadcast_error("div", x.shape, y.shape) from None
 
-    def backward(g):
-        Y, Q = (b, a / b) if isinstance(g, Tensor) else (y, out)
+    def backward(g, y, q):  # d(x/y)/dx = 1/y, d(x/y)/dy = -(x/y)/y
         return (
-            unbroadcast(g / Y, x.shape) if a.requires_grad else None,
-            unbroadcast(-g * Q / Y, y.shape) if b.requires_grad else None,
+            unbroadcast(g / y, x.shape) if a.requires_grad else None,
+            unbroadcast(-g * q / y, y.shape) if b.requires_grad else None,
         )
 
-    return Tensor._make(out, (a, b), backward, "div")
+    return Tensor._make(out, (a, b), backward, "div", (y, out))
 
 
 def rdiv(a: Tensor, b) -> Tensor:
@@ -141,34 +122,35 @@ def pow(a: Tensor, exponent) -> Tensor:
     except ValueError:
         raise broadcast_error("pow", x.shape, y.shape) from None
 
-    def backward(g):
-        X, Y, P = (a, b, a**b) if isinstance(g, Tensor) else (x, y, out)
+    # Masks from the forward's arrays: constants, also under create_graph.
+    zero_exponent, zero_base = y == 0, (x == 0) & (y >= 0)
+
+    def backward(g, x, y, p):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if a.requires_grad:
-                ga = unbroadcast(_where(y == 0, 0, g * Y * X ** (Y - 1)), x.shape)
+                ga = unbroadcast(where(zero_exponent, 0, g * y * x ** (y - 1)), x.shape)
             if b.requires_grad:
                 # d/dy x**y = x**y log x, taken as 0 where x == 0 and y >= 0 (as torch does).
-                gb = unbroadcast(g * _where((x == 0) & (y >= 0), 0, P * _log(X)), y.shape)
+                gb = unbroadcast(g * where(zero_base, 0, p * log(x)), y.shape)
         return ga, gb
 
-    return Tensor._make(out, (a, b), backward, "pow")
+    return Tensor._make(out, (a, b), backward, "pow", (x, y, out))
 
 
 def _pow_const(a: Tensor, c) -> Tensor:
     x = a.data
     dtype = x.dtype.type
     if c == 0:  # torch: the gradient of x ** 0 is 0, also at x = 0 (not 0 * inf)
-        return Tensor._make(x**0, (a,), lambda g: (_zeros(g, x),), "pow")
+        return Tensor._make(x**0, (a,), lambda g: (g * 0,), "pow")
     c_ = dtype(c)
 
-    def backward(g):
-        X = a if isinstance(g, Tensor) else x
+    def backward(g, x):
         if c == 2:
-            return (g * (X + X),)
-        return (g * (c_ * X ** (c_ - 1)),)
+            return (g * (x + x),)
+        return (g * (c_ * x ** (c_ - 1)),)
 
-    return Tensor._make(x * x if c == 2 else x**c_, (a,), backward, "pow")
+    return Tensor._make(x * x if c == 2 else x**c_, (a,), backward, "pow", (x,))
 
 
 def rpow(a: Tensor, base) -> Tensor:

@@ -74,9 +74,8 @@ def astype(a: Tensor, dtype) -> Tensor:
     if dtype.kind != "f":  # integers and bools carry no gradient
         return Tensor._make(out)
 
-    def backward(g):
-        # A Tensor g is cast back with to(), itself this differentiable op.
-        return (g.to(x.dtype) if isinstance(g, Tensor) else g.astype(x.dtype),)
+    def backward(g):  # cast back (on a Tensor, astype is this differentiable op)
+        return (g.astype(x.dtype),)
 
     return Tensor._make(out, (a,), backward, "to")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import shared
+from ..autograd.engine import Derived
 from ..tensor import DEFAULT_DTYPE, Tensor, promote
 from ._broadcast import broadcast_error, unbroadcast
 
@@ -17,27 +19,29 @@ def _floating(a: Tensor) -> np.ndarray:
 
 def exp(a: Tensor) -> Tensor:
     out = np.exp(_floating(a))
-    # In graph mode (a Tensor g, see autograd.engine) the output is recomputed as a Tensor.
-    return Tensor._make(
-        out, (a,), lambda g: (g * (exp(a) if isinstance(g, Tensor) else out),), "exp"
-    )
+    return Tensor._make(out, (a,), _times_output, "exp", (out,))
+
+
+def _times_output(g, out):  # d(e^x)/dx = e^x
+    return (g * out,)
 
 
 def log(a: Tensor) -> Tensor:
     x = _floating(a)
-    return Tensor._make(
-        np.log(x), (a,), lambda g: (g / (a if isinstance(g, Tensor) else x),), "log"
-    )
+    return Tensor._make(np.log(x), (a,), _over_input, "log", (x,))
+
+
+def _over_input(g, x):  # d(log x)/dx = 1/x
+    return (g / x,)
 
 
 def sqrt(a: Tensor) -> Tensor:
     out = np.sqrt(_floating(a))
+    return Tensor._make(out, (a,), _sqrt_backward, "sqrt", (out,))
 
-    def backward(g):
-        root = sqrt(a) if isinstance(g, Tensor) else out
-        return (g / (root + root),)
 
-    return Tensor._make(out, (a,), backward, "sqrt")
+def _sqrt_backward(g, root):  # d(sqrt x)/dx = 1/(2 sqrt x)
+    return (g / (root + root),)
 
 
 def abs(a: Tensor) -> Tensor:  # noqa: A001 - mirrors the Tensor method name
@@ -75,22 +79,20 @@ def sigmoid(a: Tensor) -> Tensor:
     # exp of a non-positive number never overflows.
     e = np.exp(-np.abs(x))
     out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    return Tensor._make(out, (a,), _sigmoid_backward, "sigmoid", (out,))
 
-    def backward(g):
-        s = sigmoid(a) if isinstance(g, Tensor) else out
-        return (g * s * (1 - s),)
 
-    return Tensor._make(out, (a,), backward, "sigmoid")
+def _sigmoid_backward(g, s):  # ds/dx = s (1 - s)
+    return (g * s * (1 - s),)
 
 
 def tanh(a: Tensor) -> Tensor:
     out = np.tanh(_floating(a))
+    return Tensor._make(out, (a,), _tanh_backward, "tanh", (out,))
 
-    def backward(g):
-        t = tanh(a) if isinstance(g, Tensor) else out
-        return (g * (1 - t * t),)
 
-    return Tensor._make(out, (a,), backward, "tanh")
+def _tanh_backward(g, t):  # d(tanh x)/dx = 1 - tanh(x)^2
+    return (g * (1 - t * t),)
 
 
 def erf(a: Tensor) -> Tensor:
@@ -109,15 +111,10 @@ def erf(a: Tensor) -> Tensor:
     out = np.vectorize(scalar_erf, otypes=[x.dtype])(x) if x.size else x.copy()
     scale = x.dtype.type(2 / sqrt(pi))
 
-    def backward(g):
-        X = a if isinstance(g, Tensor) else x
-        return (g * (scale * _exp(-(X * X))),)
+    def backward(g, x):
+        return (g * (scale * shared.exp(-(x * x))),)
 
-    return Tensor._make(out, (a,), backward, "erf")
-
-
-def _exp(v):
-    return exp(v) if isinstance(v, Tensor) else np.exp(v)
+    return Tensor._make(out, (a,), backward, "erf", (x,))
 
 
 def gelu(a: Tensor) -> Tensor:
@@ -129,15 +126,14 @@ def gelu(a: Tensor) -> Tensor:
     verf = np.vectorize(scalar_erf, otypes=[x.dtype])
     cdf = 0.5 * (1 + verf(x / np.sqrt(np.asarray(2, x.dtype))))
     root2pi = x.dtype.type(sqrt(2 * pi))
-    pdf = np.exp(-0.5 * x * x) / root2pi
 
-    def backward(g):
-        if isinstance(g, Tensor):  # graph mode: Phi and phi as Tensor ops of x
-            cdf_t = 0.5 * (1 + erf(a * x.dtype.type(1 / sqrt(2))))
-            return (g * (cdf_t + a * (exp(-0.5 * a * a) / root2pi)),)
-        return (g * (cdf + x * pdf),)
+    def backward(g, x, cdf):  # d(x Phi(x))/dx = Phi(x) + x phi(x)
+        return (g * (cdf + x * (shared.exp(-0.5 * x * x) / root2pi)),)
 
-    return Tensor._make(x * cdf, (a,), backward, "gelu")
+    def recompute(a):  # Phi as Tensor ops of the input, for create_graph
+        return a, 0.5 * (1 + erf(a * x.dtype.type(1 / sqrt(2))))
+
+    return Tensor._make(x * cdf, (a,), backward, "gelu", Derived((x, cdf), recompute))
 
 
 def clip(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's names
@@ -202,11 +198,9 @@ def where(condition, x, y) -> Tensor:
     xd, yd = x.data, y.data
 
     def backward(g):
-        # where() of a Tensor g is this op again, so graph mode records it.
-        pick = where if isinstance(g, Tensor) else np.where
         return (
-            unbroadcast(pick(cond, g, 0), xd.shape) if x.requires_grad else None,
-            unbroadcast(pick(cond, 0, g), yd.shape) if y.requires_grad else None,
+            unbroadcast(shared.where(cond, g, 0), xd.shape) if x.requires_grad else None,
+            unbroadcast(shared.where(cond, 0, g), yd.shape) if y.requires_grad else None,
         )
 
     return Tensor._make(np.where(cond, xd, yd), (x, y), backward, "where")

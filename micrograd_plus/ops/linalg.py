@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import shared
 from ..autograd.engine import Fresh
 from ..tensor import Tensor, promote
 from ._broadcast import unbroadcast
@@ -23,39 +24,27 @@ def matmul(a: Tensor, b) -> Tensor:
             f"axis of the right operand ({ky})"
         )
     if x.ndim == 2 and y.ndim == 2:
-        return Tensor._make(x @ y, (a, b), _matmul2d_backward(a, b), "matmul")
+        return Tensor._make(x @ y, (a, b), _matmul2d_backward(a, b), "matmul", (x, y))
 
-    def backward(g):
+    def backward(g, x, y):
         # Lift 1-D operands to matrices, as matmul itself does, then drop the axes again.
-        if isinstance(g, Tensor):  # graph mode: the same steps as differentiable ops
-            x2 = a.reshape(1, -1) if x.ndim == 1 else a
-            y2 = b.reshape(-1, 1) if y.ndim == 1 else b
-            batch = np.broadcast_shapes(x2.shape[:-2], y2.shape[:-2])
-            g2 = g.reshape(*batch, x2.shape[-2], y2.shape[-1])
-            ga = unbroadcast(g2 @ y2.mT, x2.shape).reshape(x.shape) if a.requires_grad else None
-            gb = unbroadcast(x2.mT @ g2, y2.shape).reshape(y.shape) if b.requires_grad else None
-            return ga, gb
-        x2 = x[None, :] if x.ndim == 1 else x
-        y2 = y[:, None] if y.ndim == 1 else y
+        x2 = x.reshape(1, -1) if x.ndim == 1 else x
+        y2 = y.reshape(-1, 1) if y.ndim == 1 else y
         batch = np.broadcast_shapes(x2.shape[:-2], y2.shape[:-2])
         g2 = g.reshape(*batch, x2.shape[-2], y2.shape[-1])
         ga = gb = None
         if a.requires_grad:
-            ga = unbroadcast(g2 @ np.swapaxes(y2, -1, -2), x2.shape).reshape(x.shape)
+            ga = unbroadcast(g2 @ y2.swapaxes(-1, -2), x2.shape).reshape(x.shape)
         if b.requires_grad:
-            gb = unbroadcast(np.swapaxes(x2, -1, -2) @ g2, y2.shape).reshape(y.shape)
+            gb = unbroadcast(x2.swapaxes(-1, -2) @ g2, y2.shape).reshape(y.shape)
         return ga, gb
 
-    return Tensor._make(np.asarray(x @ y), (a, b), backward, "matmul")
+    return Tensor._make(np.asarray(x @ y), (a, b), backward, "matmul", (x, y))
 
 
 def _matmul2d_backward(a: Tensor, b: Tensor):
-    x, y = a.data, b.data
-
-    def backward(g):
-        # In graph mode the transposes are Tensor ops on the inputs, so the product records.
-        X, Y = (a, b) if isinstance(g, Tensor) else (x, y)
-        return Fresh((g @ Y.T if a.requires_grad else None, X.T @ g if b.requires_grad else None))
+    def backward(g, x, y):  # d(xy)/dx = g y^T, d(xy)/dy = x^T g
+        return Fresh((g @ y.T if a.requires_grad else None, x.T @ g if b.requires_grad else None))
 
     return backward
 
@@ -87,23 +76,24 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if xd.ndim != 2:
         out = out.reshape(*xd.shape[:-1], w.shape[0])
     parents = (x, weight) if bias is None else (x, weight, bias)
+    wanted = (x.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
 
-    def backward(g):
-        # Graph mode reads the input Tensors, so both products record their graph.
-        if isinstance(g, Tensor):
-            W, X2 = weight, x if xd.ndim == 2 else x.reshape(x2.shape)
-        else:
-            W, X2 = w, x2
-        g2 = g.reshape(-1, w.shape[0]) if g.ndim != 2 else g
-        gx = (g2 @ W).reshape(xd.shape) if x.requires_grad else None
-        gw = None
-        if weight.requires_grad:
-            gw = t_matmul(g2, X2) if isinstance(g, Tensor) else g2.T @ X2
-        if bias is None:
-            return Fresh((gx, gw))
-        return Fresh((gx, gw, g2.sum(axis=0) if bias.requires_grad else None))
+    def backward(g, x, w):  # y = x W^T + b, with one row per sample in x, y and g
+        g2, x2 = _rows(g), _rows(x)
+        return Fresh(
+            (
+                (g2 @ w).reshape(x.shape) if wanted[0] else None,  # dx = g W
+                shared.t_matmul(g2, x2) if wanted[1] else None,  # dW = g^T x
+                g2.sum(axis=0) if wanted[2] else None,  # db = g summed over the rows
+            )
+        )
 
-    return Tensor._make(out, parents, backward, "linear")
+    return Tensor._make(out, parents, backward, "linear", (xd, w))
+
+
+def _rows(v):
+    """``v`` as a matrix of rows: its leading axes (batch, sequence, ...) flattened."""
+    return v if v.ndim == 2 else v.reshape(-1, v.shape[-1])
 
 
 def t_matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -123,11 +113,10 @@ def t_matmul(a: Tensor, b: Tensor) -> Tensor:
     """
     x, y = a.data, b.data
 
-    def backward(g):
-        X, Y = (a, b) if isinstance(g, Tensor) else (x, y)
+    def backward(g, x, y):
         return (
-            Y @ g.T if a.requires_grad else None,  # d(a.T @ b)/da: b @ g.T, shape of a
-            X @ g if b.requires_grad else None,
+            y @ g.T if a.requires_grad else None,  # d(a.T @ b)/da: b @ g.T, shape of a
+            x @ g if b.requires_grad else None,
         )
 
-    return Tensor._make(x.T @ y, (a, b), backward, "t_matmul")
+    return Tensor._make(x.T @ y, (a, b), backward, "t_matmul", (x, y))

@@ -59,6 +59,10 @@ TENSOR_METHODS = {
     "copy_": inplace.copy_,
     "clone": convert.clone,
     "to": convert.to,
+    # NumPy's names for two Tensor methods, so a backward rule reads the same on the
+    # arrays of the first-order path and the Tensors of create_graph (autograd.shared).
+    "astype": convert.astype,
+    "swapaxes": shape.transpose,
     "float": convert.float,
     "double": convert.double,
     "half": convert.half,

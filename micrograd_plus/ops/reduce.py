@@ -12,38 +12,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..autograd.shared import expand as _expand
 from ..tensor import Tensor
 from ._broadcast import dim_alias, normalize_axis
-
-
-def _expand(g: np.ndarray, axes: tuple, keepdims: bool, shape: tuple) -> np.ndarray:
-    """Put the reduced axes back into ``g`` and broadcast it to ``shape`` (a read-only view)."""
-    if isinstance(g, Tensor):  # graph mode: the same steps as differentiable ops
-        if not keepdims and axes:
-            g = g.reshape([1 if i in axes else n for i, n in enumerate(shape)])
-        return g if g.shape == shape else g.broadcast_to(shape)
-    if g.size == 1:  # one value (a full reduction): repeat it along every axis
-        if g.shape == shape:
-            return g
-        # A zero-stride view of an immutable copy of the value is read-only by
-        # construction, without the cost of setting the flag afterwards.
-        return np.ndarray(shape, g.dtype, g.tobytes(), 0, (0,) * len(shape))
-    if not keepdims and axes:
-        g = g.reshape([1 if i in axes else n for i, n in enumerate(shape)])
-    if g.shape == shape:
-        return g
-    if g.size and g.flags.c_contiguous:
-        strides = tuple(0 if n != m else s for n, m, s in zip(shape, g.shape, g.strides))
-        return _repeat_view(g, shape, strides)
-    return np.broadcast_to(g, shape)
-
-
-def _repeat_view(g: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
-    """What ``np.broadcast_to`` returns, built directly: its Python-level checks
-    cost several times the whole backward of a small reduction."""
-    view = np.ndarray(shape, g.dtype, g, 0, strides)
-    view.flags.writeable = False
-    return view
 
 
 def _float_data(a: Tensor) -> np.ndarray:
@@ -150,13 +121,9 @@ def _along(a: Tensor, axis, keepdims: bool, arg_fn, op: str):
 
     def backward(g):
         g1 = g.reshape(kept_idx.shape) if x.ndim else g.reshape(1)
-        if isinstance(g, Tensor):  # graph mode: a constant one-hot mask times the spread g
-            onehot = np.zeros_like(x1)
-            np.put_along_axis(onehot, kept_idx.reshape(g1.shape), 1, axis=ax)
-            return ((onehot * g1.broadcast_to(x1.shape)).reshape(x.shape),)
-        grad = np.zeros_like(x1)
-        np.put_along_axis(grad, kept_idx.reshape(g1.shape), g1, axis=ax)
-        return (grad.reshape(x.shape),)
+        onehot = np.zeros_like(x1)  # 1 at the chosen index, a constant
+        np.put_along_axis(onehot, kept_idx.reshape(g1.shape), 1, axis=ax)
+        return ((onehot * g1).reshape(x.shape),)
 
     values = Tensor._make(np.asarray(vals), (a,), backward, op)
     return values, Tensor._make(np.asarray(idx, dtype=np.int64))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import shared
 from ..tensor import Tensor
 from ._broadcast import dim_alias, normalize_axis, unbroadcast
 
@@ -61,7 +62,7 @@ def transpose(a: Tensor, *dims) -> Tensor:
     out = np.swapaxes(x, d0, d1)
 
     def backward(g):
-        return (g.transpose(d0, d1) if isinstance(g, Tensor) else np.swapaxes(g, d0, d1),)
+        return (g.swapaxes(d0, d1),)
 
     return Tensor._make(out, (a,), backward, "transpose")
 
@@ -92,8 +93,7 @@ def permute(a: Tensor, *dims) -> Tensor:
     out = x.transpose(perm)
 
     def backward(g):
-        # Tensor.transpose swaps two dims (torch); a Tensor g needs permute for the inverse.
-        return (g.permute(inverse) if isinstance(g, Tensor) else g.transpose(inverse),)
+        return (shared.permute(g, inverse),)
 
     return Tensor._make(out, (a,), backward, "permute")
 
@@ -165,19 +165,21 @@ def getitem(a: Tensor, key) -> Tensor:
     key = index_arrays(key)
     x = a.data
     out = x[key]
-    advanced = _is_advanced(key)
 
-    def backward(g):
-        if isinstance(g, Tensor):  # graph mode: the scatter as an op whose backward is getitem
-            return (add_at(g, key, x.shape),)
-        grad = np.zeros_like(x)
-        if advanced:
-            np.add.at(grad, key, g)  # repeated indices accumulate
-        else:
-            grad[key] = g
-        return (grad,)
+    def backward(g):  # g scattered back to where the elements came from
+        return (shared.add_at(g, key, x.shape),)
 
     return Tensor._make(np.asarray(out), (a,), backward, "getitem")
+
+
+def scatter_add(v: np.ndarray, key, shape: tuple) -> np.ndarray:
+    """:func:`add_at` on arrays: zeros of ``shape`` with ``v`` added at ``[key]``."""
+    out = np.zeros(shape, dtype=v.dtype)
+    if _is_advanced(key):
+        np.add.at(out, key, v)  # repeated indices accumulate
+    else:  # basic indexing selects each element at most once
+        out[key] = v
+    return out
 
 
 def add_at(src: Tensor, key, shape: tuple) -> Tensor:
@@ -196,16 +198,8 @@ def add_at(src: Tensor, key, shape: tuple) -> Tensor:
     [4.0, 0.0, 2.0, 0.0]
     """
     key = index_arrays(key)
-    out = np.zeros(shape, dtype=src.data.dtype)
-    if _is_advanced(key):
-        np.add.at(out, key, src.data)
-    else:  # basic indexing selects each element at most once
-        out[key] = src.data
-
-    def backward(g):
-        return (getitem(g, key) if isinstance(g, Tensor) else np.asarray(g[key]),)
-
-    return Tensor._make(out, (src,), backward, "add_at")
+    out = scatter_add(src.data, key, shape)
+    return Tensor._make(out, (src,), lambda g: (g[key],), "add_at")
 
 
 def concatenate(tensors, axis: int | None = None, *, dim=None) -> Tensor:
@@ -220,15 +214,13 @@ def concatenate(tensors, axis: int | None = None, *, dim=None) -> Tensor:
     splits = np.cumsum([d.shape[axis] for d in datas])[:-1]
     ndim, length = out.ndim, out.shape[axis]
 
-    def backward(g):
-        if isinstance(g, Tensor):  # graph mode: each piece is a slice, a getitem of g
-            lead = (slice(None),) * (axis % ndim)
-            bounds = zip([0, *splits], [*splits, length])
-            return tuple(
-                g[(*lead, slice(start, stop))] if t.requires_grad else None
-                for t, (start, stop) in zip(tensors, bounds)
-            )
-        return tuple(np.split(g, splits, axis=axis))
+    def backward(g):  # each piece is a slice of g
+        lead = (slice(None),) * (axis % ndim)
+        bounds = zip([0, *splits], [*splits, length])
+        return tuple(
+            g[(*lead, slice(start, stop))] if t.requires_grad else None
+            for t, (start, stop) in zip(tensors, bounds)
+        )
 
     return Tensor._make(out, tuple(tensors), backward, "concatenate")
 
@@ -249,11 +241,9 @@ def stack(tensors, axis: int | None = None, *, dim=None) -> Tensor:
     out = np.stack([t.data for t in tensors], axis=axis)
     ndim = out.ndim
 
-    def backward(g):
-        if isinstance(g, Tensor):  # graph mode: each input is one index along the new axis
-            lead = (slice(None),) * (axis % ndim)
-            return tuple(g[(*lead, i)] if t.requires_grad else None for i, t in enumerate(tensors))
-        return tuple(np.moveaxis(g, axis, 0))
+    def backward(g):  # each input is one index along the new axis
+        lead = (slice(None),) * (axis % ndim)
+        return tuple(g[(*lead, i)] if t.requires_grad else None for i, t in enumerate(tensors))
 
     return Tensor._make(out, tuple(tensors), backward, "stack")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.shared import exp
 from ..tensor import Tensor
 from ._broadcast import dim_alias, normalize_axis
 
@@ -32,12 +33,10 @@ def log_softmax(a: Tensor, axis: int = -1, *, dim=None) -> Tensor:
     shifted = x - x.max(axis=axis, keepdims=True)
     out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
-    def backward(g):
-        # Graph mode recomputes the probabilities from the input Tensor (never this output).
-        probs = softmax(a, axis) if isinstance(g, Tensor) else np.exp(out)
-        return (g - probs * g.sum(axis=axis, keepdims=True),)
+    def backward(g, out):  # d(log p)/dx: g - p sum(g), with p = exp(log p)
+        return (g - exp(out) * g.sum(axis=axis, keepdims=True),)
 
-    return Tensor._make(out, (a,), backward, "log_softmax")
+    return Tensor._make(out, (a,), backward, "log_softmax", (out,))
 
 
 def softmax(a: Tensor, axis: int = -1, *, dim=None) -> Tensor:
@@ -49,9 +48,7 @@ def softmax(a: Tensor, axis: int = -1, *, dim=None) -> Tensor:
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     out = e / e.sum(axis=axis, keepdims=True)
 
-    def backward(g):
-        # Graph mode recomputes the output from the input Tensor (capturing it is a cycle).
-        probs = softmax(a, axis) if isinstance(g, Tensor) else out
-        return (probs * (g - (g * probs).sum(axis=axis, keepdims=True)),)
+    def backward(g, p):  # dp/dx: p (g - sum(g p))
+        return (p * (g - (g * p).sum(axis=axis, keepdims=True)),)
 
-    return Tensor._make(out, (a,), backward, "softmax")
+    return Tensor._make(out, (a,), backward, "softmax", (out,))

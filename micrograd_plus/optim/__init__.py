@@ -5,9 +5,11 @@ An :class:`Optimizer` keeps ``defaults``, a list of ``param_groups`` (each a
 dict with ``'params'`` and its own hyper-parameters) and a per-parameter
 ``state`` dict. The update rule of each optimizer is a plain function
 (:func:`sgd_update`, :func:`adam_update`, ...) that changes the parameter
-array in place: anything holding the parameter sees the new values, and no
-array is allocated per step (the state is created once, and temporaries go
-into two scratch arrays shared by all parameters of the same shape).
+array in place: anything holding the parameter sees the new values. SGD's and
+Adam's read as their formulas, in plain NumPy expressions (at the book's few
+thousand parameters writing temporaries into preallocated arrays saves nothing);
+RMSprop and Adagrad write their temporaries into two scratch arrays shared by
+all parameters of the same shape.
 """
 
 from . import lr_scheduler

@@ -6,12 +6,11 @@ import math
 
 import numpy as np
 
-from .arithmetic import decay_add_square_, lerp_, prepare_grad, rms, sub_ratio_
 from .optimizer import Optimizer, check_betas, check_range
 
 
 def adam_update(
-    param, grad, state, scratch, *, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled
+    param, grad, state, *, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled
 ) -> None:
     r"""One Adam (or, with ``decoupled``, AdamW) step in place, a line per term of
 
@@ -24,23 +23,25 @@ def adam_update(
     Adam adds ``weight_decay * theta`` to the gradient (L2, which the adaptive
     denominator then rescales); AdamW shrinks ``theta`` by ``lr * weight_decay``
     directly, before the step. With ``amsgrad`` the denominator uses the largest
-    :math:`v` so far. The helpers compute into ``scratch``, two arrays of the
-    parameter's shape, so a step allocates nothing.
+    :math:`v` so far. ``param`` and the state are arrays updated in place.
     """
     beta1, beta2 = betas
     if not state:
         _init_adam_state(state, param, amsgrad)
     t = state["step"] = state["step"] + 1
-    if decoupled and weight_decay:
-        param *= 1 - lr * weight_decay
-    g = prepare_grad(param, grad, scratch[0], 0 if decoupled else weight_decay, maximize)
+    g = -grad if maximize else grad
+    if decoupled:
+        param *= 1 - lr * weight_decay  # AdamW: theta shrinks by eta * lambda
+    elif weight_decay:
+        g = g + weight_decay * param  # Adam: the L2 term joins the gradient
     m, v = state["exp_avg"], state["exp_avg_sq"]
-    lerp_(m, g, 1 - beta1, scratch[1])
-    decay_add_square_(v, beta2, g, 1 - beta2, scratch[1])
+    m += (1 - beta1) * (g - m)  # m = beta1 m + (1 - beta1) g (torch's lerp_)
+    v *= beta2
+    v += (1 - beta2) * g * g  # v = beta2 v + (1 - beta2) g^2
     if amsgrad:
         v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-    denominator = rms(v, math.sqrt(1 - beta2**t), eps, out=scratch[1])
-    sub_ratio_(param, lr / (1 - beta1**t), m, denominator, scratch[1])
+    denominator = np.sqrt(v) / math.sqrt(1 - beta2**t) + eps  # sqrt(v_hat) + eps
+    param -= lr / (1 - beta1**t) * (m / denominator)  # eta m_hat / (sqrt(v_hat) + eps)
 
 
 def _init_adam_state(state: dict, param, amsgrad: bool) -> None:
@@ -102,7 +103,7 @@ class Adam(Optimizer):
 
     def _update(self, param, grad, state, group, scratch) -> None:
         options = self._hyperparameters(group)
-        adam_update(param, grad, state, scratch, decoupled=self._decoupled, **options)
+        adam_update(param, grad, state, decoupled=self._decoupled, **options)
 
 
 class AdamW(Adam):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from .arithmetic import add_scaled, decay_add_, prepare_grad, sub_scaled_
+import numpy as np
+
 from .optimizer import Optimizer, check_range
 
 
 def sgd_update(
-    param, grad, state, scratch, *, lr, momentum, dampening, weight_decay, nesterov, maximize
+    param, grad, state, *, lr, momentum, dampening, weight_decay, nesterov, maximize
 ) -> None:
     r"""One SGD step in place, a line per term of
 
@@ -16,19 +17,21 @@ def sgd_update(
         b \leftarrow \mu b + (1-\tau) g \;(b_1 = g_1),\quad
         \theta \leftarrow \theta - \eta\,(g + \mu b \text{ if nesterov else } b)
 
-    (:math:`-\nabla` with ``maximize``; without momentum the step is :math:`\eta g`). The helpers
-    compute into ``scratch``, two arrays of the parameter's shape, so a step
-    allocates nothing.
+    (:math:`-\nabla` with ``maximize``; without momentum the step is :math:`\eta g`).
+    ``param`` and the momentum buffer are arrays updated in place.
     """
-    g = prepare_grad(param, grad, scratch[0], weight_decay, maximize)
+    g = -grad if maximize else grad
+    if weight_decay:
+        g = g + weight_decay * param  # + lambda theta
     if momentum:
         b = state.get("momentum_buffer")
         if b is None:
-            b = state["momentum_buffer"] = g.copy()
+            b = state["momentum_buffer"] = np.array(g)  # b_1 = g_1 (a copy, 0-d too)
         else:
-            decay_add_(b, momentum, g, 1 - dampening, scratch[1])
-        g = add_scaled(g, momentum, b, out=scratch[1]) if nesterov else b
-    sub_scaled_(param, lr, g, scratch[1])
+            b *= momentum
+            b += (1 - dampening) * g  # b = mu b + (1 - tau) g
+        g = g + momentum * b if nesterov else b
+    param -= lr * g  # theta = theta - eta g
 
 
 class SGD(Optimizer):
@@ -81,4 +84,4 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
 
     def _update(self, param, grad, state, group, scratch) -> None:
-        sgd_update(param, grad, state, scratch, **self._hyperparameters(group))
+        sgd_update(param, grad, state, **self._hyperparameters(group))

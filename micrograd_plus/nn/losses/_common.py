@@ -42,16 +42,18 @@ def apply_reduction(values: np.ndarray, reduction: str):
         return np.asarray(values.mean()), 1.0 / values.size if values.size else np.nan
 
 
-def pointwise_node(values, input, target, reduction, grads, op) -> Tensor:
-    """Reduce elementwise ``values``; ``grads(factor, need_input, need_target)`` gives
-    the per-element gradients already multiplied by ``factor``."""
+def pointwise_node(values, input, target, reduction, grads, op, saved) -> Tensor:
+    """Reduce elementwise ``values``; ``grads(factor, need_input, need_target, *saved)``
+    gives the per-element gradients already multiplied by ``factor``. The engine hands
+    it ``saved`` (see :mod:`micrograd_plus.autograd.engine`): arrays, or under
+    ``create_graph`` the input and target Tensors for their arrays."""
     out, scale = apply_reduction(values, reduction)
 
-    def backward(g):
+    def backward(g, *values):
         factor = g if scale is None else g * scale
-        return grads(factor, input.requires_grad, target.requires_grad)
+        return grads(factor, input.requires_grad, target.requires_grad, *values)
 
-    return Tensor._make(out, (input, target), backward, op)
+    return Tensor._make(out, (input, target), backward, op, saved)
 
 
 def broadcast_weight(weight, shape, dtype, name: str):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd.engine import Derived
+from ...autograd.shared import exp, log, maximum
 from ...tensor import Tensor
 from ._common import broadcast_weight, check_reduction, input_and_target, pointwise_node
 
@@ -43,30 +45,18 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
     if w is not None:
         values = values * w
 
-    def grads(factor, need_x, need_y):
+    def grads(factor, need_p, need_y, p, y):  # d/dp = (p - y) / (p (1 - p)), d/dy = log(q/p)
         if w is not None:
             factor = factor * w
-        if isinstance(factor, Tensor):
-            return _bce_graph_grads(input, target, factor, need_x, need_y)
-        gx = gy = None
-        if need_x:
-            gx = (x - y) / np.maximum((1 - x) * x, x.dtype.type(1e-12)) * factor
+        gp = gy = None
+        if need_p:
+            gp = (p - y) / maximum((1 - p) * p, 1e-12) * factor
         if need_y:
-            gy = (log_q - log_p) * factor
-        return gx, gy
+            with np.errstate(divide="ignore"):
+                gy = (maximum(log(1 - p), -100) - maximum(log(p), -100)) * factor
+        return gp, gy
 
-    return pointwise_node(values, input, target, reduction, grads, "binary_cross_entropy")
-
-
-def _bce_graph_grads(p: Tensor, t: Tensor, factor: Tensor, need_p: bool, need_t: bool):
-    """The graph-mode rule of :func:`binary_cross_entropy`: the same clamped formulas
-    as Tensor ops of the probabilities and targets."""
-    gp = gt = None
-    if need_p:
-        gp = (p - t) / ((1 - p) * p).maximum(1e-12) * factor
-    if need_t:
-        gt = ((1 - p).log().maximum(-100) - p.log().maximum(-100)) * factor
-    return gp, gt
+    return pointwise_node(values, input, target, reduction, grads, "binary_cross_entropy", (x, y))
 
 
 def binary_cross_entropy_with_logits(
@@ -94,31 +84,19 @@ def binary_cross_entropy_with_logits(
     if w is not None:
         values *= w
 
-    def grads(factor, need_x, need_y):
+    def grads(factor, need_x, need_y, x, y, softplus_neg):
         if w is not None:
             factor = factor * w
-        if isinstance(factor, Tensor):
-            return _bce_logits_graph_grads(input, target, factor, pw, need_x, need_y)
         gx = gy = None
-        if need_x:
-            sig = np.exp(-softplus_neg)
-            gx = sig - y if pw is None else log_weight * sig - pw * y
-            gx *= factor
-        if need_y:
-            gy = -x if pw is None else (pw - 1) * softplus_neg - x
-            gy = gy * factor
+        if need_x:  # d/dx = sigmoid(x) - t, or l sigmoid(x) - pos_weight t
+            sig = exp(-softplus_neg)
+            gx = (sig - y if pw is None else ((pw - 1) * y + 1) * sig - pw * y) * factor
+        if need_y:  # d/dt = -x, or (pos_weight - 1) softplus(-x) - x
+            gy = (-x if pw is None else (pw - 1) * softplus_neg - x) * factor
         return gx, gy
 
-    return pointwise_node(values, input, target, reduction, grads, "bce_with_logits")
+    def recompute(x, y):  # softplus(-x) as Tensor ops of the logits, for create_graph
+        return x, y, (-x).relu() + ((-x.abs()).exp() + 1).log()
 
-
-def _bce_logits_graph_grads(x: Tensor, t: Tensor, factor: Tensor, pw, need_x, need_t):
-    """The graph-mode rule of :func:`binary_cross_entropy_with_logits`, as Tensor ops."""
-    gx = gt = None
-    if need_x:
-        sig = x.sigmoid()
-        gx = (sig - t if pw is None else ((pw - 1) * t + 1) * sig - pw * t) * factor
-    if need_t:
-        softplus_neg = (-x).relu() + ((-x.abs()).exp() + 1).log()
-        gt = (-x if pw is None else (pw - 1) * softplus_neg - x) * factor
-    return gx, gt
+    saved = Derived((x, y, softplus_neg), recompute)
+    return pointwise_node(values, input, target, reduction, grads, "bce_with_logits", saved)

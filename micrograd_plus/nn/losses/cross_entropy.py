@@ -4,20 +4,40 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd import shared
+from ...autograd.engine import Derived
 from ...tensor import Tensor
 from ..layers import class_indices
 from ._common import as_tensor, check_reduction
 
 
-def _rows(x: np.ndarray):
-    """View logits ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)`` as rows ``(M, C)``,
-    with the function that puts a row-shaped gradient back."""
-    if x.ndim == 2:
-        return x, lambda g: g
-    if x.ndim == 1:
-        return x[None, :], lambda g: g[0]
-    moved = np.moveaxis(x, 1, -1)
-    return moved.reshape(-1, x.shape[1]), lambda g: np.moveaxis(g.reshape(moved.shape), -1, 1)
+def _rows(v):
+    """View logits ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)`` (an array or a Tensor) as
+    rows ``(M, C)``, with the function that puts a row-shaped gradient back."""
+    if v.ndim == 2:
+        return v, _unchanged
+    if v.ndim == 1:
+        return v.reshape(1, -1), lambda g: g.reshape(v.shape)
+    to_last = (0, *range(2, v.ndim), 1)  # the class axis last
+    moved = shared.permute(v, to_last)
+    back = tuple(int(i) for i in np.argsort(to_last))
+    return moved.reshape(-1, v.shape[1]), lambda g: shared.permute(g.reshape(moved.shape), back)
+
+
+def _unchanged(g):
+    return g
+
+
+def _per_row(g, scale):
+    """The factor each row's gradient is multiplied by: ``g`` of that row (no
+    reduction), or the reduced loss's ``g`` times 1 (sum) or 1/N (mean)."""
+    return g.reshape(-1, 1) if scale is None else g * scale
+
+
+def _probabilities(p: np.ndarray) -> Derived:
+    """The softmax rows ``p`` saved for the backward; under create_graph the engine
+    recomputes them from the input Tensor."""
+    return Derived((p,), lambda input: (_rows(input)[0].softmax(axis=1),))
 
 
 # NumPy reduces a short last axis one row at a time, at several times the cost
@@ -163,55 +183,18 @@ def cross_entropy(
     i = np.arange(len(y))
     losses = log_sum_exp[:, 0] - shifted[i, y]
     out, scale = _reduce_rows(losses, reduction, len(y), _sample_shape(x))
+    onehot = _onehot(z, i, y)
 
-    def backward(g):
-        if isinstance(g, Tensor):  # graph mode: (softmax(input) - onehot) * factor
-            return (_softmax_grad(input, x, 1, unrow(_onehot(z, i, y)), g, scale),)
-        factor = g.reshape(-1, 1) if scale is None else g * scale
-        grad = p * factor
-        grad[i, y] -= factor[:, 0] if scale is None else factor
-        return (unrow(grad),)
+    def backward(g, p):  # d loss_i / d z_i = (p_i - onehot(y_i)) * g, / N for the mean
+        return (unrow((p - onehot) * _per_row(g, scale)),)
 
-    return Tensor._make(out, (input,), backward, "cross_entropy")
-
-
-# ---------------------------------------------------------------- graph mode
-# With create_graph=True every variant's gradient is one formula of Tensor ops,
-#     d loss / d input = (softmax(input) * a - b) * factor,
-# with a (per sample) and b (per class) constant arrays; the softmax is recomputed
-# from the input Tensor along the class axis, so no reshaping of the input is needed.
-
-
-def _class_axis(x: np.ndarray) -> int:
-    return 0 if x.ndim == 1 else 1
-
-
-def _per_sample(v, x: np.ndarray):
-    """An array or Tensor with one value per sample (row), shaped to broadcast
-    against the logits ``x`` along the class axis."""
-    return v.reshape(x.shape[:1] + (1,) + x.shape[2:] if x.ndim > 1 else ())
+    return Tensor._make(out, (input,), backward, "cross_entropy", _probabilities(p))
 
 
 def _onehot(z: np.ndarray, index: np.ndarray, classes: np.ndarray) -> np.ndarray:
     hot = np.zeros_like(z)
     hot[index, classes] = 1
     return hot
-
-
-def _softmax_t(input: Tensor, x: np.ndarray):
-    """The logits less their row maximum, and their softmax, as Tensor ops over the
-    class axis; the maximum is a constant (it keeps exp from overflowing and changes
-    no derivative)."""
-    axis = _class_axis(x)
-    shifted = input - x.max(axis=axis, keepdims=True)
-    e = shifted.exp()
-    return shifted, e / e.sum(axis=axis, keepdims=True)
-
-
-def _softmax_grad(input: Tensor, x: np.ndarray, a, b: np.ndarray, g: Tensor, scale) -> Tensor:
-    """``(softmax(input) * a - b) * factor`` recording the graph (the graph-mode rule)."""
-    factor = _per_sample(g, x) if scale is None else g * scale
-    return (_softmax_t(input, x)[1] * a - b) * factor
 
 
 def _checked_logits(input, weight, reduction, label_smoothing):
@@ -272,27 +255,17 @@ def _cross_entropy_general(input, softmax, t, w, ignore_index, reduction, label_
         losses += (label_smoothing / classes) * valid * smooth
     out, scale = _reduce_rows(losses, reduction, wt.sum(), _sample_shape(x))
 
-    def backward(g):
-        if isinstance(g, Tensor):
-            a, b = _general_coefficients(index, safe, wt, w, valid, label_smoothing, probs)
-            return (_softmax_grad(input, x, _per_sample(a, x), unrow(b), g, scale),)
-        factor = g.reshape(-1) if scale is None else g * scale
-        coef = (1 - label_smoothing) * wt * factor
-        grad = probs * coef[:, None]
-        grad[index, safe] -= coef
-        if label_smoothing:
-            smooth_coef = (label_smoothing / classes) * valid * factor
-            w_sum = classes if w is None else w.sum()
-            grad += smooth_coef[:, None] * (probs * w_sum - (1 if w is None else w))
-        return (unrow(grad),)
+    a, b = _general_coefficients(index, safe, wt, w, valid, label_smoothing, probs)
 
-    return Tensor._make(out, (input,), backward, "cross_entropy")
+    def backward(g, p):
+        return (unrow((p * a[:, None] - b) * _per_row(g, scale)),)
+
+    return Tensor._make(out, (input,), backward, "cross_entropy", _probabilities(probs))
 
 
 def _general_coefficients(index, safe, wt, w, valid, smoothing, probs):
-    """``a`` (per row) and ``b`` (per row and class) of the graph-mode gradient
-    ``(softmax * a - b) * factor`` with class weights, ignored rows and label smoothing:
-    the first-order rule below, gathered into those two constants."""
+    """``a`` (per row) and ``b`` (per row and class) of the gradient
+    ``(softmax * a - b) * factor`` with class weights, ignored rows and label smoothing."""
     a = (1 - smoothing) * wt
     b = _onehot(probs, index, safe) * a[:, None]
     if smoothing:
@@ -313,11 +286,10 @@ def _no_classes(input, target, ignore_index, reduction, what) -> Tensor:
     losses = np.zeros(_sample_shape(x), x.dtype)
     out, _ = _reduce_rows(losses.reshape(-1), reduction, 0, losses.shape)
 
-    def backward(g):
-        zeros = np.zeros_like(x)
-        return (Tensor._make(zeros) if isinstance(g, Tensor) else zeros,)
+    def backward(g, x):  # x has no elements: its gradient is empty
+        return (x * 0,)
 
-    return Tensor._make(out, (input,), backward, what)
+    return Tensor._make(out, (input,), backward, what, (x,))
 
 
 def _cross_entropy_probs(input, target, softmax, w, reduction, ls):
@@ -334,37 +306,24 @@ def _cross_entropy_probs(input, target, softmax, w, reduction, ls):
     out, scale = _reduce_rows(losses, reduction, len(losses), _sample_shape(tdata))
     target = target if isinstance(target, Tensor) else Tensor._make(tdata)
 
-    def backward(g):
-        if isinstance(g, Tensor):
-            return _probs_graph_grads(input, target, g, scale, w, ls)
-        factor = g.reshape(-1)[:, None] if scale is None else g * scale
-        gx = (probs * wq.sum(axis=1, keepdims=True) - wq) * factor
+    def backward(g, p, log_p, q):  # dz = (p sum(w q) - w q) g, dq = -(1 - ls) w log p g
+        if ls:
+            q = q * (1 - ls) + ls / classes
+        wq = q if w is None else q * w
+        factor = _per_row(g, scale)
+        gx = (p * wq.sum(axis=1, keepdims=True) - wq) * factor
         gt = None
         if target.requires_grad:
             gt = unrow(-(1 - ls) * (log_p if w is None else log_p * w) * factor)
         return (unrow(gx), gt)
 
-    return Tensor._make(out, (input, target), backward, "cross_entropy")
+    def recompute(input, target):  # softmax, log-softmax and target rows as Tensor ops
+        z = _rows(input)[0]
+        return z.softmax(axis=1), z.log_softmax(axis=1), _rows(target.astype(input.dtype))[0]
 
-
-def _probs_graph_grads(input: Tensor, target: Tensor, g: Tensor, scale, w, ls):
-    """The graph-mode rule of ``_cross_entropy_probs``: the same two gradients as
-    Tensor ops of the logits and of the target probabilities."""
-    x = input.data
-    axis = _class_axis(x)
-    w = None if w is None else w.reshape((-1,) + (1,) * (x.ndim - 1 - axis))
-    q = target if target.requires_grad else target.data.astype(x.dtype, copy=False)
-    if ls:
-        q = q * (1 - ls) + ls / x.shape[axis]
-    wq = q if w is None else q * w
-    shifted, p = _softmax_t(input, x)
-    factor = _per_sample(g, x) if scale is None else g * scale
-    gx = (p * wq.sum(axis=axis, keepdims=True) - wq) * factor
-    gt = None
-    if target.requires_grad:
-        log_p = shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
-        gt = -(1 - ls) * (log_p if w is None else log_p * w) * factor
-    return gx, gt
+    q_rows = _rows(tdata.astype(probs.dtype, copy=False))[0]
+    saved = Derived((probs, log_p, q_rows), recompute)
+    return Tensor._make(out, (input, target), backward, "cross_entropy", saved)
 
 
 def nll_loss(
@@ -393,13 +352,9 @@ def nll_loss(
     losses = -wt * rows[index, safe]
     out, scale = _reduce_rows(losses, reduction, wt.sum(), _sample_shape(x))
 
+    picked = _onehot(rows, index, safe) * -wt[:, None]  # d loss_i / d x_i: -w onehot(t_i)
+
     def backward(g):
-        if isinstance(g, Tensor):  # graph mode: linear in the input, -weighted onehot * factor
-            picked = unrow(_onehot(rows, index, safe) * -wt[:, None])
-            return (picked * (_per_sample(g, x) if scale is None else g * scale),)
-        factor = g.reshape(-1) if scale is None else g * scale
-        grad = np.zeros_like(rows)
-        grad[index, safe] = -wt * factor
-        return (unrow(grad),)
+        return (unrow(picked * _per_row(g, scale)),)
 
     return Tensor._make(out, (input,), backward, "nll_loss")

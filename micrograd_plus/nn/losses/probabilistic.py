@@ -12,8 +12,9 @@ import warnings
 
 import numpy as np
 
+from ...autograd.engine import Derived
+from ...autograd.shared import exp, log, where
 from ...ops._broadcast import unbroadcast
-from ...ops.elementwise import where
 from ...tensor import Tensor
 from ._common import apply_reduction, as_tensor, check_reduction, input_and_target, pointwise_node
 
@@ -58,48 +59,41 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> 
         else:
             # torch's xlogy: 0 where the target is 0, NaN where it is negative
             values = np.where(t == 0, 0, t * np.log(t)) - t * x
+        grads = _kl_grads(log_target, t != 0)
     if reduction == "batchmean":
-        return _batchmean_node(values, input, target, x, t, log_target)
-
-    def grads(factor, need_x, need_t):
-        return _kl_grads(factor, input, target, t, log_target, need_x, need_t)
-
-    return pointwise_node(values, input, target, reduction, grads, "kl_div")
+        return _batchmean_node(values, input, target, x, t, grads)
+    return pointwise_node(values, input, target, reduction, grads, "kl_div", (x, t))
 
 
-def _kl_grads(factor, input, target, t, log_target, need_x, need_t):
-    """Both gradients of the KL terms; with a Tensor ``factor`` (graph mode) they are
-    Tensor ops of ``input`` and ``target``, the zero-target mask staying an array."""
-    graph = isinstance(factor, Tensor)
-    x, tt = (input, target) if graph else (input.data, t)
-    exp = (lambda v: v.exp()) if graph else np.exp
-    gx = gt = None
-    if need_x:
-        gx = -(exp(tt) if log_target else tt) * factor
-    if need_t:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if log_target:
-                gt = exp(tt) * (tt - x + 1) * factor
-            else:
-                # torch's xlogy derivative: NaN at a target of 0, as torch gives; in
-                # graph mode t / t is a Tensor there, so the next order is NaN too.
-                nonzero = where(t != 0, tt, 1) if graph else np.where(t != 0, t, 1)
-                one = where(t != 0, 1, tt / tt) if graph else t / t
-                gt = ((nonzero.log() if graph else np.log(nonzero)) + one - x) * factor
-    return gx, gt
+def _kl_grads(log_target: bool, nonzero: np.ndarray):
+    """The rule giving both gradients of the KL terms, from the input and target."""
+
+    def grads(factor, need_x, need_t, x, t):
+        gx = gt = None
+        if need_x:  # d/dx = -t, or -exp(t) for a log target
+            gx = -(exp(t) if log_target else t) * factor
+        if need_t:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if log_target:  # d/dt exp(t) (t - x) = exp(t) (t - x + 1)
+                    gt = exp(t) * (t - x + 1) * factor
+                else:  # d/dt (t log t - t x) = log t + 1 - x; torch's xlogy: NaN at t = 0
+                    # (t / t, from t itself, so the next order is NaN there too)
+                    gt = (log(where(nonzero, t, 1)) + where(nonzero, 1, t / t) - x) * factor
+        return gx, gt
+
+    return grads
 
 
-def _batchmean_node(values, input, target, x, t, log_target) -> Tensor:
+def _batchmean_node(values, input, target, x, t, grads) -> Tensor:
     batch = x.shape[0] if x.ndim else 1
     with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch gives NaN, as torch
         out = np.asarray(values.sum() / x.dtype.type(batch))
     scale = 1.0 / batch if batch else np.nan
 
-    def backward(g):
-        need = input.requires_grad, target.requires_grad
-        return _kl_grads(g * scale, input, target, t, log_target, *need)
+    def backward(g, x, t):
+        return grads(g * scale, input.requires_grad, target.requires_grad, x, t)
 
-    return Tensor._make(out, (input, target), backward, "kl_div")
+    return Tensor._make(out, (input, target), backward, "kl_div", (x, t))
 
 
 def _broadcasts_to(shape: tuple, to: tuple) -> bool:
@@ -171,30 +165,30 @@ def gaussian_nll_loss(
     if full:
         values = values + 0.5 * math.log(2 * math.pi)
 
-    def grads(factor, need_x, need_t):
-        d, vc = diff, v
-        if isinstance(factor, Tensor):  # graph mode: the same formulas as Tensor ops
-            d = input - target
-            # torch clamps var without recording it: the value is v, the gradient 1.
-            vc = var.reshape(v.shape) + (v - v_raw.reshape(v.shape))
-        gx = d / vc * factor
+    out, scale = apply_reduction(values, reduction)
+    v_shape, t_shape, var_shape = v.shape, t.shape, v_raw.shape
+
+    def backward(g, x, t, v):  # d/dx = (x - t) / v, d/dv = (1/v - (x - t)^2 / v^2) / 2
+        factor = g if scale is None else g * scale
+        d = x - t
+        gx = d / v * factor
         gv = None
         if var.requires_grad:
-            gv = unbroadcast(0.5 * (1 / vc - d * d / (vc * vc)) * factor, v.shape)
-            gv = gv.reshape(v_raw.shape)
+            gv = unbroadcast(0.5 * (1 / v - d * d / (v * v)) * factor, v_shape)
+            gv = gv.reshape(var_shape)
         return (
-            gx if need_x else None,
-            unbroadcast(-gx, t.shape) if need_t else None,
+            gx if input.requires_grad else None,
+            unbroadcast(-gx, t_shape) if target.requires_grad else None,
             gv,
         )
 
-    out, scale = apply_reduction(values, reduction)
+    def recompute(input, target, var):  # the clamped variance as Tensor ops
+        # torch clamps var without recording it: the value is v, the gradient 1.
+        clamped = var.astype(x.dtype).reshape(v_shape) + (v - v_raw.reshape(v_shape))
+        return input, target.astype(x.dtype), clamped
 
-    def backward(g):
-        factor = g if scale is None else g * scale
-        return grads(factor, input.requires_grad, target.requires_grad)
-
-    return Tensor._make(out, (input, target, var), backward, "gaussian_nll_loss")
+    saved = Derived((x, t, v), recompute)
+    return Tensor._make(out, (input, target, var), backward, "gaussian_nll_loss", saved)
 
 
 def poisson_nll_loss(
@@ -234,40 +228,21 @@ def poisson_nll_loss(
             stirling = safe * np.log(safe) - safe + 0.5 * np.log(2 * np.pi * safe)
             values = values + np.where(big, stirling, 0)
 
-    def grads(factor, need_x, need_t):
-        if isinstance(factor, Tensor):
-            return _poisson_graph_grads(input, target, factor, log_input, full, eps, need_x, need_t)
+    def grads(factor, need_x, need_t, x, t):
         gx = gt = None
-        if need_x:
-            gx = (rate - t if log_input else 1 - t / (x + eps)) * factor
-        if need_t:
-            gt = -x if log_input else -log_rate
+        if need_x:  # d/dx = exp(x) - t, or 1 - t / (x + eps) for a rate
+            gx = (exp(x) - t if log_input else 1 - t / (x + eps)) * factor
+        if need_t:  # d/dt = -x, or -log(x + eps); Stirling's term adds log t + 1/(2t)
+            gt = -x if log_input else -log(x + eps)
             if full:
+                safe = where(big, t, 1)
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    # torch differentiates through its mask: NaN at a target of 0
-                    gt = gt + np.where(big, np.log(safe) + 0.5 / safe, 0 * np.log(t))
+                    # 0 * log(t), from t itself: NaN at t = 0 in this order and the next
+                    gt = gt + where(big, log(safe) + 0.5 / safe, 0 * log(t))
             gt = gt * factor
         return gx, gt
 
-    return pointwise_node(values, input, target, reduction, grads, "poisson_nll_loss")
-
-
-def _poisson_graph_grads(x: Tensor, target: Tensor, factor, log_input, full, eps, need_x, need_t):
-    """The graph-mode rule of :func:`poisson_nll_loss`: its formulas as Tensor ops."""
-    gx = gt = None
-    if need_x:
-        gx = (x.exp() - target if log_input else 1 - target / (x + eps)) * factor
-    if need_t:
-        gt = -x if log_input else -(x + eps).log()
-        if full:
-            t = target.data
-            big = t > 1
-            safe = where(big, target, 1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                # 0 * log(target) as a Tensor: NaN at 0 in this order and the next
-                gt = gt + where(big, safe.log() + 0.5 / safe, 0 * target.log())
-        gt = gt * factor
-    return gx, gt
+    return pointwise_node(values, input, target, reduction, grads, "poisson_nll_loss", (x, t))
 
 
 __all__ = ["kl_div", "gaussian_nll_loss", "poisson_nll_loss"]

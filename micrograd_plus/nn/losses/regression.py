@@ -1,9 +1,9 @@
 """Regression losses: mean squared, mean absolute, Huber and smooth L1 error.
 
-Each gradient rule runs in both modes (see :mod:`micrograd_plus.autograd.engine`):
-with a Tensor ``factor`` (``create_graph=True``) the error ``input - target`` is
-recomputed from the Tensors, so the gradient can be differentiated again; the
-sign in L1 is piecewise constant and stays an array.
+Each gradient rule is written once on the input ``x`` and target ``y`` the engine
+hands it (see :mod:`micrograd_plus.autograd.engine`): arrays, or Tensors under
+``create_graph=True``, so the gradient can be differentiated again; the sign in
+L1 is piecewise constant and stays an array.
 """
 
 from __future__ import annotations
@@ -30,12 +30,11 @@ def mse_loss(input, target, reduction: str = "mean") -> Tensor:
     input, target, x, y = input_and_target(input, target, "mse_loss")
     diff = x - y
 
-    def grads(factor, need_x, need_y):
-        d = input - target if isinstance(factor, Tensor) else diff
-        gx = d * (2 * factor)
+    def grads(factor, need_x, need_y, x, y):  # d/dx (x - y)^2 = 2 (x - y) = -d/dy
+        gx = (x - y) * (2 * factor)
         return (gx if need_x else None, -gx if need_y else None)
 
-    return pointwise_node(diff * diff, input, target, reduction, grads, "mse_loss")
+    return pointwise_node(diff * diff, input, target, reduction, grads, "mse_loss", (x, y))
 
 
 def l1_loss(input, target, reduction: str = "mean") -> Tensor:
@@ -44,11 +43,12 @@ def l1_loss(input, target, reduction: str = "mean") -> Tensor:
     input, target, x, y = input_and_target(input, target, "l1_loss")
     diff = x - y
 
-    def grads(factor, need_x, need_y):
-        gx = np.sign(diff) * factor
+    def grads(factor, need_x, need_y, sign):  # d/dx |x - y| = sign(x - y) = -d/dy
+        gx = sign * factor
         return (gx if need_x else None, -gx if need_y else None)
 
-    return pointwise_node(np.abs(diff), input, target, reduction, grads, "l1_loss")
+    saved = (np.sign(diff),)
+    return pointwise_node(np.abs(diff), input, target, reduction, grads, "l1_loss", saved)
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
@@ -65,14 +65,11 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Te
     size = np.abs(diff)
     values = np.where(size < delta, 0.5 * diff * diff, delta * (size - 0.5 * delta))
 
-    def grads(factor, need_x, need_y):
-        if isinstance(factor, Tensor):
-            gx = (input - target).clip(-delta, delta) * factor
-        else:
-            gx = np.clip(diff, -delta, delta) * factor
+    def grads(factor, need_x, need_y, x, y):  # d/dx: the error x - y clipped to +-delta
+        gx = (x - y).clip(-delta, delta) * factor
         return (gx if need_x else None, -gx if need_y else None)
 
-    return pointwise_node(values, input, target, reduction, grads, "huber_loss")
+    return pointwise_node(values, input, target, reduction, grads, "huber_loss", (x, y))
 
 
 def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:
@@ -90,11 +87,8 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0) ->
     size = np.abs(diff)
     values = np.where(size < beta, (0.5 / beta) * diff * diff, size - 0.5 * beta)
 
-    def grads(factor, need_x, need_y):
-        if isinstance(factor, Tensor):
-            gx = ((input - target) * (1 / beta)).clip(-1, 1) * factor
-        else:
-            gx = np.clip(diff * (1 / beta), -1, 1) * factor
+    def grads(factor, need_x, need_y, x, y):  # d/dx: (x - y) / beta clipped to +-1
+        gx = ((x - y) * (1 / beta)).clip(-1, 1) * factor
         return (gx if need_x else None, -gx if need_y else None)
 
-    return pointwise_node(values, input, target, reduction, grads, "smooth_l1_loss")
+    return pointwise_node(values, input, target, reduction, grads, "smooth_l1_loss", (x, y))
