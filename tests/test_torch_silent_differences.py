@@ -267,3 +267,15 @@ def test_float64_input_to_a_float32_linear_promotes_as_documented():
     assert layer(xin.float()).dtype == np.float32
     assert layer.double()(xin).dtype == np.float64
     assert layer.weight.dtype == np.float64
+
+
+@pytest.mark.parametrize("code", ["x.norm()", "x.norm(dim=1)", "(x * 0).norm()", "x.norm(p=1)"])
+def test_norm_gradient_at_zero_is_torchs(code):
+    data = np.array([[0.0, 0.0], [3.0, 4.0]])
+    grads = []
+    for lib in (mp, torch):
+        x = lib.tensor(data, dtype=lib.float64, requires_grad=True)
+        eval(code, {"x": x}).sum().backward()
+        grads.append(x.grad)
+    assert np.all(np.isfinite(grads[0]))
+    _same(grads[0], grads[1], atol=1e-12)

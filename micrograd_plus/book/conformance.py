@@ -22,6 +22,7 @@ __all__ = [
     "NAMESPACES",
     "EXTRAS",
     "TORCH_HOME",
+    "BUILTIN_NAMES",
     "Difference",
     "DIFFERENCES",
     "torch_names",
@@ -58,6 +59,12 @@ EXTRAS = frozenset(
 )  # fmt: skip
 
 
+#: torch's top-level names that are also Python builtins: ``micrograd_plus`` has them
+#: (``mp.sum``, ``mp.float``) but keeps them out of ``__all__``, so that a star import
+#: does not hide the builtins.
+BUILTIN_NAMES = frozenset({"abs", "max", "min", "sum", "float", "int", "bool"})
+
+
 #: Names that torch keeps in another namespace than the one micrograd_plus groups them in.
 TORCH_HOME = {"is_grad_enabled": "torch"}
 
@@ -81,11 +88,17 @@ def torch_names(namespace: str) -> list[str]:
     if namespace not in NAMESPACES:
         raise KeyError(f"namespace={namespace!r} is not one of {sorted(NAMESPACES)}")
     module = importlib.import_module(NAMESPACES[namespace])
-    names = {n for n in module.__all__ if not isinstance(getattr(module, n), ModuleType)}
+    # Sub-packages are not names; the callable module micrograd_plus.tensor is torch.tensor.
+    names = {n for n in module.__all__ if not _is_package_part(getattr(module, n))}
     if namespace == "torch":
         for other in set(NAMESPACES.values()) - {module.__name__}:
             names -= set(importlib.import_module(other).__all__)
+        names |= {n for n in BUILTIN_NAMES if hasattr(module, n)}
     return sorted(names - EXTRAS)
+
+
+def _is_package_part(value) -> bool:
+    return isinstance(value, ModuleType) and not callable(value)
 
 
 def tensor_methods() -> list[str]:

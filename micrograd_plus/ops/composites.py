@@ -1,0 +1,323 @@
+"""Tensor methods that torch has and that are built from the other ops.
+
+None of them has a backward rule of its own: each is a few differentiable ops
+(indexing, ``where``, ``broadcast_to``, sums...), so gradients of every order
+come from those ops. ``t.add(other)`` and the comparisons are the operators
+spelled as methods; ``&``, ``|``, ``~`` and ``//`` are steps with no gradient.
+
+Examples
+--------
+>>> from micrograd_plus import Tensor
+>>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+>>> [c.shape for c in x.chunk(2, dim=1)], x.t().tolist(), x.flip(0)[0].tolist()
+([(2, 1), (2, 1)], [[1.0, 3.0], [2.0, 4.0]], [3.0, 4.0])
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..tensor import Tensor, promote
+from . import arithmetic, elementwise, reduce, shape
+from ._broadcast import normalize_axis
+
+
+# ------------------------------------------------------------ operators as methods
+def add(a: Tensor, other, *, alpha=1) -> Tensor:
+    """``a + alpha * other``, as ``torch.add``."""
+    return arithmetic.add(a, other if alpha == 1 else other * alpha)
+
+
+def sub(a: Tensor, other, *, alpha=1) -> Tensor:
+    """``a - alpha * other``, as ``torch.sub``."""
+    return arithmetic.sub(a, other if alpha == 1 else other * alpha)
+
+
+def mul(a: Tensor, other) -> Tensor:
+    return arithmetic.mul(a, other)
+
+
+def div(a: Tensor, other, *, rounding_mode=None) -> Tensor:
+    """``a / other``; ``rounding_mode="floor"`` or ``"trunc"`` rounds (no gradient)."""
+    if rounding_mode is None:
+        return arithmetic.div(a, other)
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(
+            f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}"
+        )
+    x, y = promote(a, other)
+    rounded = np.floor_divide if rounding_mode == "floor" else _trunc_divide
+    return Tensor._make(np.asarray(rounded(x.data, y.data)))
+
+
+def _trunc_divide(x, y):
+    if x.dtype.kind in "iu" and y.dtype.kind in "iu":
+        return (np.abs(x) // np.abs(y)) * np.sign(x) * np.sign(y)
+    return np.trunc(x / y)
+
+
+def floordiv(a: Tensor, other) -> Tensor:
+    """``a // other`` (floor division; a step, so no gradient: torch has none either)."""
+    return div(a, other, rounding_mode="floor")
+
+
+def rfloordiv(a: Tensor, other) -> Tensor:
+    x, y = promote(a, other)
+    return Tensor._make(np.asarray(np.floor_divide(y.data, x.data)))
+
+
+def remainder(a: Tensor, other) -> Tensor:
+    """``a % other`` with the divisor's sign (Python's and torch's ``remainder``).
+
+    ``a - other * floor(a / other)`` with the floor held constant: the gradient
+    is 1 for ``a`` and ``-floor(a / other)`` for ``other``, as torch's.
+    """
+    x, y = promote(a, other)
+    if x.data.dtype.kind != "f":
+        return Tensor._make(np.asarray(np.mod(x.data, y.data)))
+    quotient = Tensor._make(np.floor(x.data / y.data))
+    return x - y * quotient
+
+
+def rremainder(a: Tensor, other) -> Tensor:
+    x, y = promote(a, other)
+    return remainder(y, x)
+
+
+def _bitwise(numpy_op, symbol: str):
+    def method(a: Tensor, other) -> Tensor:
+        x, y = promote(a, other)
+        _check_integral(symbol, x, y)
+        return Tensor._make(np.asarray(numpy_op(x.data, y.data)))
+
+    method.__name__ = numpy_op.__name__
+    return method
+
+
+def _check_integral(symbol: str, *tensors: Tensor) -> None:
+    for t in tensors:
+        if t.data.dtype.kind not in "biu":
+            raise TypeError(
+                f"'{symbol}' works on bool and integer tensors (as torch), got {t.data.dtype}; "
+                "compare first, e.g. (x > 0) & (x < 1)"
+            )
+
+
+bitwise_and = _bitwise(np.bitwise_and, "&")
+bitwise_or = _bitwise(np.bitwise_or, "|")
+bitwise_xor = _bitwise(np.bitwise_xor, "^")
+
+
+def invert(a: Tensor) -> Tensor:
+    """``~a``: logical not of a bool tensor, bitwise not of an integer one."""
+    _check_integral("~", a)
+    return Tensor._make(np.asarray(np.invert(a.data)))
+
+
+def _compare(name: str):
+    def method(a: Tensor, other) -> Tensor:
+        return getattr(a, name)(other)
+
+    return method
+
+
+# ------------------------------------------------------------ shapes
+def t(a: Tensor) -> Tensor:
+    """The transpose of a matrix; a 0-D or 1-D tensor is returned as it is (torch)."""
+    if a.ndim > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, got {a.ndim}; use "
+            "transpose(dim0, dim1) or mT"
+        )
+    return a if a.ndim < 2 else shape.transpose(a, 0, 1)
+
+
+def expand(a: Tensor, *sizes) -> Tensor:
+    """Repeat along new or length-1 dims to ``sizes`` (``-1`` keeps a dim), as torch."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    lead = len(sizes) - a.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the number of sizes ({len(sizes)}) must be at least the number of "
+            f"dims ({a.ndim}); pass one size per dim, -1 to keep one"
+        )
+    target = tuple(a.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+    return shape.broadcast_to(a, target)
+
+
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return shape.broadcast_to(a, other.shape)
+
+
+def contiguous(a: Tensor, memory_format=None) -> Tensor:
+    """``a`` itself: every array here is laid out as NumPy keeps it (torch returns self too)."""
+    return a
+
+
+def repeat(a: Tensor, *sizes) -> Tensor:
+    """Tile ``a`` ``sizes[i]`` times along dim ``i`` (torch's ``repeat``, NumPy's ``tile``)."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < a.ndim:
+        raise RuntimeError(f"repeat: give at least one count per dim ({a.ndim}), got {len(sizes)}")
+    x = a.reshape((1,) * (len(sizes) - a.ndim) + a.shape)
+    # (n0, n1) repeated (r0, r1) is (1, n0, 1, n1) broadcast to (r0, n0, r1, n1).
+    spread = x.reshape(tuple(v for n in x.shape for v in (1, n)))
+    full = shape.broadcast_to(spread, tuple(v for r, n in zip(sizes, x.shape) for v in (r, n)))
+    return full.reshape(tuple(r * n for r, n in zip(sizes, x.shape)))
+
+
+def flip(a: Tensor, dims) -> Tensor:
+    """Reverse the order along ``dims`` (an int or a sequence), as ``torch.flip``."""
+    axes = normalize_axis(dims, a.ndim)
+    return a[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(a.ndim))]
+
+
+def _sections(a: Tensor, sizes: list, dim: int) -> tuple:
+    (ax,) = normalize_axis(dim, a.ndim)
+    lead = (slice(None),) * ax
+    bounds = np.cumsum([0, *sizes])
+    return tuple(a[(*lead, slice(int(s), int(e)))] for s, e in zip(bounds[:-1], bounds[1:]))
+
+
+def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or the given sizes."""
+    (ax,) = normalize_axis(dim, a.ndim)
+    n = a.shape[ax]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise RuntimeError(f"split: split_size must be positive, got {size}")
+        return _sections(a, [min(size, n - s) for s in range(0, n, size)] or [0], ax)
+    sizes = [int(s) for s in split_size_or_sections]
+    if sum(sizes) != n:
+        raise RuntimeError(
+            f"split: the sections {sizes} add up to {sum(sizes)}, but dim {dim} has size {n}"
+        )
+    return _sections(a, sizes, ax)
+
+
+def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """At most ``chunks`` pieces of ``ceil(n / chunks)`` along ``dim``, as ``torch.chunk``."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects chunks to be greater than 0, got {chunks}")
+    (ax,) = normalize_axis(dim, a.ndim)
+    return split(a, max(1, math.ceil(a.shape[ax] / chunks)), ax)
+
+
+# ------------------------------------------------------------ indexing
+def gather(a: Tensor, dim: int, index) -> Tensor:
+    """``out[i][j] = a[index[i][j]][j]`` for ``dim=0`` (and so on), as ``torch.gather``.
+
+    Indexing with arrays, so the gradient is a scatter-add (repeated indices sum).
+    """
+    idx = np.asarray(index.data if isinstance(index, Tensor) else index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"gather(): index must be an integer tensor, got {idx.dtype}")
+    if idx.ndim != a.ndim:
+        raise RuntimeError(
+            f"gather(): index has {idx.ndim} dims but the input has {a.ndim}; they must match"
+        )
+    (ax,) = normalize_axis(dim, a.ndim)
+    grid = list(np.ogrid[tuple(slice(n) for n in idx.shape)])
+    grid[ax] = idx
+    return a[tuple(grid)]
+
+
+def masked_fill(a: Tensor, mask, value) -> Tensor:
+    """``value`` where ``mask`` is True, ``a`` elsewhere (the gradient flows where False)."""
+    mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    if mask.dtype != np.bool_:
+        raise RuntimeError(
+            f"masked_fill only supports boolean masks, got {mask.dtype}; pass mask.bool() "
+            "or a comparison such as x > 0"
+        )
+    return elementwise.where(mask, value, a)
+
+
+# ------------------------------------------------------------ reductions
+def logsumexp(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(a)))`` over ``dim``, shifted by the maximum so it never overflows.
+
+    The shift is held constant, so the gradient is the softmax along ``dim``.
+    """
+    x = a if a.data.dtype.kind == "f" else a.float()
+    axes = normalize_axis(dim, x.ndim)
+    peak = np.max(x.data, axis=axes, keepdims=True) if x.data.size else np.zeros(())
+    peak = np.where(np.isfinite(peak), peak, 0).astype(x.data.dtype)
+    total = reduce.sum(elementwise.exp(x - peak), axis=axes, keepdims=True)
+    out = elementwise.log(total) + peak
+    return out if keepdim else out.reshape([n for i, n in enumerate(out.shape) if i not in axes])
+
+
+def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """The ``p``-norm over ``dim`` (all elements by default), as ``Tensor.norm``.
+
+    ``p`` is ``"fro"`` or 2 (Euclidean; the gradient at 0 is 0, as torch's), 1,
+    ``inf``/``-inf`` (largest/smallest magnitude) or another positive number.
+    """
+    x = a if dtype is None else a.to(dtype)
+    axes = normalize_axis(dim, x.ndim)
+    if p in ("fro", 2, 2.0):
+        return reduce.sqrt_or_zero(reduce.sum(x * x, axis=axes, keepdims=keepdim))
+    magnitude = elementwise.abs(x)
+    if p in (1, 1.0):
+        return reduce.sum(magnitude, axis=axes, keepdims=keepdim)
+    if p in (math.inf, "inf"):
+        return reduce.amax(magnitude, axis=axes, keepdims=keepdim)
+    if p in (-math.inf, "-inf"):
+        return reduce.amin(magnitude, axis=axes, keepdims=keepdim)
+    if isinstance(p, (int, float)) and p > 0:
+        return reduce.sum(magnitude**p, axis=axes, keepdims=keepdim) ** (1 / p)
+    raise ValueError(f"norm: p must be 'fro', inf, -inf or a positive number, got {p!r}")
+
+
+COMPOSITE_METHODS = {
+    "add": add,
+    "sub": sub,
+    "subtract": sub,
+    "mul": mul,
+    "multiply": mul,
+    "div": div,
+    "divide": div,
+    "true_divide": arithmetic.div,
+    "floor_divide": floordiv,
+    "remainder": remainder,
+    "__floordiv__": floordiv,
+    "__rfloordiv__": rfloordiv,
+    "__mod__": remainder,
+    "__rmod__": rremainder,
+    "__and__": bitwise_and,
+    "__rand__": bitwise_and,
+    "__or__": bitwise_or,
+    "__ror__": bitwise_or,
+    "__xor__": bitwise_xor,
+    "__rxor__": bitwise_xor,
+    "__invert__": invert,
+    "logical_not": lambda a: Tensor._make(np.logical_not(a.data)),
+    "__abs__": elementwise.abs,
+    "absolute": elementwise.abs,
+    "neg": arithmetic.neg,
+    "negative": arithmetic.neg,
+    "eq": _compare("__eq__"),
+    "ne": _compare("__ne__"),
+    "gt": _compare("__gt__"),
+    "lt": _compare("__lt__"),
+    "ge": _compare("__ge__"),
+    "le": _compare("__le__"),
+    "t": t,
+    "expand": expand,
+    "expand_as": expand_as,
+    "contiguous": contiguous,
+    "repeat": repeat,
+    "flip": flip,
+    "split": split,
+    "chunk": chunk,
+    "gather": gather,
+    "masked_fill": masked_fill,
+    "logsumexp": logsumexp,
+    "norm": norm,
+}
