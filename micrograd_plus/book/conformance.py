@@ -21,6 +21,8 @@ from types import ModuleType
 __all__ = [
     "NAMESPACES",
     "EXTRAS",
+    "NAMESAKES",
+    "extras",
     "TORCH_HOME",
     "BUILTIN_NAMES",
     "Difference",
@@ -37,6 +39,7 @@ NAMESPACES = {
     "torch.autograd.functional": "micrograd_plus.autograd.functional",
     "torch.nn": "micrograd_plus.nn",
     "torch.nn.functional": "micrograd_plus.nn.functional",
+    "torch.nn.init": "micrograd_plus.nn.init",
     "torch.nn.utils": "micrograd_plus.nn.utils",
     "torch.optim": "micrograd_plus.optim",
     "torch.optim.lr_scheduler": "micrograd_plus.optim.lr_scheduler",
@@ -57,6 +60,16 @@ EXTRAS = frozenset(
         "DatasetNotFoundError", "FASHION_MNIST_CLASSES", "CollateError", "lr_find",
     }
 )  # fmt: skip
+
+
+#: Extras of one namespace that are torch's own names in another: the book's
+#: ``utils.data.normalize``/``one_hot`` are extras, ``nn.functional``'s are torch's.
+NAMESAKES = {"torch.nn.functional": frozenset({"normalize", "one_hot"})}
+
+
+def extras(namespace: str) -> frozenset:
+    """The :data:`EXTRAS` that are not torch names under ``namespace``."""
+    return EXTRAS - NAMESAKES.get(namespace, frozenset())
 
 
 #: torch's top-level names that are also Python builtins: ``micrograd_plus`` has them
@@ -94,7 +107,7 @@ def torch_names(namespace: str) -> list[str]:
         for other in set(NAMESPACES.values()) - {module.__name__}:
             names -= set(importlib.import_module(other).__all__)
         names |= {n for n in BUILTIN_NAMES if hasattr(module, n)}
-    return sorted(names - EXTRAS)
+    return sorted(names - extras(namespace))
 
 
 def _is_package_part(value) -> bool:

@@ -271,8 +271,16 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
     if p in (-math.inf, "-inf"):
         return reduce.amin(magnitude, axis=axes, keepdims=keepdim)
     if isinstance(p, (int, float)) and p > 0:
-        return reduce.sum(magnitude**p, axis=axes, keepdims=keepdim) ** (1 / p)
+        return _root(reduce.sum(magnitude**p, axis=axes, keepdims=keepdim), p)
     raise ValueError(f"norm: p must be 'fro', inf, -inf or a positive number, got {p!r}")
+
+
+def _root(total: Tensor, p) -> Tensor:
+    """``total ** (1 / p)`` whose gradient at 0 is 0 (torch's norm), not inf * 0."""
+    zero = total.data == 0
+    if not zero.any():
+        return total ** (1 / p)
+    return elementwise.where(zero, 1.0, total) ** (1 / p) * ~zero
 
 
 COMPOSITE_METHODS = {
