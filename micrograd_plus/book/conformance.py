@@ -135,6 +135,8 @@ class Difference:
     micrograd_plus: str
     torch: str
     why: str
+    #: What to write in torch to get what micrograd_plus does (empty where nothing applies).
+    torch_line: str = ""
 
 
 DIFFERENCES = [
@@ -144,30 +146,73 @@ DIFFERENCES = [
         "`backward(create_graph=True)`, as in torch)",
         "a `Tensor`",
         "the optimizers of the book are NumPy code, and a learner can print and plot it directly",
+        "`w.grad.numpy()`",
     ),
     Difference(
-        "`Tensor([1, 2, 3])`",
-        "float32",
-        "`torch.tensor([1, 2, 3])` is int64",
+        "`Tensor([1, 2, 3])`, `arange(5)`",
+        "float32 (Python numbers and lists become float32; `mp.tensor([1, 2, 3])` is int64, "
+        "as torch's)",
+        "`torch.Tensor([1, 2, 3])` is float32 too, but `torch.arange(5)` is int64",
         "a learner's data is a tensor to differentiate; integer tensors would truncate",
+        "`torch.arange(5, dtype=torch.float32)`",
+    ),
+    Difference(
+        "copies in `state_dict()`",
+        "each entry is a copy: changing the model later leaves a saved state as it was",
+        "each entry shares memory with the parameter (detached)",
+        "a state kept for later (the best epoch, a checkpoint) must not move with training",
+        "`{k: v.clone() for k, v in model.state_dict().items()}`",
+    ),
+    Difference(
+        "a float32 layer given float64 input (`x @ w` of mixed floats)",
+        "promotes to float64, as NumPy and this library's two-tensor rule do; gradients keep "
+        "each tensor's dtype",
+        "`RuntimeError: mat1 and mat2 must have the same dtype`",
+        "a floating NumPy array keeps its dtype here, so float64 data is common and works",
+        "`model(x.float())` or `model.double()`",
+    ),
+    Difference(
+        "a list of numbers as an operand",
+        "`x * [1.0, 2.0]` works (a list of Tensors is a `TypeError`, as in torch)",
+        "`TypeError` for any list",
+        "NumPy's habit; a list of numbers is unambiguous",
+        "`x * torch.tensor([1.0, 2.0])`",
+    ),
+    Difference(
+        "random numbers",
+        "NumPy's generators: `manual_seed`, `randn`, `nn.init` and `randint` repeat run after "
+        "run, but are not torch's numbers; `generator=` takes a `numpy.random.Generator`",
+        "torch's generator (`torch.Generator`)",
+        "the library is NumPy; to get the very same weights, copy them with `from_torch`",
+        "`from_torch(torch_model)` or `to_torch(model)`",
+    ),
+    Difference(
+        "`Dropout(inplace=True)`",
+        "accepted; the result is a new tensor (same values)",
+        "overwrites the input",
+        "an input overwritten in place would be missing from the graph's backward",
+        "",
     ),
     Difference(
         "devices",
         "`.to('cpu')` does nothing, any other device is an error",
         "CPU, CUDA, MPS...",
         "the library is NumPy on the CPU",
+        "`to_torch(model).to('cuda')`",
     ),
     Difference(
         "`t.size` without a call",
         "the number of elements, as NumPy's `size` (called, `t.size()` is torch's)",
         "the bound method `size`",
         "the book's code uses NumPy's vocabulary for arrays",
+        "`t.numel()`",
     ),
     Difference(
         "saving",
         "`save_model`/`save_checkpoint` write `.npz` with JSON metadata",
         "`torch.save` pickles",
         "a file from someone else never runs code",
+        "`torch.load(path, weights_only=True)`",
     ),
     Difference(
         "`load_state_dict` of another class",
@@ -200,5 +245,6 @@ DIFFERENCES = [
         "also takes arrays directly, besides a `Dataset`",
         "a `Dataset` only",
         "the book's data sets are arrays",
+        "`DataLoader(TensorDataset(X, y), batch_size=...)`",
     ),
 ]
