@@ -268,3 +268,18 @@ def test_torch_stays_optional(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # as if it were not installed
     with pytest.raises(ImportError):
         to_torch(nn.Linear(2, 2))
+
+
+def test_gaussian_nll_loss_converts_with_its_settings():
+    ours = nn.GaussianNLLLoss(full=True, eps=1e-4, reduction="sum")
+    theirs = to_torch(ours)
+    assert (theirs.full, theirs.eps, theirs.reduction) == (True, 1e-4, "sum")
+    var = RNG.uniform(0.5, 2.0, size=(4, 3))
+    results = []
+    for lib, loss_fn in ((mp, ours), (torch, theirs)):
+        x = lib.tensor(X, dtype=lib.float64, requires_grad=True)
+        value = loss_fn(x, lib.tensor(X[::-1].copy(), dtype=lib.float64), lib.tensor(var))
+        value.backward()
+        results.append((value, x.grad))
+    _close(results[0][0], results[1][0])
+    _close(results[0][1], results[1][1])
