@@ -238,6 +238,62 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
     return elementwise.where(mask, value, a)
 
 
+# ------------------------------------------------------------ sorting and scans
+def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """The indices that sort ``a`` along ``dim`` (int64; an index has no gradient).
+
+    NumPy's stable sort is used either way; ties keep their order.
+    """
+    (ax,) = normalize_axis(dim, max(a.ndim, 1))
+    x = a.data.reshape(1) if a.ndim == 0 else a.data
+    order = np.argsort(-x if descending else x, axis=ax, kind="stable")
+    return Tensor._make(np.asarray(order.reshape(a.shape), dtype=np.int64))
+
+
+class SortResult(tuple):
+    """``t.sort()``: the sorted ``values`` and their ``indices`` (torch.return_types.sort)."""
+
+    __slots__ = ()
+
+    def __new__(cls, values: Tensor, indices: Tensor):
+        return super().__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+
+def sort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
+    """Sorted values along ``dim`` and their indices; the values pass the gradient back
+    to where each came from (a :func:`gather`)."""
+    indices = argsort(a, dim, descending)
+    return SortResult(gather(a, dim, indices) if a.ndim else a, indices)
+
+
+def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+    """The ``k`` largest (or smallest) values along ``dim`` and their indices, as torch."""
+    (ax,) = normalize_axis(dim, a.ndim)
+    if not 0 <= k <= a.shape[ax]:
+        raise RuntimeError(f"topk: k={k} is out of range for dim {dim} of size {a.shape[ax]}")
+    indices = argsort(a, ax, descending=largest)
+    keep = (slice(None),) * ax + (slice(0, k),)
+    indices = Tensor._make(np.ascontiguousarray(indices.data[keep]))
+    return SortResult(gather(a, ax, indices), indices)
+
+
+def cumsum(a: Tensor, dim: int, dtype=None) -> Tensor:
+    """Running sums along ``dim``: a product with a triangle of ones, so the gradient
+    (the reversed running sum) comes from ``matmul``."""
+    x = a if dtype is None else a.to(dtype)
+    if x.data.dtype.kind != "f":
+        x = x.to(np.int64 if x.data.dtype.kind in "biu" else x.data.dtype)
+        return Tensor._make(np.cumsum(x.data, axis=dim))
+    (ax,) = normalize_axis(dim, x.ndim)
+    n = x.shape[ax]
+    last = shape.transpose(x, ax, -1) if ax != x.ndim - 1 else x
+    summed = last @ Tensor._make(np.triu(np.ones((n, n), dtype=x.data.dtype)))
+    return shape.transpose(summed, ax, -1) if ax != x.ndim - 1 else summed
+
+
 # ------------------------------------------------------------ reductions
 def logsumexp(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(a)))`` over ``dim``, shifted by the maximum so it never overflows.
@@ -327,5 +383,9 @@ COMPOSITE_METHODS = {
     "gather": gather,
     "masked_fill": masked_fill,
     "logsumexp": logsumexp,
+    "argsort": argsort,
+    "sort": sort,
+    "topk": topk,
+    "cumsum": cumsum,
     "norm": norm,
 }

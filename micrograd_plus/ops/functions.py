@@ -71,6 +71,10 @@ _METHODS = (
     "flip",
     "gather",
     "masked_fill",
+    "argsort",
+    "sort",
+    "topk",
+    "cumsum",
     "t",
 )
 FUNCTIONS = {name: _method(name) for name in _METHODS}
