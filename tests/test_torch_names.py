@@ -367,3 +367,19 @@ def test_models_move_between_dtypes_like_torch():
         with pytest.raises((TypeError, RuntimeError)):
             model.to(torch.int64 if model is theirs else mp.int64)
     assert ours.to("cpu") is ours
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda g: mp.randn(3, 2, generator=g),
+        lambda g: mp.rand(4, generator=g),
+        lambda g: mp.randint(0, 9, (5,), generator=g),
+        lambda g: mp.randperm(6, generator=g),
+    ],
+)
+def test_generator_keyword_takes_a_numpy_generator(make):
+    first, again = make(np.random.default_rng(11)), make(np.random.default_rng(11))
+    assert first.tolist() == again.tolist()
+    with pytest.raises(TypeError, match="default_rng"):
+        make(torch.Generator())

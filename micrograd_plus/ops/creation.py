@@ -48,16 +48,28 @@ def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
     )
 
 
-def randn(*shape, dtype=DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples from NumPy's global generator (seeded by ``set_seed``)."""
-    data = np.random.standard_normal(_shape(shape)).astype(as_dtype(dtype))
-    return Tensor(data, requires_grad=requires_grad)
+def randn(*shape, dtype=DEFAULT_DTYPE, requires_grad: bool = False, generator=None) -> Tensor:
+    """Standard normal samples from NumPy's global generator (seeded by ``set_seed``),
+    or from ``generator``, a ``numpy.random.Generator``."""
+    rng = numpy_generator(generator)
+    sample = np.random.standard_normal if rng is None else rng.standard_normal
+    return _new(sample(_shape(shape)).astype(as_dtype(dtype)), requires_grad)
 
 
-def rand(*shape, dtype=DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1) from NumPy's global generator."""
-    data = np.random.random_sample(_shape(shape)).astype(as_dtype(dtype))
-    return Tensor(data, requires_grad=requires_grad)
+def rand(*shape, dtype=DEFAULT_DTYPE, requires_grad: bool = False, generator=None) -> Tensor:
+    """Uniform samples in [0, 1) from NumPy's global generator (or ``generator``)."""
+    rng = numpy_generator(generator)
+    sample = np.random.random_sample if rng is None else rng.random
+    return _new(sample(_shape(shape)).astype(as_dtype(dtype)), requires_grad)
+
+
+def numpy_generator(generator):
+    if generator is None or isinstance(generator, np.random.Generator):
+        return generator
+    raise TypeError(
+        f"generator must be a numpy.random.Generator, e.g. np.random.default_rng(0), got "
+        f"{type(generator).__name__} (micrograd_plus draws with NumPy)"
+    )
 
 
 def arange(start, stop=None, step=1, dtype=DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:

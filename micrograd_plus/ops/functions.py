@@ -20,6 +20,7 @@ import numpy as np
 
 from ..tensor import DEFAULT_DTYPE, Tensor
 from .convert import as_dtype
+from .creation import numpy_generator
 
 
 def _as_tensor(x) -> Tensor:
@@ -160,15 +161,15 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_g
     if size is None:
         raise TypeError("randint needs a size, e.g. randint(10, (3,)) or randint(0, 10, (3,))")
     size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
-    rng = np.random if generator is None else generator
-    sample = rng.randint if generator is None else rng.integers
+    rng = numpy_generator(generator)
+    sample = np.random.randint if rng is None else rng.integers
     data = sample(low, high, size=size).astype(np.int64 if dtype is None else as_dtype(dtype))
     return Tensor(data, requires_grad=requires_grad, dtype=data.dtype)
 
 
 def randperm(n: int, *, generator=None, dtype=None) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64), as ``torch.randperm``."""
-    rng = np.random if generator is None else generator
+    rng = np.random if generator is None else numpy_generator(generator)
     data = rng.permutation(int(n)).astype(np.int64 if dtype is None else as_dtype(dtype))
     return Tensor(data, dtype=data.dtype)
 
