@@ -64,6 +64,7 @@ def rand(*shape, dtype=DEFAULT_DTYPE, requires_grad: bool = False, generator=Non
 
 
 def numpy_generator(generator):
+    """``generator`` itself if it is None or a ``numpy.random.Generator``; else a TypeError."""
     if generator is None or isinstance(generator, np.random.Generator):
         return generator
     raise TypeError(
