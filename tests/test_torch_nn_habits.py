@@ -205,3 +205,17 @@ def test_dropout_accepts_inplace_and_keeps_torchs_values(inplace):
     assert x.tolist() == [1.0] * 4000  # a new tensor: the graph stays intact
     ours.eval()
     assert ours(x) is x or ours(x).tolist() == x.tolist()
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_functional_gelu_takes_approximate_like_torch(approximate):
+    x = np.linspace(-3, 3, 13)
+    ours, theirs = mp.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out = F.gelu(ours, approximate=approximate)
+    tout = torch.nn.functional.gelu(theirs, approximate=approximate)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), atol=1e-12)
+    out.sum().backward()
+    tout.sum().backward()
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), atol=1e-12)
+    with pytest.raises(ValueError, match="approximate"):
+        F.gelu(ours, approximate="erf")

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ops import elementwise as _elementwise
 from ..ops import softmax as _softmax
-from ..ops.elementwise import gelu, leaky_relu, relu, sigmoid, tanh
+from ..ops.elementwise import leaky_relu, relu, sigmoid, tanh
 from ..ops.linalg import linear
 from ..tensor import Tensor
 from .layers import dropout, embedding, gelu_tanh, pick_dim
@@ -54,6 +55,20 @@ def log_softmax(input, dim: int | None = None, *, axis: int | None = None) -> Te
     """``log(softmax(input))`` along ``dim`` (alias ``axis``) as one stable node."""
     input = input if isinstance(input, Tensor) else Tensor(input)
     return _softmax.log_softmax(input, pick_dim(dim, axis, -1))
+
+
+def gelu(input, approximate: str = "none") -> Tensor:  # noqa: A002 - torch's argument name
+    """GELU, exact (``approximate="none"``) or its tanh approximation, as torch's.
+
+    Examples
+    --------
+    >>> gelu(Tensor([1.0]), approximate="tanh").item() != gelu(Tensor([1.0])).item()
+    True
+    """
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+    x = input if isinstance(input, Tensor) else Tensor(input)
+    return _elementwise.gelu(x) if approximate == "none" else gelu_tanh(x)
 
 
 def one_hot(tensor, num_classes: int = -1) -> Tensor:
