@@ -339,6 +339,146 @@ def _root(total: Tensor, p) -> Tensor:
     return elementwise.where(zero, 1.0, total) ** (1 / p) * ~zero
 
 
+# ------------------------------------------------------------ more of torch's vocabulary
+def _step(numpy_fn):
+    """A function with no gradient (a step or a test), applied to the values."""
+
+    def method(a: Tensor) -> Tensor:
+        return Tensor._make(np.asarray(numpy_fn(a.data)))
+
+    method.__name__ = numpy_fn.__name__
+    return method
+
+
+def _like(numpy_fn):
+    """``t.new_zeros(shape)`` and friends: ``t``'s dtype unless told otherwise."""
+
+    def method(a: Tensor, *size, dtype=None, requires_grad: bool = False) -> Tensor:
+        size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        data = numpy_fn(size, dtype=a.data.dtype if dtype is None else _dtype(dtype))
+        return Tensor(data, requires_grad=requires_grad, dtype=data.dtype)
+
+    return method
+
+
+def _dtype(spec):
+    from .convert import as_dtype
+
+    return as_dtype(spec)
+
+
+def new_tensor(a: Tensor, data, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding ``data``, of ``a``'s dtype unless told otherwise (a copy)."""
+    array = np.array(data, dtype=a.data.dtype if dtype is None else _dtype(dtype))
+    return Tensor(array, requires_grad=requires_grad, dtype=array.dtype)
+
+
+def unbind(a: Tensor, dim: int = 0) -> tuple:
+    """The slices along ``dim``, that dim removed (each passes its gradient back)."""
+    (ax,) = normalize_axis(dim, a.ndim)
+    lead = (slice(None),) * ax
+    return tuple(a[(*lead, i)] for i in range(a.shape[ax]))
+
+
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``length`` entries of ``dim`` from ``start`` (a slice)."""
+    (ax,) = normalize_axis(dim, a.ndim)
+    start = start % a.shape[ax] if start < 0 else start
+    return a[(slice(None),) * ax + (slice(start, start + length),)]
+
+
+def index_select(a: Tensor, dim: int, index) -> Tensor:
+    """The entries at ``index`` (1-D integers) along ``dim``; repeats add their gradients."""
+    idx = np.asarray(index.data if isinstance(index, Tensor) else index)
+    if idx.ndim > 1 or idx.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): index must be a 1-D integer tensor")
+    (ax,) = normalize_axis(dim, a.ndim)
+    return a[(slice(None),) * ax + (idx.reshape(-1),)]
+
+
+def _triangle(numpy_fn):
+    def method(a: Tensor, diagonal: int = 0) -> Tensor:
+        if a.ndim < 2:
+            raise RuntimeError(f"{numpy_fn.__name__}: the input must have at least 2 dims")
+        keep = numpy_fn(np.ones(a.shape[-2:], dtype=bool), diagonal)
+        return elementwise.where(keep, a, 0)
+
+    method.__name__ = numpy_fn.__name__
+    return method
+
+
+def outer(a: Tensor, vec2) -> Tensor:
+    """The outer product of two 1-D tensors."""
+    return a.reshape(-1, 1) * vec2.reshape(1, -1)
+
+
+def dot(a: Tensor, other) -> Tensor:
+    """The dot product of two 1-D tensors of one length (torch's ``dot``)."""
+    if a.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {a.ndim}D and {other.ndim}D tensors; use matmul"
+        )
+    return a @ other
+
+
+def diag(a: Tensor, diagonal: int = 0) -> Tensor:
+    """The ``diagonal``-th diagonal of a matrix, or the matrix with a vector on it."""
+    if a.ndim == 1:
+        n = a.shape[0] + abs(diagonal)
+        rows = np.arange(a.shape[0]) + max(-diagonal, 0)
+        cols = np.arange(a.shape[0]) + max(diagonal, 0)
+        place = np.zeros((n, a.shape[0]), dtype=a.data.dtype)
+        place[rows, np.arange(a.shape[0])] = 1
+        spread = np.zeros((a.shape[0], n), dtype=a.data.dtype)
+        spread[np.arange(a.shape[0]), cols] = 1
+        return Tensor._make(place) @ (a.reshape(-1, 1) * Tensor._make(spread))
+    if a.ndim != 2:
+        raise RuntimeError(f"diag(): expected a 1-D or 2-D tensor, got {a.ndim}-D")
+    rows, cols = np.nonzero(np.eye(*a.shape, k=diagonal, dtype=bool))
+    return a[rows, cols]
+
+
+def trace(a: Tensor) -> Tensor:
+    """The sum of a matrix's diagonal."""
+    if a.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got a {a.ndim}-D tensor")
+    return reduce.sum(diag(a))
+
+
+def roll(a: Tensor, shifts, dims=None) -> Tensor:
+    """Entries moved ``shifts`` places along ``dims`` (wrapping round), as ``torch.roll``."""
+    if dims is None:
+        return roll(a.reshape(-1), shifts, 0).reshape(a.shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    out = a
+    for shift, dim in zip(shifts, dims):
+        (ax,) = normalize_axis(dim, a.ndim)
+        order = np.roll(np.arange(a.shape[ax]), shift)
+        out = out[(slice(None),) * ax + (order,)]
+    return out
+
+
+def _grad_fn(a: Tensor):
+    """The node that made ``a`` (None for a leaf); ``name()`` is the op's name."""
+    return None if a._backward is None else GradFn(a._op, a._backward)
+
+
+class GradFn:
+    """What ``t.grad_fn`` shows: the op that computed ``t`` (``name()`` gives it)."""
+
+    __slots__ = ("_name", "_backward")
+
+    def __init__(self, name: str, backward) -> None:
+        self._name, self._backward = name, backward
+
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<{self._name}>"
+
+
 COMPOSITE_METHODS = {
     "add": add,
     "sub": sub,
@@ -388,4 +528,30 @@ COMPOSITE_METHODS = {
     "topk": topk,
     "cumsum": cumsum,
     "norm": norm,
+    "grad_fn": property(_grad_fn),
+    "square": lambda a: a * a,
+    "sign": _step(np.sign),
+    "isnan": _step(np.isnan),
+    "isfinite": _step(np.isfinite),
+    "isinf": _step(np.isinf),
+    "type_as": lambda a, other: a.to(other.dtype),
+    "view_as": lambda a, other: a.reshape(other.shape),
+    "reshape_as": lambda a, other: a.reshape(other.shape),
+    "new_zeros": _like(np.zeros),
+    "new_ones": _like(np.ones),
+    "new_tensor": new_tensor,
+    "unbind": unbind,
+    "narrow": narrow,
+    "index_select": index_select,
+    "tril": _triangle(np.tril),
+    "triu": _triangle(np.triu),
+    "outer": outer,
+    "dot": dot,
+    "diag": diag,
+    "trace": trace,
+    "roll": roll,
+    "cpu": lambda a: a,
+    "is_floating_point": lambda a: a.data.dtype.kind == "f",
+    "element_size": lambda a: a.data.itemsize,
+    "nbytes": property(lambda a: a.data.nbytes),
 }
