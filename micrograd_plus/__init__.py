@@ -61,6 +61,7 @@ from .ops.functions import FUNCTIONS as _FUNCTIONS
 from .ops.functions import CallableModule as _CallableModule
 from .ops.functions import (
     bmm,
+    einsum,
     from_numpy,
     linspace,
     manual_seed,
@@ -164,6 +165,7 @@ __all__ = [
     "manual_seed",
     "mm",
     "bmm",
+    "einsum",
     *(name for name in _FUNCTIONS if name not in _BUILTIN_NAMES),
     *(name for name in _DTYPE_NAMES if name not in _BUILTIN_NAMES),
     "Module",

@@ -133,6 +133,18 @@ DIFFERENTIABLE = [
     "b.roll((1, -1), (0, 2))",
     "x.roll(2)",
     "x.cpu()",
+    "T.einsum('ij,jk->ik', x, m)",
+    "T.einsum('ij,jk', x, m)",
+    "T.einsum('bij,bkj->bik', b, b)",
+    "T.einsum('bji,jk->bik', b, m)",
+    "T.einsum('ij->ji', x)",
+    "T.einsum('ij->', x)",
+    "T.einsum('ij->j', x)",
+    "T.einsum('i,i->', x[0], x[1])",
+    "T.einsum('i,j->ij', x[0], m[2])",
+    "T.einsum('ij,ij->i', x, x.exp())",
+    "T.einsum('ij,jk,kl->il', x, m, m)",
+    "T.einsum('bij->jb', b)",
 ]
 
 # Not differentiable (steps, comparisons, integer and bool results): values only.
@@ -375,6 +387,16 @@ def test_misuse_raises_in_both(code, error):
     for lib in (mp, torch):
         with pytest.raises(error):
             _run(code, lib)
+
+
+def test_einsum_refuses_what_it_cannot_do_and_says_what_to_write():
+    x = mp.tensor(np.eye(3))
+    with pytest.raises(NotImplementedError, match="diag"):
+        mp.einsum("ii->i", x)
+    with pytest.raises(NotImplementedError, match="letter"):
+        mp.einsum("...ij->...ji", x)
+    with pytest.raises(ValueError, match="operands"):
+        mp.einsum("ij,jk->ik", x)
 
 
 def test_floor_division_has_no_gradient_as_torch_has_none():

@@ -125,6 +125,62 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     return Tensor(array, requires_grad=requires_grad, dtype=array.dtype)
 
 
+def einsum(equation: str, *operands) -> Tensor:
+    """Sums of products named by subscripts, as ``torch.einsum`` (``"ij,jk->ik"``).
+
+    Each operand is permuted and reshaped onto one common axis order, the
+    operands are multiplied (broadcasting) and the letters missing from the
+    output are summed: differentiable through those ops, with no rule of its
+    own. It forms the whole product before summing, so for a large matrix
+    product ``matmul`` is faster. Not supported: ``...`` and a letter repeated
+    within one operand (a diagonal; use ``diag`` first).
+
+    Examples
+    --------
+    >>> import micrograd_plus as mp
+    >>> a = mp.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> mp.einsum("ij,jk->ik", a, a).tolist(), mp.einsum("ij->", a).item()
+    ([[7.0, 10.0], [15.0, 22.0]], 10.0)
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    inputs, arrow, output = equation.replace(" ", "").partition("->")
+    if "..." in inputs:
+        raise NotImplementedError("einsum: '...' is not supported; write every dim's letter")
+    terms = inputs.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(
+            f"einsum: {equation!r} names {len(terms)} operands but {len(operands)} were given"
+        )
+    letters = sorted(set(inputs) - {","})
+    if not arrow:  # implicit output: the letters used once, in alphabetical order
+        output = "".join(c for c in letters if inputs.count(c) == 1)
+    order = list(output) + [c for c in letters if c not in output]
+    product = None
+    for term, operand in zip(terms, operands):
+        factor = _einsum_operand(term, _as_tensor(operand), order)
+        product = factor if product is None else product * factor
+    summed = tuple(range(len(output), len(order)))
+    return product.sum(axis=summed) if summed else product
+
+
+def _einsum_operand(term: str, t: Tensor, order: list) -> Tensor:
+    """``t`` with its axes in ``order`` and a length-1 axis for each letter it lacks."""
+    if len(set(term)) != len(term):
+        raise NotImplementedError(
+            f"einsum: {term!r} repeats a letter within one operand (a diagonal); take it "
+            "first with diag() or indexing"
+        )
+    if len(term) != t.ndim:
+        raise ValueError(
+            f"einsum: subscripts {term!r} name {len(term)} dims, the operand has {t.ndim}"
+        )
+    present = [c for c in order if c in term]
+    if present != list(term):
+        t = t.permute(*[term.index(c) for c in present])
+    return t.reshape([t.shape[present.index(c)] if c in term else 1 for c in order])
+
+
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing ``array``'s memory and dtype (``torch.from_numpy``)."""
     if not isinstance(array, np.ndarray):
