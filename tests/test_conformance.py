@@ -84,6 +84,44 @@ def test_the_differences_are_still_differences() -> None:
         torch.utils.data.DataLoader(X, y, batch_size=2)  # arrays are no (X, y) data set there
 
 
+def test_the_differences_of_issue_23_hold_on_both_sides() -> None:
+    # arange: float32 here, int64 in torch; the torch line gives float32.
+    assert mp.arange(5).dtype == np.float32 and torch.arange(5).dtype == torch.int64
+    assert torch.arange(5, dtype=torch.float32).dtype == torch.float32
+    assert mp.tensor([1, 2, 3]).dtype == np.int64  # the torch spelling behaves as torch
+    # state_dict: a copy here, shared memory in torch (the torch line clones).
+    ours, theirs = mp.nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    kept, shared = ours.state_dict(), theirs.state_dict()
+    cloned = {k: v.clone() for k, v in theirs.state_dict().items()}
+    with mp.no_grad(), torch.no_grad():
+        ours.weight.fill_(3.0)
+        theirs.weight.fill_(3.0)
+    assert not np.any(kept["weight"] == 3.0) and torch.all(shared["weight"] == 3.0)
+    assert not torch.any(cloned["weight"] == 3.0)
+    # float64 into a float32 layer: promoted here, refused by torch.
+    x = np.ones((1, 2))
+    assert ours(mp.Tensor(x)).dtype == np.float64
+    with pytest.raises(RuntimeError, match="dtype"):
+        theirs(torch.tensor(x))
+    assert theirs(torch.tensor(x).float()).dtype == torch.float32
+    # a list of numbers as an operand
+    assert (mp.ones(2) * [1.0, 2.0]).tolist() == [1.0, 2.0]
+    with pytest.raises(TypeError):
+        torch.ones(2) * [1.0, 2.0]
+    # Dropout(inplace=True): a new tensor here, the input overwritten in torch.
+    a, b = mp.ones(200), torch.ones(200)
+    mp.nn.Dropout(0.5, inplace=True)(a)
+    torch.nn.Dropout(0.5, inplace=True)(b)
+    assert a.tolist() == [1.0] * 200 and not torch.all(b == 1.0)
+    # random numbers: seeded, repeatable, but not torch's.
+    mp.manual_seed(0)
+    first = mp.randn(3).tolist()
+    mp.manual_seed(0)
+    torch.manual_seed(0)
+    assert mp.randn(3).tolist() == first
+    assert not np.allclose(first, torch.randn(3).numpy())
+
+
 def _parameters(func) -> list[tuple[str, object]]:
     import inspect
 
@@ -139,41 +177,3 @@ def test_the_appendix_loop_gives_torch_losses() -> None:
     ours, theirs = _spiral_loop("micrograd_plus", initial), _spiral_loop("torch", initial)
     assert ours[-1] < 0.6 * ours[0]
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
-
-
-def test_the_differences_of_issue_23_hold_on_both_sides() -> None:
-    # arange: float32 here, int64 in torch; the torch line gives float32.
-    assert mp.arange(5).dtype == np.float32 and torch.arange(5).dtype == torch.int64
-    assert torch.arange(5, dtype=torch.float32).dtype == torch.float32
-    assert mp.tensor([1, 2, 3]).dtype == np.int64  # the torch spelling behaves as torch
-    # state_dict: a copy here, shared memory in torch (the torch line clones).
-    ours, theirs = mp.nn.Linear(2, 1), torch.nn.Linear(2, 1)
-    kept, shared = ours.state_dict(), theirs.state_dict()
-    cloned = {k: v.clone() for k, v in theirs.state_dict().items()}
-    with mp.no_grad(), torch.no_grad():
-        ours.weight.fill_(3.0)
-        theirs.weight.fill_(3.0)
-    assert not np.any(kept["weight"] == 3.0) and torch.all(shared["weight"] == 3.0)
-    assert not torch.any(cloned["weight"] == 3.0)
-    # float64 into a float32 layer: promoted here, refused by torch.
-    x = np.ones((1, 2))
-    assert ours(mp.Tensor(x)).dtype == np.float64
-    with pytest.raises(RuntimeError, match="dtype"):
-        theirs(torch.tensor(x))
-    assert theirs(torch.tensor(x).float()).dtype == torch.float32
-    # a list of numbers as an operand
-    assert (mp.ones(2) * [1.0, 2.0]).tolist() == [1.0, 2.0]
-    with pytest.raises(TypeError):
-        torch.ones(2) * [1.0, 2.0]
-    # Dropout(inplace=True): a new tensor here, the input overwritten in torch.
-    a, b = mp.ones(200), torch.ones(200)
-    mp.nn.Dropout(0.5, inplace=True)(a)
-    torch.nn.Dropout(0.5, inplace=True)(b)
-    assert a.tolist() == [1.0] * 200 and not torch.all(b == 1.0)
-    # random numbers: seeded, repeatable, but not torch's.
-    mp.manual_seed(0)
-    first = mp.randn(3).tolist()
-    mp.manual_seed(0)
-    torch.manual_seed(0)
-    assert mp.randn(3).tolist() == first
-    assert not np.allclose(first, torch.randn(3).numpy())
