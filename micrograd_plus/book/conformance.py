@@ -157,13 +157,6 @@ DIFFERENCES = [
         "`torch.arange(5, dtype=torch.float32)`",
     ),
     Difference(
-        "copies in `state_dict()`",
-        "each entry is a copy: changing the model later leaves a saved state as it was",
-        "each entry shares memory with the parameter (detached)",
-        "a state kept for later (the best epoch, a checkpoint) must not move with training",
-        "`{k: v.clone() for k, v in model.state_dict().items()}`",
-    ),
-    Difference(
         "a float32 layer given float64 input (`x @ w` of mixed floats)",
         "promotes to float64, as NumPy and this library's two-tensor rule do; gradients keep "
         "each tensor's dtype",
