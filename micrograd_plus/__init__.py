@@ -4,14 +4,17 @@ The public API is collected here; see the book for a guided tour.
 """
 
 from . import autograd, nn, optim, utils
+from . import tensor as _tensor_module
 from .autograd import (
     Context,
     Function,
     detect_anomaly,
     enable_grad,
     grad,
+    inference_mode,
     is_grad_enabled,
     no_grad,
+    set_grad_enabled,
 )
 from .checkpoint import load_checkpoint, load_model, save_checkpoint, save_model
 from .lr_finder import lr_find
@@ -51,8 +54,21 @@ from .nn import (
     Tanh,
 )
 from .nn.utils import clip_grad_norm_, clip_grad_value_
+from .ops.convert import DTYPE_NAMES as _DTYPE_NAMES
 from .ops.creation import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .ops.elementwise import where
+from .ops.functions import FUNCTIONS as _FUNCTIONS
+from .ops.functions import CallableModule as _CallableModule
+from .ops.functions import (
+    bmm,
+    einsum,
+    from_numpy,
+    linspace,
+    manual_seed,
+    mm,
+    randint,
+    randperm,
+)
 from .ops.shape import cat, concatenate, stack
 from .optim import LBFGS, SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim.lr_scheduler import (
@@ -94,6 +110,23 @@ from .utils.data import (
     train_test_split,
 )
 
+# torch names that are also Python builtins stay out of __all__, so that
+# "from micrograd_plus import *" does not hide sum, max, float...: use mp.sum.
+_BUILTIN_NAMES = frozenset({"abs", "max", "min", "sum", "float", "int", "bool"})
+
+# torch's top-level functions (exp, sum, max, clamp, matmul, transpose...): the
+# Tensor methods, called with the tensor first; nn.functional's where it has them.
+_FUNCTIONS = {**_FUNCTIONS, **{n: getattr(nn.functional, n) for n in ("softmax", "log_softmax")}}
+_FUNCTIONS.update((n, getattr(nn.functional, n)) for n in _FUNCTIONS if n in nn.functional.__all__)
+globals().update(_FUNCTIONS)
+
+# torch's dtype names, as NumPy dtypes: usable wherever dtype= is, and in .to().
+globals().update(_DTYPE_NAMES)
+
+# mp.tensor(data) is torch.tensor, while the module micrograd_plus.tensor stays
+# importable as before: the module object itself becomes callable.
+_tensor_module.__class__ = _CallableModule
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -107,6 +140,8 @@ __all__ = [
     "no_grad",
     "grad",
     "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
     "is_grad_enabled",
     "detect_anomaly",
     "where",
@@ -122,6 +157,17 @@ __all__ = [
     "rand",
     "arange",
     "eye",
+    "tensor",
+    "from_numpy",
+    "linspace",
+    "randint",
+    "randperm",
+    "manual_seed",
+    "mm",
+    "bmm",
+    "einsum",
+    *(name for name in _FUNCTIONS if name not in _BUILTIN_NAMES),
+    *(name for name in _DTYPE_NAMES if name not in _BUILTIN_NAMES),
     "Module",
     "Parameter",
     "Sequential",

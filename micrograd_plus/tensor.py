@@ -34,6 +34,7 @@ from __future__ import annotations
 import warnings
 from itertools import count
 from numbers import Number
+from operator import attrgetter
 
 import numpy as np
 
@@ -120,7 +121,7 @@ class Tensor:
     __slots__ = (
         "data",
         "grad",
-        "requires_grad",
+        "_requires_grad",
         "_parents",
         "_backward",
         "_saved",
@@ -158,7 +159,7 @@ class Tensor:
             array = array.copy() if array is data else array
         self.data = array
         self.grad = None
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         self._parents = ()
         self._backward = None
         self._saved = ()
@@ -192,14 +193,14 @@ class Tensor:
             autograd.check_finite(data, "forward", op)
         if _State.grad_enabled:
             for parent in parents:
-                if parent.requires_grad:
-                    out.requires_grad = True
+                if parent._requires_grad:
+                    out._requires_grad = True
                     out._parents = parents
                     out._backward = backward
                     out._saved = saved
                     out._seq = next_seq()
                     return out
-        out.requires_grad = False
+        out._requires_grad = False
         out._parents = ()
         out._backward = None
         out._saved = ()
@@ -297,7 +298,7 @@ class Tensor:
         self._parents = ()
         self._backward = None
         self._saved = ()
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -321,8 +322,25 @@ class Tensor:
                 f"only floating tensors can require gradients, got dtype {self.data.dtype}; "
                 "convert first, e.g. t.float().requires_grad_()"
             )
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         return self
+
+    def _set_requires_grad(self, requires_grad: bool) -> None:
+        if self._backward is not None and not requires_grad:
+            raise RuntimeError(
+                "requires_grad = False on a tensor computed by an op: only leaves can change "
+                "it (as in torch). To use its value without a gradient write "
+                "y_no_grad = y.detach()"
+            )
+        self.requires_grad_(requires_grad)
+
+    # A property so that switching it off on a non-leaf raises (torch); reading it
+    # stays a C-level attribute fetch.
+    requires_grad = property(
+        attrgetter("_requires_grad"),
+        _set_requires_grad,
+        doc="Whether ``backward()`` computes a gradient for this tensor.",
+    )
 
     def register_hook(self, hook) -> autograd.HookHandle:
         """Call ``hook(grad)`` with the gradient flowing into this tensor in backward.
@@ -484,10 +502,30 @@ def _not_an_operand(value) -> TypeError:
 def operand(value, like: Tensor) -> Tensor:
     """Make ``value`` a tensor for a binary op with ``like``, in ``like``'s dtype."""
     if isinstance(value, Tensor):
-        return value
-    if isinstance(value, (Number, np.generic, np.ndarray, list, tuple)):
+        # An integer or bool tensor takes the floating tensor's dtype (torch: float32
+        # with int64 is float32; NumPy would give float64).
+        return value if value.data.dtype.kind == "f" else cast_to(value, like.data.dtype)
+    if isinstance(value, (Number, np.generic, np.ndarray)):
         return Tensor._make(np.asarray(value, dtype=like.data.dtype))
+    if isinstance(value, (list, tuple)):
+        return Tensor._make(np.asarray(_numbers(value), dtype=like.data.dtype))
     raise _not_an_operand(value)
+
+
+def _numbers(value: list | tuple) -> list | tuple:
+    """``value`` itself, if no Tensor hides in it (NumPy would make it an object mess)."""
+    stack = [value]
+    while stack:
+        for item in stack.pop():
+            if isinstance(item, Tensor):
+                raise TypeError(
+                    f"a {type(value).__name__} of Tensors is not an operand (torch raises "
+                    "TypeError too): combine the tensors first, e.g. stack(items) or cat(items), "
+                    "or take one of them (a max(dim=) result: .values)"
+                )
+            if isinstance(item, (list, tuple)):
+                stack.append(item)
+    return value
 
 
 def promote(a: Tensor, value) -> tuple[Tensor, Tensor]:
@@ -500,7 +538,7 @@ def promote(a: Tensor, value) -> tuple[Tensor, Tensor]:
         return a, value
     if not isinstance(value, (Number, np.generic, np.ndarray, list, tuple)):
         raise _not_an_operand(value)
-    array = np.asarray(value)
+    array = np.asarray(_numbers(value) if isinstance(value, (list, tuple)) else value)
     kind = array.dtype.kind
     if kind in "fc":
         return cast_to(a, DEFAULT_DTYPE), Tensor._make(array.astype(DEFAULT_DTYPE))

@@ -29,7 +29,7 @@ def test_listed_names_are_importable_from_both_places() -> None:
     for namespace, module_name in conformance.NAMESPACES.items():
         module = importlib.import_module(module_name)
         for name in conformance.torch_names(namespace):
-            if name in mp.__all__:
+            if name in mp.__all__ and name not in conformance.EXTRAS:  # not a book helper
                 assert getattr(mp, name) is getattr(module, name), name
 
 
@@ -44,7 +44,9 @@ def test_extras_are_not_torch_names_where_they_are_grouped() -> None:
         module = importlib.import_module(module_name)
         torch_module = importlib.import_module(namespace)
         shadowed = [
-            n for n in module.__all__ if n in conformance.EXTRAS and hasattr(torch_module, n)
+            n
+            for n in module.__all__
+            if n in conformance.extras(namespace) and hasattr(torch_module, n)
         ]
         allowed = {"normalize", "one_hot"} if namespace == "torch.utils.data" else set()
         assert set(shadowed) <= allowed, f"{namespace}: {shadowed} are torch names"
@@ -80,6 +82,44 @@ def test_the_differences_are_still_differences() -> None:
     X, y = np.zeros((4, 2)), np.zeros(4)
     with pytest.raises(TypeError, match="batch_size"):
         torch.utils.data.DataLoader(X, y, batch_size=2)  # arrays are no (X, y) data set there
+
+
+def test_the_differences_of_issue_23_hold_on_both_sides() -> None:
+    # arange: float32 here, int64 in torch; the torch line gives float32.
+    assert mp.arange(5).dtype == np.float32 and torch.arange(5).dtype == torch.int64
+    assert torch.arange(5, dtype=torch.float32).dtype == torch.float32
+    assert mp.tensor([1, 2, 3]).dtype == np.int64  # the torch spelling behaves as torch
+    # state_dict: a copy here, shared memory in torch (the torch line clones).
+    ours, theirs = mp.nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    kept, shared = ours.state_dict(), theirs.state_dict()
+    cloned = {k: v.clone() for k, v in theirs.state_dict().items()}
+    with mp.no_grad(), torch.no_grad():
+        ours.weight.fill_(3.0)
+        theirs.weight.fill_(3.0)
+    assert not np.any(kept["weight"] == 3.0) and torch.all(shared["weight"] == 3.0)
+    assert not torch.any(cloned["weight"] == 3.0)
+    # float64 into a float32 layer: promoted here, refused by torch.
+    x = np.ones((1, 2))
+    assert ours(mp.Tensor(x)).dtype == np.float64
+    with pytest.raises(RuntimeError, match="dtype"):
+        theirs(torch.tensor(x))
+    assert theirs(torch.tensor(x).float()).dtype == torch.float32
+    # a list of numbers as an operand
+    assert (mp.ones(2) * [1.0, 2.0]).tolist() == [1.0, 2.0]
+    with pytest.raises(TypeError):
+        torch.ones(2) * [1.0, 2.0]
+    # Dropout(inplace=True): a new tensor here, the input overwritten in torch.
+    a, b = mp.ones(200), torch.ones(200)
+    mp.nn.Dropout(0.5, inplace=True)(a)
+    torch.nn.Dropout(0.5, inplace=True)(b)
+    assert a.tolist() == [1.0] * 200 and not torch.all(b == 1.0)
+    # random numbers: seeded, repeatable, but not torch's.
+    mp.manual_seed(0)
+    first = mp.randn(3).tolist()
+    mp.manual_seed(0)
+    torch.manual_seed(0)
+    assert mp.randn(3).tolist() == first
+    assert not np.allclose(first, torch.randn(3).numpy())
 
 
 def _parameters(func) -> list[tuple[str, object]]:

@@ -125,7 +125,7 @@ def test_repr_matches_torch(torch):
         torch.nn.Sequential(torch.nn.Linear(8, 3, bias=False), torch.nn.LogSoftmax(dim=1)),
     )
     assert repr(ours) == repr(theirs)
-    assert repr(mp.Dropout(0.2)) == "Dropout(p=0.2)"  # no inplace= here: graphs need inputs
+    assert repr(mp.Dropout(0.2)) == repr(torch.nn.Dropout(0.2)) == "Dropout(p=0.2, inplace=False)"
 
 
 # --------------------------------------------------------------------- Sequential

@@ -16,13 +16,12 @@ from .engine import (
     Fresh,
     backward,
     detect_anomaly,
-    enable_grad,
     grad,
     is_grad_enabled,
-    no_grad,
     topological_order,
 )
 from .function import Context, Function
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .gradcheck import GradCheckResult, gradient_check, numerical_gradient
 
 __all__ = [
@@ -30,6 +29,8 @@ __all__ = [
     "grad",
     "no_grad",
     "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
     "is_grad_enabled",
     "detect_anomaly",
     "topological_order",

@@ -21,7 +21,10 @@ from types import ModuleType
 __all__ = [
     "NAMESPACES",
     "EXTRAS",
+    "NAMESAKES",
+    "extras",
     "TORCH_HOME",
+    "BUILTIN_NAMES",
     "Difference",
     "DIFFERENCES",
     "torch_names",
@@ -36,6 +39,7 @@ NAMESPACES = {
     "torch.autograd.functional": "micrograd_plus.autograd.functional",
     "torch.nn": "micrograd_plus.nn",
     "torch.nn.functional": "micrograd_plus.nn.functional",
+    "torch.nn.init": "micrograd_plus.nn.init",
     "torch.nn.utils": "micrograd_plus.nn.utils",
     "torch.optim": "micrograd_plus.optim",
     "torch.optim.lr_scheduler": "micrograd_plus.optim.lr_scheduler",
@@ -56,6 +60,22 @@ EXTRAS = frozenset(
         "DatasetNotFoundError", "FASHION_MNIST_CLASSES", "CollateError", "lr_find",
     }
 )  # fmt: skip
+
+
+#: Extras of one namespace that are torch's own names in another: the book's
+#: ``utils.data.normalize``/``one_hot`` are extras, ``nn.functional``'s are torch's.
+NAMESAKES = {"torch.nn.functional": frozenset({"normalize", "one_hot"})}
+
+
+def extras(namespace: str) -> frozenset:
+    """The :data:`EXTRAS` that are not torch names under ``namespace``."""
+    return EXTRAS - NAMESAKES.get(namespace, frozenset())
+
+
+#: torch's top-level names that are also Python builtins: ``micrograd_plus`` has them
+#: (``mp.sum``, ``mp.float``) but keeps them out of ``__all__``, so that a star import
+#: does not hide the builtins.
+BUILTIN_NAMES = frozenset({"abs", "max", "min", "sum", "float", "int", "bool"})
 
 
 #: Names that torch keeps in another namespace than the one micrograd_plus groups them in.
@@ -81,11 +101,17 @@ def torch_names(namespace: str) -> list[str]:
     if namespace not in NAMESPACES:
         raise KeyError(f"namespace={namespace!r} is not one of {sorted(NAMESPACES)}")
     module = importlib.import_module(NAMESPACES[namespace])
-    names = {n for n in module.__all__ if not isinstance(getattr(module, n), ModuleType)}
+    # Sub-packages are not names; the callable module micrograd_plus.tensor is torch.tensor.
+    names = {n for n in module.__all__ if not _is_package_part(getattr(module, n))}
     if namespace == "torch":
         for other in set(NAMESPACES.values()) - {module.__name__}:
             names -= set(importlib.import_module(other).__all__)
-    return sorted(names - EXTRAS)
+        names |= {n for n in BUILTIN_NAMES if hasattr(module, n)}
+    return sorted(names - extras(namespace))
+
+
+def _is_package_part(value) -> bool:
+    return isinstance(value, ModuleType) and not callable(value)
 
 
 def tensor_methods() -> list[str]:
@@ -110,6 +136,8 @@ class Difference:
     micrograd_plus: str
     torch: str
     why: str
+    #: What to write in torch to get what micrograd_plus does (empty where nothing applies).
+    torch_line: str = ""
 
 
 DIFFERENCES = [
@@ -119,30 +147,66 @@ DIFFERENCES = [
         "`backward(create_graph=True)`, as in torch)",
         "a `Tensor`",
         "the optimizers of the book are NumPy code, and a learner can print and plot it directly",
+        "`w.grad.numpy()`",
     ),
     Difference(
-        "`Tensor([1, 2, 3])`",
-        "float32",
-        "`torch.tensor([1, 2, 3])` is int64",
+        "`Tensor([1, 2, 3])`, `arange(5)`",
+        "float32 (Python numbers and lists become float32; `mp.tensor([1, 2, 3])` is int64, "
+        "as torch's)",
+        "`torch.Tensor([1, 2, 3])` is float32 too, but `torch.arange(5)` is int64",
         "a learner's data is a tensor to differentiate; integer tensors would truncate",
+        "`torch.arange(5, dtype=torch.float32)`",
+    ),
+    Difference(
+        "a float32 layer given float64 input (`x @ w` of mixed floats)",
+        "promotes to float64, as NumPy and this library's two-tensor rule do; gradients keep "
+        "each tensor's dtype",
+        "`RuntimeError: mat1 and mat2 must have the same dtype`",
+        "a floating NumPy array keeps its dtype here, so float64 data is common and works",
+        "`model(x.float())` or `model.double()`",
+    ),
+    Difference(
+        "a list of numbers as an operand",
+        "`x * [1.0, 2.0]` works (a list of Tensors is a `TypeError`, as in torch)",
+        "`TypeError` for any list",
+        "NumPy's habit; a list of numbers is unambiguous",
+        "`x * torch.tensor([1.0, 2.0])`",
+    ),
+    Difference(
+        "random numbers",
+        "NumPy's generators: `manual_seed`, `randn`, `nn.init` and `randint` repeat run after "
+        "run, but are not torch's numbers; `generator=` takes a `numpy.random.Generator`",
+        "torch's generator (`torch.Generator`)",
+        "the library is NumPy; to get the very same weights, copy them with `from_torch`",
+        "`from_torch(torch_model)` or `to_torch(model)`",
+    ),
+    Difference(
+        "`Dropout(inplace=True)`",
+        "accepted; the result is a new tensor (same values)",
+        "overwrites the input",
+        "an input overwritten in place would be missing from the graph's backward",
+        "",
     ),
     Difference(
         "devices",
         "`.to('cpu')` does nothing, any other device is an error",
         "CPU, CUDA, MPS...",
         "the library is NumPy on the CPU",
+        "`to_torch(model).to('cuda')`",
     ),
     Difference(
         "`t.size` without a call",
         "the number of elements, as NumPy's `size` (called, `t.size()` is torch's)",
         "the bound method `size`",
         "the book's code uses NumPy's vocabulary for arrays",
+        "`t.numel()`",
     ),
     Difference(
         "saving",
         "`save_model`/`save_checkpoint` write `.npz` with JSON metadata",
         "`torch.save` pickles",
         "a file from someone else never runs code",
+        "`torch.load(path, weights_only=True)`",
     ),
     Difference(
         "`load_state_dict` of another class",
@@ -175,6 +239,7 @@ DIFFERENCES = [
         "also takes arrays directly, besides a `Dataset`",
         "a `Dataset` only",
         "the book's data sets are arrays",
+        "`DataLoader(TensorDataset(X, y), batch_size=...)`",
     ),
     Difference(
         "`state_dict()`",

@@ -10,7 +10,7 @@ Examples
 17
 """
 
-from . import functional, utils
+from . import functional, init, utils
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList
 from .layers import (
     GELU,
@@ -48,6 +48,7 @@ from .module import Module, Parameter, Sequential
 __all__ = [
     "functional",
     "utils",
+    "init",
     "Module",
     "Parameter",
     "Sequential",

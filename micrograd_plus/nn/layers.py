@@ -243,16 +243,19 @@ class Dropout(Module):
     [1.0, 1.0, 1.0]
     """
 
-    def __init__(self, p: float = 0.5) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         _check_probability(p)
         self.p = p
+        # Accepted for torch's signature; the result is always a new tensor (an in-place
+        # change would break the graph here), with the same values as torch's.
+        self.inplace = inplace
 
     def forward(self, x) -> Tensor:
         return dropout(x, self.p, self.training)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 # --------------------------------------------------------------- shape layers
@@ -384,6 +387,31 @@ class Embedding(Module):
 
     def forward(self, indices) -> Tensor:
         return embedding(indices, self.weight, self.padding_idx)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx: int | None = None):
+        """An Embedding whose table is ``embeddings`` (2-D), frozen unless ``freeze=False``.
+
+        As torch's: the table is used as given (the ``padding_idx`` row is not zeroed,
+        only kept out of the updates).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from micrograd_plus import Embedding
+        >>> table = Embedding.from_pretrained(np.eye(3, dtype=np.float32))
+        >>> table([2]).tolist(), table.weight.requires_grad
+        ([[0.0, 0.0, 1.0]], False)
+        """
+        data = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        if data.ndim != 2:
+            raise ValueError(
+                f"Embeddings parameter is expected to be 2-dimensional, got shape {data.shape}"
+            )
+        layer = cls(*data.shape, padding_idx=padding_idx, dtype=data.dtype)
+        layer.weight.data[...] = data
+        layer.weight.requires_grad = not freeze
+        return layer
 
     def extra_repr(self) -> str:
         extra = f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""

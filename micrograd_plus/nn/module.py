@@ -203,9 +203,12 @@ class Module:
         if isinstance(value, (Parameter, Module)):
             if self._parameters.get(name) is value or self._modules.get(name) is value:
                 return  # `m.weight -= step` assigns the same Parameter back: keep its place
-            # Re-assigning a name replaces whatever kind of member it was.
+            # Re-assigning a name replaces whatever kind of member it was; one of the
+            # same kind keeps its place in named_parameters() and state_dict() (torch).
+            same = self._parameters if isinstance(value, Parameter) else self._modules
             for registry in (self._parameters, self._buffers, self._modules, self.__dict__):
-                registry.pop(name, None)
+                if registry is not same:
+                    registry.pop(name, None)
             if isinstance(value, Parameter):
                 self.register_parameter(name, value)
             else:
@@ -385,6 +388,25 @@ class Module:
     def eval(self) -> Module:
         """Set evaluation mode: the same as ``train(False)``."""
         return self.train(False)
+
+    # ------------------------------------------------------------------ dtypes
+    def to(self, *args, **kwargs) -> Module:
+        """Cast floating parameters and buffers in place, as ``torch.nn.Module.to``."""
+        from .casting import module_to
+
+        return module_to(self, *args, **kwargs)
+
+    def double(self) -> Module:
+        """Cast floating parameters and buffers to float64 in place; returns the module."""
+        return self.to(np.float64)
+
+    def float(self) -> Module:  # noqa: A003 - torch's method name
+        """Cast floating parameters and buffers to float32 in place; returns the module."""
+        return self.to(np.float32)
+
+    def half(self) -> Module:
+        """Cast floating parameters and buffers to float16 in place; returns the module."""
+        return self.to(np.float16)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (``False``) or unfreeze every parameter."""

@@ -38,6 +38,9 @@ _TORCH_NAMES = {
     "uint8": np.uint8,
     "bool": np.bool_,
 }
+# mp.float32, mp.long, mp.bool...: torch's dtype names as NumPy dtypes (the package
+# exports them), so x.dtype == mp.float32 and dtype=mp.int64 read as in torch.
+DTYPE_NAMES = {name: np.dtype(t) for name, t in _TORCH_NAMES.items()}
 _DEVICES = ("cpu", "cuda", "mps", "xpu", "meta")
 
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, promote
-from . import arithmetic, convert, elementwise, inplace, linalg, reduce, shape, softmax
+from . import (
+    arithmetic,
+    composites,
+    convert,
+    elementwise,
+    inplace,
+    linalg,
+    reduce,
+    shape,
+    softmax,
+)
 
 
 def _compare(numpy_op):
@@ -115,3 +125,5 @@ TENSOR_METHODS = {
     "squeeze": shape.squeeze,
     "unsqueeze": shape.unsqueeze,
 }
+# torch methods built from the ops above (no backward rule of their own).
+TENSOR_METHODS.update(composites.COMPOSITE_METHODS)

@@ -279,13 +279,28 @@ def std(
     correction=None,
     ddof=None,
 ) -> Tensor:
-    """Standard deviation, the square root of :func:`var` (unbiased by default, as torch)."""
-    from .elementwise import sqrt
+    """Standard deviation, the square root of :func:`var` (unbiased by default, as torch).
 
+    Where the variance is 0 (constant values) the gradient is 0, as torch's, not NaN.
+    """
     out = var(
         a, axis, unbiased, keepdims, dim=dim, keepdim=keepdim, correction=correction, ddof=ddof
     )
-    return sqrt(out)
+    return sqrt_or_zero(out)
+
+
+def sqrt_or_zero(v: Tensor) -> Tensor:
+    """``sqrt(v)`` whose gradient at ``v == 0`` is 0 (torch's std and norm), not inf * 0.
+
+    The zeros are routed to a constant 1 before the root and masked after it, so
+    no new backward rule is needed.
+    """
+    from .elementwise import sqrt, where
+
+    zero = v.data == 0
+    if not zero.any():
+        return sqrt(v)
+    return sqrt(where(zero, 1.0, v)) * ~zero
 
 
 def any(a: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001

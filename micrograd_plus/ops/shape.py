@@ -202,6 +202,16 @@ def add_at(src: Tensor, key, shape: tuple) -> Tensor:
     return Tensor._make(out, (src,), lambda g: (g[key],), "add_at")
 
 
+def _promoted(datas: list) -> list:
+    """The arrays in torch's common dtype: integers and bools join the floats' dtype
+    (int64 with float32 is float32, where NumPy would give float64)."""
+    floats = [d.dtype for d in datas if d.dtype.kind == "f"]
+    if not floats or len(floats) == len(datas):
+        return datas
+    dtype = np.result_type(*floats)
+    return [d if d.dtype == dtype else d.astype(dtype) for d in datas]
+
+
 def concatenate(tensors, axis: int | None = None, *, dim=None) -> Tensor:
     """Join tensors along an existing axis (``axis=`` or torch's ``dim=``; 0 by default)."""
     axis, _ = dim_alias("concatenate", axis, dim, False, None)
@@ -209,7 +219,7 @@ def concatenate(tensors, axis: int | None = None, *, dim=None) -> Tensor:
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate needs at least one tensor")
-    datas = [t.data for t in tensors]
+    datas = _promoted([t.data for t in tensors])
     out = np.concatenate(datas, axis=axis)
     splits = np.cumsum([d.shape[axis] for d in datas])[:-1]
     ndim, length = out.ndim, out.shape[axis]
@@ -238,7 +248,7 @@ def stack(tensors, axis: int | None = None, *, dim=None) -> Tensor:
             "reshape or pad them to a common shape, or use concatenate to join along an "
             "existing axis"
         )
-    out = np.stack([t.data for t in tensors], axis=axis)
+    out = np.stack(_promoted([t.data for t in tensors]), axis=axis)
     ndim = out.ndim
 
     def backward(g):  # each input is one index along the new axis

@@ -1,5 +1,6 @@
 """Helpers for notebooks and experiments (seeding, cleanup, counting parameters,
-checking gradients) and the data pipeline in ``utils.data`` (PyTorch's ``torch.utils``).
+checking gradients), moving a model to PyTorch and back (``to_torch``, ``from_torch``)
+and the data pipeline in ``utils.data`` (PyTorch's ``torch.utils``).
 
 Examples
 --------
@@ -18,6 +19,7 @@ from .notebook import (
     numerical_gradient,
     set_seed,
 )
+from .torch_bridge import from_torch, to_torch
 
 __all__ = [
     "data",
@@ -29,6 +31,8 @@ __all__ = [
     "gradient_check",
     "check_all_gradients",
     "get_memory_usage",
+    "to_torch",
+    "from_torch",
 ]
 
 _MOVED = {"lr_find": "micrograd_plus.lr_finder", "LRFinderResult": "micrograd_plus.lr_finder",

@@ -2,7 +2,8 @@
 
 The rules follow torch's: arrays, NumPy scalars and Tensors are stacked along
 a new first axis into a Tensor of the same dtype; Python floats become a
-float64 Tensor, ints int64 and bools bool (as torch does); strings are
+float64 Tensor, ints int64 and bools bool (as torch does; a batch that starts
+with an int or bool and holds a float is float32, as ``torch.tensor`` infers); strings are
 returned as a list; tuples, lists, named tuples and dicts are collated field
 by field, nested to any depth (a tuple gives a list, as in torch).
 """
@@ -17,8 +18,6 @@ import numpy as np
 from ...tensor import Tensor
 
 __all__ = ["default_collate", "default_convert", "CollateError"]
-
-_PYTHON_DTYPES = ((bool, np.bool_), (int, np.int64), (float, np.float64))
 
 
 class CollateError(RuntimeError):
@@ -61,10 +60,24 @@ def _stack(arrays, path: str) -> Tensor:
 
 
 def _python_number(batch, path: str) -> Tensor:
-    for kind, dtype in _PYTHON_DTYPES:
-        if isinstance(batch[0], kind):
-            return Tensor(np.array(batch, dtype=dtype), dtype=dtype)
-    return _stack(batch, path)  # complex and other Number types
+    first = batch[0]
+    if isinstance(first, float):
+        dtype = np.float64  # torch: torch.tensor(batch, dtype=torch.float64)
+    elif isinstance(first, int):  # bool included: torch.tensor(batch) infers the dtype
+        dtype = _inferred_dtype(batch)
+    else:
+        return _stack(batch, path)  # complex and other Number types
+    return Tensor(np.array(batch, dtype=dtype), dtype=dtype)
+
+
+def _inferred_dtype(batch) -> type:
+    """torch.tensor's dtype for Python numbers: float32 if any is a float ([0, 1.7],
+    [True, 0.5]), else int64 if any is an int, else bool."""
+    if any(isinstance(x, float) for x in batch):
+        return np.float32
+    if any(not isinstance(x, bool) for x in batch):
+        return np.int64
+    return np.bool_
 
 
 def _fields(batch, path: str):
