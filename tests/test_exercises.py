@@ -777,3 +777,9 @@ def test_right_passes_wrong_fails_with_its_hint(exercise_id, right, wrong, hint)
         assert bad.message
     else:
         assert bad.hint is not None and hint in bad.hint, bad
+
+
+def test_each_chapter_lists_its_own_exercises():
+    for path in sorted(CHAPTERS.glob("0[1-7]_*.md")):
+        calls = re.findall(r"^exercises\((\d+)\)$", path.read_text(), re.M)
+        assert calls == [path.name[1]], (path.name, calls)
