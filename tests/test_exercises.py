@@ -266,8 +266,15 @@ def test_the_seeds_classes_pass(exercise_id, answer):
 def test_the_seeds_adam_decays_weights_as_adamw_and_the_checker_says_so():
     result = check("optim.adam_weight_decay", Adam)
     assert not result.passed and result.hint == hints.ADAMW_STYLE
-    # ... which is exactly AdamW's rule, so it passes that checker
-    assert check("optim.adamw", Adam).passed
+    # ... which is exactly AdamW's rule, so with AdamW's default it passes that checker
+    assert check("optim.adamw", type("AdamW", (Adam,), {"__init__": _adamw_init})).passed
+    # but `class AdamW(Adam): pass` keeps Adam's default weight_decay=0
+    no_default = check("optim.adamw", type("AdamW", (Adam,), {}))
+    assert not no_default.passed and no_default.hint == hints.ADAMW_DEFAULT
+
+
+def _adamw_init(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+    Adam.__init__(self, params, lr, betas, eps, weight_decay)
 
 
 class SumMSE(MSELoss):
@@ -284,7 +291,7 @@ class SoftmaxFirstCE(CrossEntropyLoss):
 class SignSGD(SGD):
     def step(self):
         for p in self.params:
-            p.grad = -p.grad
+            p.grad = None if p.grad is None else -p.grad
         super().step()
 
 
@@ -294,6 +301,8 @@ class NoBiasCorrectionAdam(Adam):
         beta1, beta2 = self.betas
         for i, p in enumerate(self.params):
             grad = p.grad
+            if grad is None:
+                continue
             m = beta1 * self.m.get(i, np.zeros_like(p.data)) + (1 - beta1) * grad
             v = beta2 * self.v.get(i, np.zeros_like(p.data)) + (1 - beta2) * grad**2
             self.m[i], self.v[i] = m, v
@@ -311,6 +320,8 @@ class DampenedSGD(SGD):
 
     def step(self):
         for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
             g = p.grad + self.weight_decay * p.data
             if self.momentum:
                 if i not in self.velocities:
@@ -329,6 +340,8 @@ class EMASGD(SGD):
 
     def step(self):
         for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
             g = p.grad + self.weight_decay * p.data
             if self.momentum:
                 v = self.momentum * self.velocities.get(i, np.zeros_like(p.data))
@@ -355,7 +368,8 @@ class L2AdamW(Adam):
 
     def step(self):
         for p in self.params:
-            p.grad = p.grad + self.decay * p.data
+            if p.grad is not None:
+                p.grad = p.grad + self.decay * p.data
         super().step()
 
 
@@ -368,13 +382,20 @@ def test_each_seed_variant_fails_with_its_hint():
     assert result.hint == hints.BIAS_CORRECTION and "3.16" in result.hint
     assert "step 1 of parameter 0" in result.message
     assert check("optim.sgd", DampenedSGD).passed
+    no_skip = check("optim.sgd", type("NoSkip", (DampenedSGD,), {"step": _step_without_skip}))
+    assert not no_skip.passed and "p.grad is None: continue" in no_skip.hint
     zero = check("optim.sgd", lambda *a, **k: DampenedSGD(*a, zero_start=True, **k))
     assert "expected a class" in zero.message  # a lambda is not a class ...
     ZeroStart = type("ZeroStart", (DampenedSGD,), {"__init__": _zero_start_init})
     assert check("optim.sgd", ZeroStart).hint == hints.MOMENTUM_START
-    assert check("optim.sgd", EMASGD).hint == hints.MOMENTUM_START
+    assert check("optim.sgd", EMASGD).hint == hints.EMA_MOMENTUM
     assert check("optim.sgd", DecoupledSGD).hint == hints.ADAMW_STYLE
     assert check("optim.adamw", L2AdamW).hint == hints.L2_STYLE
+
+
+def _step_without_skip(self):
+    for p in self.params:
+        p.data = p.data - self.lr * (p.grad + self.weight_decay * p.data)
 
 
 def _zero_start_init(self, params, lr=0.01, momentum=0.0, dampening=0.0, weight_decay=0.0):
@@ -658,7 +679,7 @@ CASES = [
     ),
     ("losses.bce_with_logits", _stable_bce, _naive_bce, hints.LOG_OF_ZERO),
     ("losses.predict_uniform", math.log(10), 0.1, "probability 1/C"),
-    ("optim.sgd", mp.SGD, SignSGD, hints.SIGN),
+    ("optim.sgd", SGD, SignSGD, hints.SIGN),
     ("optim.adam", mp.Adam, NoBiasCorrectionAdam, hints.BIAS_CORRECTION),
     ("optim.adam_weight_decay", mp.Adam, Adam, hints.ADAMW_STYLE),
     ("optim.adamw", mp.AdamW, L2AdamW, hints.L2_STYLE),

@@ -38,30 +38,69 @@ def call(fn, *args, where: str, **kwargs):
 
 
 def assert_close(
-    got, expected, what: str, where: str, mistakes=(), dtype=None, factors: bool = True
+    got,
+    expected,
+    what: str,
+    where: str,
+    mistakes=(),
+    dtype=None,
+    factors: bool = True,
+    ratio_of=None,
 ) -> None:
     """Fail with a hint unless ``got`` matches ``expected`` within ``dtype``'s tolerance.
 
     ``mistakes`` lists ``(hint, value_that_mistake_gives)``: when ``got`` matches
     one of them, that hint is the one shown. Otherwise a constant ratio gives the
-    sign or factor-N hint, and inf/nan the log-of-0 hint.
+    sign or factor-N hint, and inf/nan the log-of-0 hint. The ratio is taken over
+    ``ratio_of = (got_all, expected_all)`` when given (a value with its
+    gradients); a single number alone is always some multiple of another, so it
+    never gets a ratio hint by itself. The message shows the entry that differs
+    most, with as many digits as it takes to see the difference.
     """
     if got is None:
         raise Fail(f"{what} is None on {where}", "backward() not called, or the graph was cut?")
-    got_a, exp_a = np.asarray(data(got), np.float64), np.asarray(data(expected), np.float64)
+    got_a, exp_a = as_float_array(got, what, where), np.asarray(data(expected), np.float64)
     if got_a.shape != exp_a.shape:
         raise Fail(f"{what} has shape {got_a.shape}, expected {exp_a.shape} on {where}")
     rtol, atol = TOLERANCE[np.dtype(dtype or np.float64)]
     if np.allclose(got_a, exp_a, rtol=rtol, atol=atol, equal_nan=True):
         return
-    message = f"{what} differs on {where}: got {_short(got_a)}, expected {_short(exp_a)}"
+    message = f"{what} differs on {where}: {describe_difference(got_a, exp_a)}"
     for hint, wrong in mistakes:
         wrong_a = np.asarray(data(wrong), np.float64)
-        if wrong_a.shape == got_a.shape and np.allclose(got_a, wrong_a, rtol=1e-3, atol=1e-6):
+        if wrong_a.shape == got_a.shape and np.allclose(
+            got_a, wrong_a, rtol=1e-3, atol=1e-6, equal_nan=True
+        ):
             raise Fail(message, hint)
     if not np.isfinite(got_a).all() and np.isfinite(exp_a).all():
         raise Fail(message, hints.NONFINITE)
-    raise Fail(message, hints.ratio_hint(got_a, exp_a, factors))
+    if ratio_of is None and got_a.size == 1:
+        raise Fail(message)
+    raise Fail(message, hints.ratio_hint(*(ratio_of or (got_a, exp_a)), factors))
+
+
+def as_float_array(got, what: str, where: str) -> np.ndarray:
+    """``got`` as a float64 array; something that is not numbers fails, naming it."""
+    try:
+        array = np.asarray(data(got), np.float64)
+    except (TypeError, ValueError):
+        raise Fail(f"{what} is {type(got).__name__} {got!r:.60} on {where}, not numbers") from None
+    return array
+
+
+def describe_difference(got: np.ndarray, expected: np.ndarray) -> str:
+    """Both arrays' first entries and the entry that differs most, with enough digits."""
+    gap = np.abs(got - expected)
+    gap = np.where(np.isnan(gap), np.inf, gap)
+    index = np.unravel_index(int(np.argmax(gap)), got.shape) if got.ndim else ()
+    a, b = float(got[index]), float(expected[index])
+    digits = next((p for p in range(4, 18) if f"{a:.{p}g}" != f"{b:.{p}g}"), 17)
+    text = f"got {_short(got, digits)}, expected {_short(expected, digits)}"
+    if got.size > 1:
+        text += (
+            f" (most different at index {tuple(map(int, index))}: {a:.{digits}g} vs {b:.{digits}g})"
+        )
+    return text
 
 
 def assert_dtype(got, dtype, what: str, where: str) -> None:
@@ -74,7 +113,9 @@ def assert_dtype(got, dtype, what: str, where: str) -> None:
         )
 
 
-def _short(a: np.ndarray) -> str:
+def _short(a: np.ndarray, digits: int = 4) -> str:
     flat = a.reshape(-1)
-    text = np.array2string(flat[:4], precision=4, separator=", ")
-    return text[:-1] + ", ...]" if flat.size > 4 else text
+    if a.ndim == 0:
+        return f"{float(flat[0]):.{digits}g}"
+    text = ", ".join(f"{float(x):.{digits}g}" for x in flat[:4])
+    return f"[{text}, ...]" if flat.size > 4 else f"[{text}]"

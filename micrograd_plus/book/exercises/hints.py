@@ -19,6 +19,20 @@ MOMENTUM_START = (
     "momentum buffer started at zero? PyTorch starts it at the first gradient "
     "(buf = g on the first step, then buf = μ·buf + (1-dampening)·g)"
 )
+EMA_MOMENTUM = (
+    "momentum as an average, buf = μ·buf + (1-μ)·g? torch's SGD adds the whole gradient: "
+    "buf = μ·buf + g (dampening is 0 unless you pass it)"
+)
+DECAY_AFTER = (
+    "weight decay added after the momentum buffer? add λ·θ to the gradient first, "
+    "then update the buffer with it"
+)
+EPS_INSIDE = "eps inside the square root? torch adds it outside: m̂ / (√v̂ + eps)"
+T_PER_PARAM = (
+    "the step count t goes up once per parameter? count steps once per step(), "
+    "before the loop over parameters"
+)
+ADAMW_DEFAULT = "AdamW's default weight_decay is 0.01 (Adam's is 0): the decay applies by default"
 ADAMW_STYLE = (
     "weight decay applied AdamW-style (θ ← θ - lr·λ·θ)? Adam's weight_decay is L2: add λ·θ "
     "to the gradient before the moments"

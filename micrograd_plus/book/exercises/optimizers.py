@@ -15,12 +15,13 @@ from .compare import assert_close, call
 from .registry import exercise
 from .result import Fail
 
-ZERO_START = hints.MOMENTUM_START
-# The seed's SGD has no dampening; a class that takes it is checked with it too.
+# The seed's SGD has no dampening; a class that takes it is checked with it too. The last
+# setting leaves lr to the answer's default: the exercise's statement says lr=0.01.
 SGD_SETTINGS = [
     dict(lr=0.1),
     dict(lr=0.05, momentum=0.9),
     dict(lr=0.05, momentum=0.9, weight_decay=0.1),
+    ({}, dict(lr=0.01)),
 ]
 
 
@@ -35,10 +36,15 @@ def _sgd(answer):
     def mistakes(options, inits, grads):
         mu = options.get("momentum", 0.0)
         found = [(hints.ADAMW_STYLE, sgd_steps(inits, grads, **options, decoupled=True))]
-        if mu:  # an exponential average that starts at zero: buf = (1-mu) g on the first step
-            ema = {**options, "dampening": options.get("dampening") or mu}
-            found.append((ZERO_START, sgd_steps(inits, grads, **ema, zero_start=True)))
-            found.append((ZERO_START, sgd_steps(inits, grads, **options, zero_start=True)))
+        if mu:
+            if not options.get("dampening"):  # (1-μ)·g, starting from zero or from g
+                ema = {**options, "dampening": mu}
+                found.append((hints.EMA_MOMENTUM, sgd_steps(inits, grads, **ema, zero_start=True)))
+                found.append((hints.EMA_MOMENTUM, sgd_steps(inits, grads, **ema)))
+            found.append(
+                (hints.MOMENTUM_START, sgd_steps(inits, grads, **options, zero_start=True))
+            )
+            found.append((hints.DECAY_AFTER, sgd_steps(inits, grads, **options, decay_after=True)))
         return [(h, d) for h, d in found if not _same(d, sgd_steps(inits, grads, **options))]
 
     return check_optimizer(answer, optim.SGD, settings, mistakes, "SGD")
@@ -48,14 +54,36 @@ def _same(a, b) -> bool:
     return all(np.allclose(x, y) for sa, sb in zip(a, b) for x, y in zip(sa, sb))
 
 
-@exercise("optim.adam", 4, "medium", "Write Adam(params, lr, betas, eps) with bias correction")
-def _adam(answer):
-    settings = [dict(lr=0.01), dict(lr=0.1, betas=(0.8, 0.99))]
+def _adam_mistakes(**switches):
+    """Typical wrong Adam rules (on top of ``switches``, e.g. ``decoupled=True`` for AdamW)."""
 
     def mistakes(options, inits, grads):
-        return [(hints.BIAS_CORRECTION, adam_steps(inits, grads, **options, bias_correction=False))]
+        right = adam_steps(inits, grads, **options, **switches)
+        found = [
+            (
+                hints.BIAS_CORRECTION,
+                adam_steps(inits, grads, **options, **switches, bias_correction=False),
+            ),
+            (hints.EPS_INSIDE, adam_steps(inits, grads, **options, **switches, eps_inside=True)),
+            (hints.T_PER_PARAM, adam_steps(inits, grads, **options, **switches, t_per_param=True)),
+        ]
+        return [(h, d) for h, d in found if not _same(d, right)]
 
-    return check_optimizer(answer, optim.Adam, settings, mistakes, "Adam")
+    return mistakes
+
+
+# eps=1e-3 makes where eps goes visible; the last settings leave lr to the default (0.001)
+ADAM_SETTINGS = [
+    dict(lr=0.01),
+    dict(lr=0.1, betas=(0.8, 0.99)),
+    dict(lr=0.01, eps=1e-3),
+    ({}, dict(lr=1e-3)),
+]
+
+
+@exercise("optim.adam", 4, "medium", "Write Adam(params, lr, betas, eps) with bias correction")
+def _adam(answer):
+    return check_optimizer(answer, optim.Adam, ADAM_SETTINGS, _adam_mistakes(), "Adam")
 
 
 @exercise(
@@ -66,23 +94,34 @@ def _adam(answer):
 )
 def _adam_weight_decay(answer):
     def mistakes(options, inits, grads):
-        return [(hints.ADAMW_STYLE, adam_steps(inits, grads, **options, decoupled=True))]
+        found = _adam_mistakes()(options, inits, grads)
+        decoupled = adam_steps(inits, grads, **options, decoupled=True)
+        return [(hints.ADAMW_STYLE, decoupled), *found] if options.get("weight_decay") else found
 
-    return check_optimizer(answer, optim.Adam, [dict(lr=0.01, weight_decay=0.1)], mistakes, "Adam")
+    settings = [
+        dict(lr=0.01, weight_decay=0.1),
+        dict(lr=0.01, eps=1e-3, weight_decay=0.5),
+        (dict(lr=0.01), dict(lr=0.01, weight_decay=0.0)),
+    ]
+    return check_optimizer(answer, optim.Adam, settings, mistakes, "Adam")
 
 
 @exercise("optim.adamw", 4, "hard", "Write AdamW: Adam with decoupled weight decay")
 def _adamw(answer):
     def mistakes(options, inits, grads):
-        return [
-            (hints.L2_STYLE, adam_steps(inits, grads, **options)),
-            (
-                hints.BIAS_CORRECTION,
-                adam_steps(inits, grads, **options, decoupled=True, bias_correction=False),
-            ),
-        ]
+        found = _adam_mistakes(decoupled=True)(options, inits, grads)
+        l2 = (hints.L2_STYLE, adam_steps(inits, grads, **options))
+        no_default = {**options, "weight_decay": 0.0}
+        zero = (hints.ADAMW_DEFAULT, adam_steps(inits, grads, **no_default, decoupled=True))
+        return [l2, zero, *found]
 
-    settings = [dict(lr=0.01, weight_decay=0.1), dict(lr=0.1, weight_decay=0.5)]
+    settings = [
+        dict(lr=0.01, weight_decay=0.1),
+        dict(lr=0.1, weight_decay=0.5),
+        dict(lr=0.01, eps=1e-3, weight_decay=0.1),
+        (dict(lr=0.1), dict(lr=0.1, weight_decay=0.01)),
+        (dict(weight_decay=0.1), dict(lr=1e-3, weight_decay=0.1)),
+    ]
     return check_optimizer(answer, optim.AdamW, settings, mistakes, "AdamW")
 
 
