@@ -85,7 +85,8 @@ class _Mutator(ast.NodeTransformer):
     def _hit(self, node, change: str) -> bool:
         hit = self.count == self.target
         if hit:
-            self.change, self.lineno = change, getattr(node, "lineno", None)
+            self.lineno = getattr(node, "lineno", None)
+            self.change = f"{change} @{getattr(node, 'col_offset', 0)}"
         self.count += 1
         return hit
 

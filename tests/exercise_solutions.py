@@ -139,7 +139,7 @@ def nll(log_probs, targets):
     return -log_probs[rows, targets.data.astype(int)].mean()
 
 
-def huber(pred, target, delta=1.0):
+def huber(pred, target, delta):
     d = (pred - target).abs()
     return where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)).mean()
 
@@ -321,7 +321,7 @@ def early_stopping(train_epoch, validate, patience, max_epochs):
     return epoch, best_epoch, best
 
 
-def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):
+def cosine_lr(epoch, base_lr, T_max, eta_min):
     return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * epoch / T_max)) / 2
 
 

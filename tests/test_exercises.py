@@ -463,7 +463,7 @@ def _train_step(model, loss_fn, optimizer, x, y, zero_grad=True):
 
 
 def _clip(params, max_norm, per_param=False, always=False):
-    grads = [p.grad for p in params]
+    grads = [p.grad for p in params if p.grad is not None]
     norm = float(np.sqrt(sum((g.astype(np.float64) ** 2).sum() for g in grads)))
     for g in grads:
         own = float(np.linalg.norm(g)) if per_param else norm
@@ -528,7 +528,7 @@ class _Leaky(mp.Module):
     def forward(self, x):
         if self.flipped:
             return mp.where(x > 0, self.slope * x, x)
-        return x.maximum(x * self.slope)
+        return mp.where(x > 0, x, x * self.slope)
 
 
 def _dropout(x, p, training, scale=True):
@@ -545,12 +545,13 @@ def _mlp(sizes, relu_last=False):
     return Sequential(*(layers if relu_last else layers[:-1]))
 
 
-def _evaluate(model, loss_fn, x, y, use_eval=True):
+def _evaluate(model, loss_fn, x, y, use_eval=True, always_train=False):
+    was_training = model.training
     if use_eval:
         model.eval()
     with no_grad():
         value = loss_fn(model(x), y).item()
-    model.train()
+    model.train(True if always_train else was_training)
     return value
 
 
@@ -670,10 +671,10 @@ CASES = [
     ("losses.cross_entropy", mp.CrossEntropyLoss, SoftmaxFirstCE, hints.SOFTMAX_FIRST),
     ("losses.nll", F.nll_loss, lambda lp, t: -F.nll_loss(lp, t), hints.SIGN),
     ("losses.nll", F.nll_loss, lambda lp, t: F.nll_loss(lp, t, reduction="sum"), "summed instead"),
-    ("losses.huber", lambda p, t, d: F.huber_loss(p, t, delta=d), _huber_no_half, "0.5·d²"),
+    ("losses.huber", lambda p, t, d=1.0: F.huber_loss(p, t, delta=d), _huber_no_half, "0.5·d²"),
     (
         "losses.huber",
-        lambda p, t, d: F.huber_loss(p, t, delta=d),
+        lambda p, t, d=1.0: F.huber_loss(p, t, delta=d),
         lambda p, t, d: F.smooth_l1_loss(p, t, beta=d),
         "SmoothL1",
     ),

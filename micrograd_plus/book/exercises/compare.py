@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...tensor import Tensor
@@ -101,6 +103,35 @@ def describe_difference(got: np.ndarray, expected: np.ndarray) -> str:
             f" (most different at index {tuple(map(int, index))}: {a:.{digits}g} vs {b:.{digits}g})"
         )
     return text
+
+
+def close_to_precision(value: float, truth: float, digits: int = 2) -> bool:
+    """Whether ``value`` is ``truth`` rounded or cut to the decimals ``value`` was given with.
+
+    A plain number asked for "to 2 decimals" is right as 2.3 (for ln 10 =
+    2.3026...), 2.30, 2.302 or 2.3026, wrong as 2.31; fewer than ``digits``
+    significant digits are not enough (2 is not ln 10).
+
+    Examples
+    --------
+    >>> [close_to_precision(v, 2.302585) for v in (2.3, 2.302, 2.3026, 2.31, 2.0)]
+    [True, True, True, False, False]
+    """
+    if not math.isfinite(value):
+        return False
+    if math.isclose(value, truth, rel_tol=1e-6, abs_tol=1e-12):
+        return True
+    text = repr(abs(value)).lower()
+    if "e" in text:
+        return False
+    whole, _, decimals = text.partition(".")
+    decimals = decimals.rstrip("0")
+    significant = len((whole + decimals).lstrip("0"))
+    if significant < digits:
+        return False
+    scale = 10 ** len(decimals)
+    near = [round(truth * scale) / scale, math.trunc(truth * scale) / scale]
+    return any(math.isclose(value, n, rel_tol=1e-9, abs_tol=1e-12) for n in near)
 
 
 def assert_dtype(got, dtype, what: str, where: str) -> None:

@@ -44,6 +44,14 @@ L2_STYLE = (
 SOFTMAX_FIRST = (
     "softmax applied before the cross-entropy? it takes raw logits and applies log_softmax itself"
 )
+LOG_OF_SOFTMAX = (
+    "log of softmax: on logits like [1000, 0, -1000] softmax rounds to exact 0 and 1, "
+    "so its log is -inf; use log_softmax, which subtracts the max first"
+)
+NO_LOG = "softmax without the log? the loss is -log p of the true class, not -p"
+SOFTMAX_AXIS = (
+    "(log_)softmax over the wrong axis? normalise over the classes, axis=1, not the batch"
+)
 ZERO_GRAD = "zero_grad forgotten? the gradients of every step add up in .grad"
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ... import nn
+from ...ops.elementwise import where
 from ...tensor import Tensor
 from .checkfn import check_function
 from .compare import assert_close, call
@@ -62,11 +65,20 @@ def _count(answer):
         params = list(model.parameters())
         truth = sum(p.data.size for p in params)
         got = call(answer, model, where=f"model {i}: {model}")
-        if got != truth:
-            hint = (
-                "counted tensors, not numbers: add up p.data.size" if got == len(params) else None
+        if isinstance(got, bool) or not isinstance(got, numbers.Integral):
+            raise Fail(
+                f"model {i}: returned {type(got).__name__} {got!r:.60}, expected an int",
+                "return a whole number: sum(p.data.size for p in model.parameters())",
             )
-            raise Fail(f"model {i} ({model}) has {truth} parameters, you counted {got}", hint)
+        if int(got) != truth:
+            hints = {
+                len(params): "counted tensors, not numbers: add up p.data.size",
+                sum(p.data.shape[0] for p in params): "counted rows, not numbers: use p.data.size",
+                sum(p.data.size for p in params if p.data.ndim > 1): "the biases count too",
+            }
+            raise Fail(
+                f"model {i} ({model}) has {truth} parameters, you counted {got}", hints.get(got)
+            )
     return "right on 3 models (with and without biases)"
 
 
@@ -111,16 +123,40 @@ def _mlp(answer):
     "Write a LeakyReLU(negative_slope) module: x where x > 0, slope * x elsewhere",
 )
 def _leaky(answer):
-    for slope in (0.01, 0.2):
-        module = call(answer, slope, where=f"LeakyReLU({slope})")
+    def inputs(rng, shape, dtype):
+        return [rng.standard_normal(shape).astype(dtype)], []
+
+    for slope in (0.01, 0.2, None):
+        made = f"LeakyReLU({'' if slope is None else slope})"
+        module = call(answer, *(() if slope is None else (slope,)), where=made)
         mine = lambda x, m=module: m(x)  # noqa: E731
-        ref = nn.LeakyReLU(slope)
-        flipped = lambda x, s=slope: nn.LeakyReLU(1 / s)(x) * s  # noqa: E731
-        mistakes = [("the slope goes on the negative side: x if x > 0 else slope·x", flipped)]
-        check_function(
-            mine, ref, lambda rng, s, d: ([rng.standard_normal(s).astype(d)], []), mistakes=mistakes
+        s = 0.01 if slope is None else slope
+        mistakes = [
+            ("the slope goes on the negative side: x if x > 0 else slope·x", _flipped(s)),
+            ("the default negative_slope is 0.01", nn.LeakyReLU(0.0)),
+        ]
+        try:
+            check_function(mine, nn.LeakyReLU(s), inputs, mistakes=mistakes)
+        except Fail as fail:
+            raise Fail(f"{made}: {fail.message}", fail.hint) from None
+        _at_zero(mine, s, made)
+    return "matches nn.LeakyReLU for slopes 0.01 (the default) and 0.2, values and gradients"
+
+
+def _at_zero(module, slope, made):
+    """At the kink x = 0 torch's gradient is the slope (central differences cannot tell)."""
+    x = Tensor(np.zeros(3), requires_grad=True)
+    call(lambda: module(x).sum().backward(), where=f"{made} at x = 0")
+    if x.grad is None or not np.allclose(x.grad, slope):
+        raise Fail(
+            f"{made}: the gradient at x = 0 is {x.grad}, expected {slope} (torch's)",
+            "at x = 0 the exercise (and torch) takes the slope branch: where(x > 0, x, slope·x); "
+            "x >= 0 takes the other, and maximum(x, slope·x) splits the gradient at the tie",
         )
-    return "matches nn.LeakyReLU for slopes 0.01 and 0.2, values and gradients"
+
+
+def _flipped(slope):
+    return lambda x: where(x > 0, slope * x, x)
 
 
 @exercise(
@@ -152,6 +188,13 @@ def _dropout(answer):
             )
             out.sum().backward()
             assert_close(x.grad, kept / (1 - p), "gradient", where, dtype=dtype)
+            again = call(answer, Tensor(x_data.astype(dtype)), p, True, where=where)
+            if np.array_equal(again.data != 0, kept):
+                raise Fail(
+                    f"two calls zeroed exactly the same entries on {where}",
+                    "a new mask at every call: draw from np.random (or one generator made "
+                    "once), not from a generator seeded inside the function",
+                )
     return (
         "identity in evaluation; in training the right share zeroed, the rest scaled; gradients too"
     )

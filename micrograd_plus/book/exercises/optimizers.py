@@ -10,7 +10,7 @@ from ...tensor import Tensor
 from ...utils.data import make_spiral
 from ...utils.notebook import set_seed
 from . import hints
-from .checkopt import accepts, adam_steps, check_optimizer, sgd_steps
+from .checkopt import NONE_GRAD, accepts, adam_steps, check_optimizer, sgd_steps
 from .compare import assert_close, call
 from .registry import exercise
 from .result import Fail
@@ -206,14 +206,21 @@ def _rosenbrock_ex(answer):
 def _clip(answer):
     per_param = "clipped each gradient by its own norm? the norm is over all gradients together"
     always = "scaled although the norm was below max_norm? only shrink, never stretch"
-    for seed, max_norm in enumerate((0.5, 2.0, 100.0)):
+    for seed, share in enumerate((0.1, 0.5, 1.25, 1.9, 25.0)):
         for dtype in (np.float32, np.float64):
             rng = np.random.default_rng(seed)
             grads = [rng.standard_normal(s).astype(dtype) for s in ((3,), (2, 4), (5,))]
-            where = f"max_norm={max_norm}, {np.dtype(dtype).name}"
+            norm = np.sqrt(sum((g.astype(np.float64) ** 2).sum() for g in grads))
+            max_norm = round(float(share * norm), 4)  # below, just above, and far above the norm
+            where = f"max_norm={max_norm} for gradients of norm {norm:.4f}, {np.dtype(dtype).name}"
             mine, ref = _params(grads), _params(grads)
-            total = call(answer, mine, max_norm, where=where)
-            ref_total = float(clip_grad_norm_(ref, max_norm).item())
+            try:
+                total = call(answer, mine, max_norm, where=where)
+            except Fail as fail:
+                raise Fail(
+                    fail.message, NONE_GRAD if "NoneType" in fail.message else None
+                ) from None
+            ref_total = float(clip_grad_norm_(ref[:-1], max_norm).item())
             assert_close(
                 np.asarray(getattr(total, "data", total), np.float64).reshape(()),
                 np.float64(ref_total),
@@ -221,22 +228,24 @@ def _clip(answer):
                 where,
                 dtype=dtype,
             )
-            norm = np.sqrt(sum((g.astype(np.float64) ** 2).sum() for g in grads))
+            if mine[-1].grad is not None:
+                raise Fail(f"a parameter without a gradient got one on {where}", NONE_GRAD)
             wrong = [
                 (per_param, [g * min(1, max_norm / (np.linalg.norm(g) + 1e-6)) for g in grads]),
                 (always, [g * max_norm / (norm + 1e-6) for g in grads]),
             ]
-            for i, (p, r) in enumerate(zip(mine, ref)):
+            for i, (p, r) in enumerate(zip(mine[:-1], ref[:-1])):
                 known = [(h, w[i]) for h, w in wrong if not np.allclose(w[i], r.grad)]
                 assert_close(p.grad, r.grad, f"gradient {i} after clipping", where, known, dtype)
-    return "matches clip_grad_norm_ below, at and above max_norm, float32 and float64"
+    return "matches clip_grad_norm_ below, just above and far above the norm, both dtypes"
 
 
 def _params(grads):
+    """Parameters holding copies of ``grads``, and one more whose grad is None."""
     params = [Tensor(np.zeros_like(g), requires_grad=True) for g in grads]
     for p, g in zip(params, grads):
         p.grad = g.copy()
-    return params
+    return [*params, Tensor(np.zeros(2, dtype=grads[0].dtype), requires_grad=True)]
 
 
 LR_BEHAVIOURS = ("converges", "converges, oscillating", "oscillates forever", "diverges")

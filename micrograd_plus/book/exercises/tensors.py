@@ -29,7 +29,15 @@ def _tanh_grad(answer):
     return f"matches backward() on {n} inputs (3 shapes, float32 and float64)"
 
 
-BROADCASTS = (((3, 4), (4,)), ((3, 4), (3, 1)), ((2, 3, 4), (1, 4)), ((2, 3), ()), ((5,), (5,)))
+BROADCASTS = (
+    ((3, 4), (4,)),
+    ((3, 4), (3, 1)),
+    ((2, 3, 4), (1, 4)),
+    ((2, 3), ()),
+    ((5,), (5,)),
+    ((2, 3), (1, 3)),  # a size-1 axis stretched to 2
+    ((2, 1, 4), (2, 1, 1)),  # a size-1 axis that stayed 1 next to one stretched
+)
 
 
 @exercise(
@@ -51,7 +59,7 @@ def _unbroadcast(answer):
             )
             raise Fail(f"result has shape {got.shape}, expected {shape} on {where}", hint)
         assert_close(got, unbroadcast(grad, shape), "result", where)
-    return f"right on {len(BROADCASTS)} broadcasts, including a scalar and a kept size-1 axis"
+    return f"right on {len(BROADCASTS)} broadcasts, including a scalar and kept size-1 axes"
 
 
 FUNCTIONS = (

@@ -13,7 +13,7 @@ from ...tensor import Tensor
 from ...training import accuracy
 from ...utils.notebook import set_seed
 from . import hints
-from .compare import assert_close, call
+from .compare import as_float_array, assert_close, call
 from .registry import exercise
 from .result import Fail
 
@@ -22,24 +22,30 @@ from .result import Fail
     "training.accuracy", 6, "warm-up", "Write accuracy(logits, labels): the share of arg-max hits"
 )
 def _accuracy(answer):
-    for i, (n, c) in enumerate(((10, 3), (7, 5), (50, 2))):
+    for i, (n, c) in enumerate(((10, 3), (7, 5), (50, 2), (6, 6))):
         rng = np.random.default_rng(i)
         logits, labels = rng.standard_normal((n, c)), rng.integers(0, c, n)
         where = f"{n} samples, {c} classes"
-        got = float(call(answer, Tensor(logits), labels, where=where))
-        truth = accuracy(Tensor(logits), labels)
-        if not math.isclose(got, truth, abs_tol=1e-9):
-            hint = (
-                "arg-max over the class axis (axis=1), not the batch"
-                if not math.isclose(
-                    got,
-                    float((logits.argmax(axis=0)[: n % c] == labels[: n % c]).mean()),
-                    abs_tol=1e-9,
-                )
-                else None
+        got = call(answer, Tensor(logits), labels, where=where)
+        value = as_float_array(got, "accuracy", where)
+        if value.size != 1:
+            raise Fail(f"returned {value.size} numbers on {where}, expected one share")
+        truth, value = accuracy(Tensor(logits), labels), float(value.reshape(()))
+        if math.isclose(value, truth, abs_tol=1e-9):
+            continue
+        hits = truth * n
+        slips = {
+            hits: "that is the count of hits: divide by the number of samples",
+            100 * truth: "that is a percentage: return the share, between 0 and 1",
+            1 - truth: "that is the error rate: the share of hits is 1 minus it",
+        }
+        if n == c:  # only a square batch lets the wrong axis run at all
+            slips[float((logits.argmax(axis=0) == labels).mean())] = (
+                "arg-max over the batch axis? take it over the classes, axis=1"
             )
-            raise Fail(f"accuracy {got:.4f}, expected {truth:.4f} on {where}", hint)
-    return "right on 3 batches"
+        hint = next((h for v, h in slips.items() if math.isclose(value, v, abs_tol=1e-9)), None)
+        raise Fail(f"accuracy {value:.6g}, expected {truth:.6g} on {where}", hint)
+    return "right on 4 batches"
 
 
 def _model(seed: int):
@@ -123,12 +129,22 @@ def _evaluate(answer):
             "a graph was recorded during evaluation", "wrap the forward pass in `with no_grad():`"
         )
     if not model.training:
-        raise Fail("the model was left in eval mode", "call model.train() again before returning")
+        raise Fail(
+            "a model that was in training mode was left in eval mode",
+            "put the model back in the mode it had: model.train(was_training) before returning",
+        )
     model.eval()
     truth = nn.CrossEntropyLoss()(model(x), y).item()
+    call(answer, model, loss_fn, x, y, where="a model already in eval mode")
+    if model.training:
+        raise Fail(
+            "a model that was in eval mode came back in training mode",
+            "restore the mode the model had: was_training = model.training, then "
+            "model.train(was_training)",
+        )
     model.train()
     assert_close(got, truth, "loss", "a model with Dropout(0.5)", dtype=np.float32)
-    return "eval mode and no_grad while evaluating, training mode restored, the right loss"
+    return "eval mode and no_grad while evaluating, the model's own mode restored, the right loss"
 
 
 def _early_stopping(val_losses, patience, tie_counts=False, extra=0):
