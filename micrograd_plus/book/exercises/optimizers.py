@@ -102,6 +102,7 @@ def _adam_weight_decay(answer):
         dict(lr=0.01, weight_decay=0.1),
         dict(lr=0.01, eps=1e-3, weight_decay=0.5),
         (dict(lr=0.01), dict(lr=0.01, weight_decay=0.0)),
+        (dict(weight_decay=0.1), dict(lr=1e-3, weight_decay=0.1)),
     ]
     return check_optimizer(answer, optim.Adam, settings, mistakes, "Adam")
 
