@@ -650,7 +650,7 @@ CASES = [
         "tensors.predict_dtype",
         ["float32", "float64", "float32", "float64"],
         ["float32"] * 4,
-        "never upcast",
+        "ops never change it",
     ),
     ("layers.linear", lambda x, w, b: x @ w.T + b, lambda x, w, b: x @ w + b, "weight.T"),
     (

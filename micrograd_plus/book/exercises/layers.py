@@ -40,7 +40,8 @@ def _linear(answer):
         return x @ w + b
 
     mistakes = [
-        ("weight is stored (out_features, in_features): multiply by weight.T", untransposed)
+        ("weight is stored (out_features, in_features): multiply by weight.T", untransposed),
+        ("the bias is missing: add it after the product", lambda x, w, b: x @ w.T),
     ]
     check_function(answer, reference, make, mistakes=mistakes, shapes=LINEAR_SIZES, name="output")
     return "output and the gradients of x, weight and bias match on 6 inputs"
@@ -97,14 +98,22 @@ def _mlp(answer):
         shapes = [tuple(m.weight.shape) for m in linears]
         expected = [(b, a) for a, b in zip(sizes, sizes[1:])]
         if shapes != expected:
-            raise Fail(f"make_mlp({sizes}) has Linear weights {shapes}, expected {expected}")
+            hint = (
+                "one Linear per pair of consecutive sizes: len(sizes) - 1 layers"
+                if len(shapes) != len(expected)
+                else None
+            )
+            raise Fail(f"make_mlp({sizes}) has Linear weights {shapes}, expected {expected}", hint)
         relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
         if len(relus) != len(sizes) - 2:
-            last = "a ReLU after the last layer? logits must be free to be negative"
-            raise Fail(
-                f"make_mlp({sizes}) has {len(relus)} ReLUs, expected {len(sizes) - 2}",
-                last if len(relus) == len(sizes) - 1 else None,
+            hint = (
+                "a ReLU after the last layer? logits must be free to be negative"
+                if len(relus) == len(sizes) - 1
+                else "a ReLU between every two Linear layers: without it they collapse into one"
+                if len(relus) < len(sizes) - 2
+                else None
             )
+            raise Fail(f"make_mlp({sizes}) has {len(relus)} ReLUs, expected {len(sizes) - 2}", hint)
         out = model(Tensor(np.random.default_rng(0).standard_normal((64, sizes[0]))))
         if out.shape != (64, sizes[-1]):
             raise Fail(f"output shape {out.shape}, expected {(64, sizes[-1])}")
@@ -131,14 +140,12 @@ def _leaky(answer):
         module = call(answer, *(() if slope is None else (slope,)), where=made)
         mine = lambda x, m=module: m(x)  # noqa: E731
         s = 0.01 if slope is None else slope
-        mistakes = [
-            ("the slope goes on the negative side: x if x > 0 else slope·x", _flipped(s)),
-            ("the default negative_slope is 0.01", nn.LeakyReLU(0.0)),
-        ]
+        mistakes = [("the slope goes on the negative side: x if x > 0 else slope·x", _flipped(s))]
         try:
             check_function(mine, nn.LeakyReLU(s), inputs, mistakes=mistakes)
         except Fail as fail:
-            raise Fail(f"{made}: {fail.message}", fail.hint) from None
+            default = "the default negative_slope is 0.01, as torch's" if slope is None else None
+            raise Fail(f"{made}: {fail.message}", fail.hint or default) from None
         _at_zero(mine, s, made)
     return "matches nn.LeakyReLU for slopes 0.01 (the default) and 0.2, values and gradients"
 
@@ -170,7 +177,10 @@ def _dropout(answer):
     for dtype in (np.float32, np.float64):
         x = Tensor(x_data.astype(dtype), requires_grad=True)
         out = call(answer, x, 0.3, False, where="training=False")
-        assert_close(out, x.data, "output in evaluation", "training=False", dtype=dtype)
+        try:
+            assert_close(out, x.data, "output in evaluation", "training=False", dtype=dtype)
+        except Fail as fail:
+            raise Fail(fail.message, "in evaluation (training=False) return x unchanged") from None
         for p in (0.3, 0.6):
             where = f"p={p}, {np.dtype(dtype).name}"
             x = Tensor(x_data.astype(dtype), requires_grad=True)
@@ -178,9 +188,12 @@ def _dropout(answer):
             kept = out.data != 0
             share = 1 - kept.mean()
             if abs(share - p) > 0.03:
+                kept_p = abs(share - (1 - p)) <= 0.03
                 raise Fail(
                     f"{share:.1%} of the entries were zeroed on {where}, expected about {p:.0%}",
-                    "zero an entry where rng/np.random draws < p",
+                    "p is the probability to drop: zero where the draw is < p, keep where >= p"
+                    if kept_p
+                    else "zero an entry where np.random draws < p",
                 )
             unscaled = [("kept entries not scaled by 1/(1-p)?", x.data[kept])]
             assert_close(

@@ -63,7 +63,11 @@ def _check_loss_class(answer, reference_cls, make, mistakes, shapes=None):
 
 @exercise("losses.mse", 3, "warm-up", "Write MSELoss(reduction) as a class on top of Tensor")
 def _mse(answer):
-    return _check_loss_class(answer, nn.MSELoss, _regression_inputs(), mistakes=())
+    l1 = (
+        "the absolute difference? MSE squares it: (pred - target) ** 2",
+        lambda r: nn.L1Loss(reduction=r),
+    )
+    return _check_loss_class(answer, nn.MSELoss, _regression_inputs(), mistakes=(l1,))
 
 
 @exercise(
@@ -110,7 +114,25 @@ def _reduce(loss, reduction):
     "losses.nll", 3, "warm-up", "Write nll(log_probs, targets): the mean of -log p[true class]"
 )
 def _nll(answer):
-    check_function(answer, F.nll_loss, _class_inputs_log_probs, shapes=LOGIT_SHAPES, name="loss")
+    mistakes = [
+        (
+            "log_probs[:, targets] picks every target in every row: "
+            "use log_probs[np.arange(N), targets]",
+            lambda lp, t: -lp[:, t.data.astype(int)].mean(),
+        ),
+        (
+            "exp of the log-probabilities? the loss is -log p, which log_probs already hold",
+            lambda lp, t: -_pick(lp.exp(), t).mean(),
+        ),
+    ]
+    check_function(
+        answer,
+        F.nll_loss,
+        _class_inputs_log_probs,
+        mistakes=mistakes,
+        shapes=LOGIT_SHAPES,
+        name="loss",
+    )
     return "matches nll_loss on 6 inputs (float32 and float64), gradients too"
 
 
@@ -133,15 +155,22 @@ def _huber(answer):
         ref = lambda p, t, d=delta: F.huber_loss(p, t, delta=d)  # noqa: E731
         no_half = lambda p, t, d=delta: _huber_without_half(p, t, d)  # noqa: E731
         smooth = lambda p, t, d=delta: F.smooth_l1_loss(p, t, beta=d)  # noqa: E731
+        signed = lambda p, t, d=delta: _huber_signed(p, t, d)  # noqa: E731
         mistakes = [
             ("the quadratic part is 0.5·d², and the linear part δ(|d| - δ/2)", no_half),
+            ("compare |d| with delta, not d: a large negative d is in the linear part", signed),
             ("that is SmoothL1 (Huber divided by δ); Huber is δ times it", smooth),
         ]
         mine = lambda p, t, d=delta: answer(p, t, d)  # noqa: E731
         check_function(
-            mine, ref, _regression_inputs(2.0), mistakes=mistakes if delta != 1 else mistakes[:1]
+            mine, ref, _regression_inputs(2.0), mistakes=mistakes if delta != 1 else mistakes[:2]
         )
     return "matches huber_loss for delta 1.0 and 0.5, float32 and float64, gradients too"
+
+
+def _huber_signed(p, t, delta):
+    d = p - t
+    return where(d < delta, 0.5 * d * d, delta * (d.abs() - 0.5 * delta)).mean()
 
 
 def _huber_without_half(p, t, delta):
@@ -162,8 +191,12 @@ def _bce_with_logits(answer):
         target = Tensor(rng.integers(0, 2, shape).astype(dtype))
         return [z], [target]
 
+    swapped = (
+        "target and 1 - target swapped? the loss is -[t·log σ(z) + (1-t)·log(1-σ(z))]",
+        lambda z, t: F.binary_cross_entropy_with_logits(z, 1 - t),
+    )
     try:
-        check_function(answer, F.binary_cross_entropy_with_logits, make)
+        check_function(answer, F.binary_cross_entropy_with_logits, make, mistakes=[swapped])
     except Fail as fail:
         if fail.hint == hints.NONFINITE:
             raise Fail(fail.message, hints.LOG_OF_ZERO) from None

@@ -11,7 +11,7 @@ from ...utils.data import make_spiral
 from ...utils.notebook import set_seed
 from . import hints
 from .checkopt import NONE_GRAD, accepts, adam_steps, check_optimizer, sgd_steps
-from .compare import assert_close, call
+from .compare import as_float_array, assert_close, call
 from .registry import exercise
 from .result import Fail
 
@@ -132,9 +132,11 @@ def _quadratic(optimizer_class, steps, zero_grad=True, **options):
     history = [x.item()]
     for _ in range(steps):
         loss = ((x - 3.0) ** 2).sum()
-        if zero_grad:
+        if zero_grad is True:
             opt.zero_grad()
         loss.backward()
+        if zero_grad == "late":
+            opt.zero_grad()
         opt.step()
         history.append(x.item())
     return history
@@ -146,9 +148,11 @@ def _rosenbrock(optimizer_class, steps, zero_grad=True, **options):
     history = [(x.item(), y.item())]
     for _ in range(steps):
         loss = ((1 - x) ** 2 + 100 * (y - x**2) ** 2).sum()
-        if zero_grad:
+        if zero_grad is True:
             opt.zero_grad()
         loss.backward()
+        if zero_grad == "late":
+            opt.zero_grad()
         opt.step()
         history.append((x.item(), y.item()))
     return history
@@ -159,16 +163,18 @@ def _check_experiment(answer, reference, runs, what):
         settings = ", ".join(f"{k}={v}" for k, v in options.items())
         where = f"{optimizer_class.__name__}({settings}), {steps} steps"
         got = call(answer, optimizer_class, steps, where=where, **options)
-        expected = reference(optimizer_class, steps, **options)
+        expected = np.asarray(reference(optimizer_class, steps, **options))
+        got = as_float_array(got, what, where)
+        if len(got) == len(expected) - 1:
+            raise Fail(
+                f"{len(got)} entries for {steps} steps on {where}",
+                "the history starts with the point before the first step: steps + 1 entries",
+            )
         forgot = reference(optimizer_class, steps, zero_grad=False, **options)
-        assert_close(
-            np.asarray(got),
-            np.asarray(expected),
-            what,
-            where,
-            [(hints.ZERO_GRAD, forgot)],
-            np.float32,
-        )
+        late = reference(optimizer_class, steps, zero_grad="late", **options)
+        wiped = "zero_grad() between backward() and step() wipes the gradient: zero it first"
+        known = [(hints.ZERO_GRAD, forgot), (wiped, late)]
+        assert_close(got, expected, what, where, known, np.float32, factors=False)
     return f"the same {what} as the reference loop with {len(runs)} optimizers"
 
 
@@ -222,11 +228,13 @@ def _clip(answer):
                     fail.message, NONE_GRAD if "NoneType" in fail.message else None
                 ) from None
             ref_total = float(clip_grad_norm_(ref[:-1], max_norm).item())
+            after = [("return the norm before clipping, not after", min(norm, max_norm))]
             assert_close(
-                np.asarray(getattr(total, "data", total), np.float64).reshape(()),
+                as_float_array(total, "returned norm", where).reshape(()),
                 np.float64(ref_total),
                 "returned norm",
                 where,
+                after if norm > max_norm else [],
                 dtype=dtype,
             )
             if mine[-1].grad is not None:
@@ -274,7 +282,7 @@ def lr_behaviour(lr: float, steps: int = 40) -> str:
 def _predict_lr(answer):
     if not isinstance(answer, dict):
         raise Fail(f"expected a dict {{lr: behaviour}}, got {type(answer).__name__}")
-    wrong = []
+    wrong, why = [], []
     for lr in PREDICT_LRS:
         if lr not in answer:
             raise Fail(f"no prediction for lr={lr}")
@@ -283,8 +291,9 @@ def _predict_lr(answer):
         truth = lr_behaviour(lr)
         if answer[lr] != truth:
             wrong.append(f"lr={lr} is not {answer[lr]!r}")
+            why.append(f"at lr={lr} each step multiplies the distance to 3 by {1 - 2 * lr:.1f}")
     if wrong:
-        raise Fail("; ".join(wrong), "each step multiplies the distance to 3 by (1 - 2·lr)")
+        raise Fail("; ".join(wrong), "; ".join(why) + " (1 - 2·lr)")
     return "all five right: the step multiplies the distance to 3 by (1 - 2·lr)"
 
 
@@ -292,9 +301,11 @@ def _spiral_loop(model, loss_fn, optimizer, X, y, epochs, zero_grad=True):
     losses = []
     for _ in range(epochs):
         loss = loss_fn(model(X), y)
-        if zero_grad:
+        if zero_grad is True:
             optimizer.zero_grad()
         loss.backward()
+        if zero_grad == "late":
+            optimizer.zero_grad()
         optimizer.step()
         losses.append(loss.item())
     return losses
@@ -320,20 +331,25 @@ def _spiral(answer):
         ("SGD", lambda p: optim.SGD(p, lr=0.1, momentum=0.9)),
     ):
         runs = []
-        for who in ("answer", True, False):
+        for who in ("answer", True, False, "late"):
             model, X, y = spiral_setup()
             opt, loss_fn = make(model.parameters()), nn.CrossEntropyLoss()
             if who == "answer":
                 got = call(answer, model, loss_fn, opt, X, y, 15, where=f"{name}, 15 epochs")
+                got = as_float_array(got, "losses", f"{name}, 15 epochs").reshape(-1)
             else:
                 got = _spiral_loop(model, loss_fn, opt, X, y, 15, zero_grad=who)
             runs.append(np.asarray(got, dtype=np.float64))
+        if len(runs[0]) != 15:
+            raise Fail(f"{len(runs[0])} losses for 15 epochs", "one loss per epoch, as a float")
+        wiped = "zero_grad() between backward() and step() wipes the gradient: zero it first"
         assert_close(
             runs[0],
             runs[1],
             "losses",
             f"{name}, 15 epochs",
-            [(hints.ZERO_GRAD, runs[2])],
+            [(hints.ZERO_GRAD, runs[2]), (wiped, runs[3])],
             np.float32,
+            factors=False,
         )
     return "the same 15 losses as the reference loop, with Adam and with SGD+momentum"

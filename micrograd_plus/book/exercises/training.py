@@ -59,12 +59,17 @@ def _batch(seed: int):
 
 
 def _reference_step(model, loss_fn, optimizer, x, y, zero_grad=True):
-    if zero_grad:
+    if zero_grad is True:
         optimizer.zero_grad()
     loss = loss_fn(model(x), y)
     loss.backward()
+    if zero_grad == "late":
+        optimizer.zero_grad()
     optimizer.step()
     return loss.item()
+
+
+WIPED = "zero_grad() between backward() and step() wipes the gradient: zero it first"
 
 
 def _one_step(answer, zero_grad, name, *args):
@@ -85,7 +90,7 @@ def _train_step(answer):
         ("Adam", lambda p: optim.Adam(p, lr=0.01)),
     ):
         runs = {}
-        for who, zero in (("answer", None), ("right", True), ("forgot", False)):
+        for who, zero in (("answer", None), ("right", True), ("forgot", False), ("late", "late")):
             model, (x, y) = _model(0), _batch(1)
             opt, loss_fn = make_opt(model.parameters()), nn.CrossEntropyLoss()
             losses = [
@@ -97,7 +102,7 @@ def _train_step(answer):
             runs["right"],
             "losses and weights after 5 steps",
             f"{name}",
-            [(hints.ZERO_GRAD, runs["forgot"])],
+            [(hints.ZERO_GRAD, runs["forgot"]), (WIPED, runs["late"])],
             np.float32,
             factors=False,
         )
@@ -247,7 +252,15 @@ def _cosine(answer):
             low + (base - low) * (1 + math.cos(math.pi * (e + 1) / T)) / 2 for e in range(T + 1)
         ]
         off = "off by one epoch? epoch 0 runs at base_lr (scheduler.step() after optimizer.step())"
-        assert_close(np.array(got), np.array(truth), "learning rates", where, [(off, shifted)])
+        no_half = [low + (base - low) * math.cos(math.pi * e / T) for e in range(T + 1)]
+        no_floor = [base * (1 + math.cos(math.pi * e / T)) / 2 for e in range(T + 1)]
+        known = [
+            (off, shifted),
+            ("the factor is (1 + cos(π·epoch/T_max)) / 2, which goes from 1 to 0", no_half),
+            ("eta_min is the floor: eta_min + (base_lr - eta_min)·(1 + cos)/2", no_floor),
+        ]
+        known = [(h, v) for h, v in known if not np.allclose(v, truth)]
+        assert_close(np.array(got), np.array(truth), "learning rates", where, known)
     return "the same rates as CosineAnnealingLR, epoch by epoch"
 
 
