@@ -166,7 +166,11 @@ class _HypotCopied(_HypotNoUpstream):
 
 def _function_class(answer, name):
     if not (isinstance(answer, type) and issubclass(answer, Function)):
-        raise Fail(f"expected a subclass of Function (class {name}(Function): ...), got {answer!r}")
+        raise Fail(
+            f"expected a subclass of Function (class {name}(Function): ...), got {answer!r}",
+            "write a class with a static forward(ctx, ...) and backward(ctx, grad); "
+            "check the class itself, not an instance or a function",
+        )
 
 
 @exercise(

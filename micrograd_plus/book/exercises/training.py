@@ -26,7 +26,11 @@ def _accuracy(answer):
         rng = np.random.default_rng(i)
         logits, labels = rng.standard_normal((n, c)), rng.integers(0, c, n)
         where = f"{n} samples, {c} classes"
-        got = call(answer, Tensor(logits), labels, where=where)
+        try:
+            got = call(answer, Tensor(logits), labels, where=where)
+        except Fail as fail:
+            axis = "broadcast" in fail.message and f"({c},)" in fail.message
+            raise Fail(fail.message, AXIS if axis else None) from None
         value = as_float_array(got, "accuracy", where)
         if value.size != 1:
             raise Fail(f"returned {value.size} numbers on {where}, expected one share")
@@ -40,12 +44,13 @@ def _accuracy(answer):
             1 - truth: "that is the error rate: the share of hits is 1 minus it",
         }
         if n == c:  # only a square batch lets the wrong axis run at all
-            slips[float((logits.argmax(axis=0) == labels).mean())] = (
-                "arg-max over the batch axis? take it over the classes, axis=1"
-            )
+            slips[float((logits.argmax(axis=0) == labels).mean())] = AXIS
         hint = next((h for v, h in slips.items() if math.isclose(value, v, abs_tol=1e-9)), None)
         raise Fail(f"accuracy {value:.6g}, expected {truth:.6g} on {where}", hint)
     return "right on 4 batches"
+
+
+AXIS = "arg-max over the batch axis? take it over the classes, axis=1: one per sample"
 
 
 def _model(seed: int):
@@ -69,7 +74,7 @@ def _reference_step(model, loss_fn, optimizer, x, y, zero_grad=True):
     return loss.item()
 
 
-WIPED = "zero_grad() between backward() and step() wipes the gradient: zero it first"
+WIPED = "step() saw no gradient: zero_grad() first, then loss.backward(), then optimizer.step()"
 
 
 def _one_step(answer, zero_grad, name, *args):
