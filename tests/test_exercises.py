@@ -194,9 +194,8 @@ def test_every_exercise_is_in_the_book_with_its_id_and_a_checked_hidden_solution
         text = book[name]
         assert re.search(rf"### Exercise {e.chapter}\.\d+ · `{re.escape(e.id)}`", text), e.id
         solution = re.search(
-            r":tags: \[hide-input\]\n(?:(?!```).)*?result = check\(\""
-            + re.escape(e.id)
-            + r"\".*?assert result\.passed",
+            r"tags: \[hide-input\]\njupyter:\n  source_hidden: true\n---\n(?:(?!```).)*?"
+            r"result = check\(\s*\"" + re.escape(e.id) + r"\".*?assert result\.passed",
             text,
             re.S,
         )
