@@ -2,10 +2,12 @@
 
 Each reference solution in ``exercise_solutions.py`` is parsed, and every mutant
 changes one thing in it: an arithmetic operator (``+``/``-``, ``*``/``/``,
-``**``/``*``, ``@``/``*``), a comparison (``<``/``<=``, ``==``/``!=``, ``in``/
-``not in``, ...), ``and``/``or``, a unary minus or ``not`` dropped, a constant
-(a number plus one, or one becomes zero; a default argument is a constant too),
-a string, or one statement deleted (replaced by ``pass``). The mutant is run
+``**``/``*``, ``@``/``*``), a function or method name for its usual confusion
+(``max``/``min``, ``sum``/``mean``, ``exp``/``log``, ``train``/``eval``, ...), a
+comparison (``<``/``<=``, ``==``/``!=``, ``in``/``not in``, ...), ``and``/``or``,
+a unary minus or ``not`` dropped, a constant (a number plus one, or one becomes
+zero; a default argument is a constant too), a string, or one statement deleted
+(replaced by ``pass``). The mutant is run
 through :func:`check`; a mutant the checker passes *survives*. Survivors that
 compute the same thing as the solution on every input the exercise allows are
 *equivalent*, listed in ``exercise_mutants_equivalent.txt`` with the reason;
@@ -42,6 +44,23 @@ _SWAP_BINOP = {
     ast.MatMult: ast.Mult,
     ast.FloorDiv: ast.Div,
     ast.Mod: ast.FloorDiv,
+}
+# a function or method name for its usual confusion (max/min, sum/mean, ...)
+_SWAP_NAME = {
+    "max": "min",
+    "min": "max",
+    "maximum": "minimum",
+    "minimum": "maximum",
+    "sum": "mean",
+    "mean": "sum",
+    "argmax": "argmin",
+    "exp": "log",
+    "log": "exp",
+    "sqrt": "abs",
+    "abs": "sqrt",
+    "item": "sum",
+    "train": "eval",
+    "eval": "train",
 }
 _SWAP_CMP = {
     ast.Lt: ast.LtE,
@@ -136,6 +155,18 @@ class _Mutator(ast.NodeTransformer):
             if swap and self._hit(node, f"{_label(op)} -> {swap.__name__}"):
                 node.ops[i] = swap()
         return self.generic_visit(node)
+
+    def visit_Attribute(self, node):
+        swap = _SWAP_NAME.get(node.attr)
+        if swap and self._hit(node, f".{node.attr} -> .{swap}"):
+            node.attr = swap
+        return self.generic_visit(node)
+
+    def visit_Name(self, node):
+        swap = _SWAP_NAME.get(node.id)
+        if swap and isinstance(node.ctx, ast.Load) and self._hit(node, f"{node.id} -> {swap}"):
+            node.id = swap
+        return node
 
     def visit_BoolOp(self, node):
         swap = ast.Or if isinstance(node.op, ast.And) else ast.And

@@ -48,6 +48,8 @@ def test_each_listed_equivalent_mutant_exists_and_says_why():
         ("def f(x, lr=0.5):\n    return x\n", "0.5 -> 1.5"),
         ("def f(x):\n    y = x\n    return x\n", "statement deleted"),
         ("def f(x):\n    x += 1\n    return x\n", "Add= -> Sub="),
+        ("def f(x):\n    return x.max()\n", ".max -> .min"),
+        ("def f(x):\n    return sum(x)\n", "sum -> mean"),
     ],
 )
 def test_the_mutator_makes_each_kind_of_change(source, change):

@@ -81,6 +81,17 @@ def assert_close(
     raise Fail(message, hints.ratio_hint(*(ratio_of or (got_a, exp_a)), factors))
 
 
+def plain_numbers(got, what: str, where: str) -> None:
+    """Fail unless ``got`` is a number, or a list (of tuples) of numbers, not Tensors."""
+    items = got if isinstance(got, list | tuple) else [got]
+    flat = [x for item in items for x in (item if isinstance(item, list | tuple) else [item])]
+    if any(isinstance(x, Tensor) for x in flat):
+        raise Fail(
+            f"{what} holds Tensors on {where}, expected plain numbers",
+            "store .item() (a float): a Tensor that came out of the graph keeps it alive",
+        )
+
+
 def as_float_array(got, what: str, where: str) -> np.ndarray:
     """``got`` as a float64 array; something that is not numbers fails, naming it."""
     try:
@@ -96,7 +107,8 @@ def describe_difference(got: np.ndarray, expected: np.ndarray) -> str:
     gap = np.where(np.isnan(gap), np.inf, gap)
     index = np.unravel_index(int(np.argmax(gap)), got.shape) if got.ndim else ()
     a, b = float(got[index]), float(expected[index])
-    digits = next((p for p in range(4, 18) if f"{a:.{p}g}" != f"{b:.{p}g}"), 17)
+    # the first precision that tells them apart, plus one digit so rounding cannot mislead
+    digits = min(17, 1 + next((p for p in range(3, 18) if f"{a:.{p}g}" != f"{b:.{p}g}"), 16))
     text = f"got {_short(got, digits)}, expected {_short(expected, digits)}"
     if got.size > 1:
         text += (

@@ -11,7 +11,7 @@ from ...utils.data import make_spiral
 from ...utils.notebook import set_seed
 from . import hints
 from .checkopt import NONE_GRAD, accepts, adam_steps, check_optimizer, sgd_steps
-from .compare import as_float_array, assert_close, call
+from .compare import as_float_array, assert_close, call, plain_numbers
 from .registry import exercise
 from .result import Fail
 
@@ -167,6 +167,7 @@ def _check_experiment(answer, reference, runs, what):
         where = f"{optimizer_class.__name__}({settings}), {steps} steps"
         got = call(answer, optimizer_class, steps, where=where, **options)
         expected = np.asarray(reference(optimizer_class, steps, **options))
+        plain_numbers(got, what, where)
         got = as_float_array(got, what, where)
         if len(got) == len(expected) - 1:
             raise Fail(
@@ -341,6 +342,7 @@ def _spiral(answer):
             opt, loss_fn = make(model.parameters()), nn.CrossEntropyLoss()
             if who == "answer":
                 got = call(answer, model, loss_fn, opt, X, y, 15, where=f"{name}, 15 epochs")
+                plain_numbers(got, "losses", f"{name}, 15 epochs")
                 got = as_float_array(got, "losses", f"{name}, 15 epochs").reshape(-1)
             else:
                 got = _spiral_loop(model, loss_fn, opt, X, y, 15, zero_grad=who)

@@ -13,7 +13,7 @@ from ...tensor import Tensor
 from ...training import accuracy
 from ...utils.notebook import set_seed
 from . import hints
-from .compare import as_float_array, assert_close, call
+from .compare import as_float_array, assert_close, call, plain_numbers
 from .registry import exercise
 from .result import Fail
 
@@ -98,9 +98,9 @@ def _train_step(answer):
         for who, zero in (("answer", None), ("right", True), ("forgot", False), ("late", "late")):
             model, (x, y) = _model(0), _batch(1)
             opt, loss_fn = make_opt(model.parameters()), nn.CrossEntropyLoss()
-            losses = [
-                float(_one_step(answer, zero, name, model, loss_fn, opt, x, y)) for _ in range(5)
-            ]
+            steps = [_one_step(answer, zero, name, model, loss_fn, opt, x, y) for _ in range(5)]
+            plain_numbers(steps[0], "the returned loss", name)
+            losses = [float(v) for v in steps]
             runs[who] = np.array(losses + [float(p.data.sum()) for p in model.parameters()])
         assert_close(
             runs["answer"],
@@ -131,7 +131,9 @@ def _evaluate(answer):
         return nn.CrossEntropyLoss()(out, target)
 
     model.train()
-    got = float(call(answer, model, loss_fn, x, y, where="a model with Dropout(0.5)"))
+    got = call(answer, model, loss_fn, x, y, where="a model with Dropout(0.5)")
+    plain_numbers(got, "the returned loss", "a model with Dropout(0.5)")
+    got = float(got)
     if seen.get("training", True):
         raise Fail("the model was in training mode: dropout was active", "call model.eval() first")
     if seen["grad"]:
