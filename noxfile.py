@@ -1,5 +1,6 @@
 """Tasks: ``nox -s tests``, ``nox -s book``, ``nox -s lint``, ``nox -s browser``,
-``nox -s bench``, ``nox -s fuzz``, ``nox -s wheel``, ``nox -s tests_oldest tests_newest``.
+``nox -s bench``, ``nox -s fuzz``, ``nox -s wheel``, ``nox -s tests_oldest tests_newest``,
+``nox -s exercise_mutants``.
 Each session installs what it needs itself.
 
 Every session runs on the Python that runs nox, if it is a supported one
@@ -333,3 +334,16 @@ def mutants(session: nox.Session) -> None:
     session.install("-e", ".[docs]", "nbclient>=0.10")
     args = session.posargs or ["--sample", "50", "--seed", "0"]
     session.run("python", "tools/mutants.py", *args)
+
+
+@session()
+def exercise_mutants(session: nox.Session) -> None:
+    """The exercise checkers tested by mutation: nox -s exercise_mutants [-- --only optim.sgd]
+
+    Mutates each reference solution in tests/exercise_solutions.py one change at a
+    time and runs its checker; fails unless at least 97 % of the mutants not listed
+    as equivalent (tests/exercise_mutants_equivalent.txt, with the reason) are
+    rejected. Prints the rate and every survivor. About 10 s.
+    """
+    session.install("-e", ".")
+    session.run("python", "tests/exercise_mutants.py", *session.posargs, env=SINGLE_THREAD)

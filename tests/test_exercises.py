@@ -195,9 +195,8 @@ def test_every_exercise_is_in_the_book_with_its_id_and_a_checked_hidden_solution
         text = book[name]
         assert re.search(rf"### Exercise {e.chapter}\.\d+ · `{re.escape(e.id)}`", text), e.id
         solution = re.search(
-            r":tags: \[hide-input\]\n(?:(?!```).)*?result = check\(\""
-            + re.escape(e.id)
-            + r"\".*?assert result\.passed",
+            r"tags: \[hide-input\]\njupyter:\n  source_hidden: true\n---\n(?:(?!```).)*?"
+            r"result = check\(\s*\"" + re.escape(e.id) + r"\".*?assert result\.passed",
             text,
             re.S,
         )
@@ -267,8 +266,15 @@ def test_the_seeds_classes_pass(exercise_id, answer):
 def test_the_seeds_adam_decays_weights_as_adamw_and_the_checker_says_so():
     result = check("optim.adam_weight_decay", Adam)
     assert not result.passed and result.hint == hints.ADAMW_STYLE
-    # ... which is exactly AdamW's rule, so it passes that checker
-    assert check("optim.adamw", Adam).passed
+    # ... which is exactly AdamW's rule, so with AdamW's default it passes that checker
+    assert check("optim.adamw", type("AdamW", (Adam,), {"__init__": _adamw_init})).passed
+    # but `class AdamW(Adam): pass` keeps Adam's default weight_decay=0
+    no_default = check("optim.adamw", type("AdamW", (Adam,), {}))
+    assert not no_default.passed and no_default.hint == hints.ADAMW_DEFAULT
+
+
+def _adamw_init(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+    Adam.__init__(self, params, lr, betas, eps, weight_decay)
 
 
 class SumMSE(MSELoss):
@@ -285,7 +291,7 @@ class SoftmaxFirstCE(CrossEntropyLoss):
 class SignSGD(SGD):
     def step(self):
         for p in self.params:
-            p.grad = -p.grad
+            p.grad = None if p.grad is None else -p.grad
         super().step()
 
 
@@ -295,6 +301,8 @@ class NoBiasCorrectionAdam(Adam):
         beta1, beta2 = self.betas
         for i, p in enumerate(self.params):
             grad = p.grad
+            if grad is None:
+                continue
             m = beta1 * self.m.get(i, np.zeros_like(p.data)) + (1 - beta1) * grad
             v = beta2 * self.v.get(i, np.zeros_like(p.data)) + (1 - beta2) * grad**2
             self.m[i], self.v[i] = m, v
@@ -312,6 +320,8 @@ class DampenedSGD(SGD):
 
     def step(self):
         for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
             g = p.grad + self.weight_decay * p.data
             if self.momentum:
                 if i not in self.velocities:
@@ -330,6 +340,8 @@ class EMASGD(SGD):
 
     def step(self):
         for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
             g = p.grad + self.weight_decay * p.data
             if self.momentum:
                 v = self.momentum * self.velocities.get(i, np.zeros_like(p.data))
@@ -356,7 +368,8 @@ class L2AdamW(Adam):
 
     def step(self):
         for p in self.params:
-            p.grad = p.grad + self.decay * p.data
+            if p.grad is not None:
+                p.grad = p.grad + self.decay * p.data
         super().step()
 
 
@@ -369,13 +382,20 @@ def test_each_seed_variant_fails_with_its_hint():
     assert result.hint == hints.BIAS_CORRECTION and "3.16" in result.hint
     assert "step 1 of parameter 0" in result.message
     assert check("optim.sgd", DampenedSGD).passed
+    no_skip = check("optim.sgd", type("NoSkip", (DampenedSGD,), {"step": _step_without_skip}))
+    assert not no_skip.passed and "p.grad is None: continue" in no_skip.hint
     zero = check("optim.sgd", lambda *a, **k: DampenedSGD(*a, zero_start=True, **k))
     assert "expected a class" in zero.message  # a lambda is not a class ...
     ZeroStart = type("ZeroStart", (DampenedSGD,), {"__init__": _zero_start_init})
     assert check("optim.sgd", ZeroStart).hint == hints.MOMENTUM_START
-    assert check("optim.sgd", EMASGD).hint == hints.MOMENTUM_START
+    assert check("optim.sgd", EMASGD).hint == hints.EMA_MOMENTUM
     assert check("optim.sgd", DecoupledSGD).hint == hints.ADAMW_STYLE
     assert check("optim.adamw", L2AdamW).hint == hints.L2_STYLE
+
+
+def _step_without_skip(self):
+    for p in self.params:
+        p.data = p.data - self.lr * (p.grad + self.weight_decay * p.data)
 
 
 def _zero_start_init(self, params, lr=0.01, momentum=0.0, dampening=0.0, weight_decay=0.0):
@@ -443,7 +463,7 @@ def _train_step(model, loss_fn, optimizer, x, y, zero_grad=True):
 
 
 def _clip(params, max_norm, per_param=False, always=False):
-    grads = [p.grad for p in params]
+    grads = [p.grad for p in params if p.grad is not None]
     norm = float(np.sqrt(sum((g.astype(np.float64) ** 2).sum() for g in grads)))
     for g in grads:
         own = float(np.linalg.norm(g)) if per_param else norm
@@ -508,7 +528,7 @@ class _Leaky(mp.Module):
     def forward(self, x):
         if self.flipped:
             return mp.where(x > 0, self.slope * x, x)
-        return x.maximum(x * self.slope)
+        return mp.where(x > 0, x, x * self.slope)
 
 
 def _dropout(x, p, training, scale=True):
@@ -525,12 +545,13 @@ def _mlp(sizes, relu_last=False):
     return Sequential(*(layers if relu_last else layers[:-1]))
 
 
-def _evaluate(model, loss_fn, x, y, use_eval=True):
+def _evaluate(model, loss_fn, x, y, use_eval=True, always_train=False):
+    was_training = model.training
     if use_eval:
         model.eval()
     with no_grad():
         value = loss_fn(model(x), y).item()
-    model.train()
+    model.train(True if always_train else was_training)
     return value
 
 
@@ -629,7 +650,7 @@ CASES = [
         "tensors.predict_dtype",
         ["float32", "float64", "float32", "float64"],
         ["float32"] * 4,
-        "never upcast",
+        "ops never change it",
     ),
     ("layers.linear", lambda x, w, b: x @ w.T + b, lambda x, w, b: x @ w + b, "weight.T"),
     (
@@ -650,16 +671,16 @@ CASES = [
     ("losses.cross_entropy", mp.CrossEntropyLoss, SoftmaxFirstCE, hints.SOFTMAX_FIRST),
     ("losses.nll", F.nll_loss, lambda lp, t: -F.nll_loss(lp, t), hints.SIGN),
     ("losses.nll", F.nll_loss, lambda lp, t: F.nll_loss(lp, t, reduction="sum"), "summed instead"),
-    ("losses.huber", lambda p, t, d: F.huber_loss(p, t, delta=d), _huber_no_half, "0.5·d²"),
+    ("losses.huber", lambda p, t, d=1.0: F.huber_loss(p, t, delta=d), _huber_no_half, "0.5·d²"),
     (
         "losses.huber",
-        lambda p, t, d: F.huber_loss(p, t, delta=d),
+        lambda p, t, d=1.0: F.huber_loss(p, t, delta=d),
         lambda p, t, d: F.smooth_l1_loss(p, t, beta=d),
         "SmoothL1",
     ),
     ("losses.bce_with_logits", _stable_bce, _naive_bce, hints.LOG_OF_ZERO),
     ("losses.predict_uniform", math.log(10), 0.1, "probability 1/C"),
-    ("optim.sgd", mp.SGD, SignSGD, hints.SIGN),
+    ("optim.sgd", SGD, SignSGD, hints.SIGN),
     ("optim.adam", mp.Adam, NoBiasCorrectionAdam, hints.BIAS_CORRECTION),
     ("optim.adam_weight_decay", mp.Adam, Adam, hints.ADAMW_STYLE),
     ("optim.adamw", mp.AdamW, L2AdamW, hints.L2_STYLE),
@@ -843,3 +864,9 @@ def test_right_passes_wrong_fails_with_its_hint(exercise_id, right, wrong, hint)
         assert bad.message
     else:
         assert bad.hint is not None and hint in bad.hint, bad
+
+
+def test_each_chapter_lists_its_own_exercises():
+    for path in sorted(CHAPTERS.glob("0[1-7]_*.md")):
+        calls = re.findall(r"^exercises\((\d+)\)$", path.read_text(), re.M)
+        assert calls == [path.name[1]], (path.name, calls)

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.engine import enable_grad
 from ..tensor import Tensor
+from .group_attributes import GroupAttributes
 
 
 def check_range(name: str, value, low: float = 0.0, high: float | None = None, closed=True) -> None:
@@ -32,7 +33,7 @@ def check_betas(betas) -> None:
         check_range(f"beta parameter at index {i} (betas[{i}])", beta, 0.0, 1.0, closed=False)
 
 
-class Optimizer:
+class Optimizer(GroupAttributes):
     """Base class: parameter groups, per-parameter state, ``zero_grad``, ``step``.
 
     Subclasses pass their ``defaults`` and implement ``_update(param, grad,
@@ -56,6 +57,10 @@ class Optimizer:
     leave some parameters (and their state) stepped and others not. Making it
     atomic would cost a copy of every parameter and state on every step; if an
     exact run matters after an interrupt, restore the last checkpoint.
+
+    ``optimizer.lr`` (and ``momentum``, ``betas``, ``eps``, ``weight_decay``, where the
+    optimizer has them) reads the value all groups share and sets it in every group;
+    ``optimizer.params`` lists the parameters.
 
     :meth:`load_state_dict` refuses the state of another optimizer class (an Adam
     state into SGD) with a ValueError naming the missing hyper-parameters, where

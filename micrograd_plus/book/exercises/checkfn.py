@@ -20,6 +20,12 @@ def _grads(fn, arrays, extras, probe):
             f"returned {type(out).__name__}, expected a Tensor",
             "build the result from Tensor operations so backward() can reach the inputs",
         )
+    if not out.requires_grad:
+        raise Fail(
+            "returned a Tensor that does not require grad: backward() cannot reach the inputs",
+            "build the result from Tensor operations on the inputs, not from NumPy arrays "
+            "(x.data, np.*) or under no_grad()",
+        )
     value = out.data.copy()
     (out * Tensor(probe.astype(out.dtype)) if out.data.ndim else out).sum().backward()
     return value, out, [t.grad for t in tensors]
@@ -41,8 +47,17 @@ def check_function(answer, reference, make_inputs, *, mistakes=(), shapes=None, 
         probe = rng.standard_normal(reference(*map(Tensor, arrays), *extras).data.shape)
         ref_value, _, ref_grads = _grads(reference, arrays, extras, probe)
         value, out, grads = call(_grads, answer, arrays, extras, probe, where=where)
-        wrong = _mistakes(mistakes, arrays, extras, probe)
-        assert_close(value, ref_value, name, where, [(h, w[0]) for h, w in wrong], dtype)
+        wrong = _explaining(_mistakes(mistakes, arrays, extras, probe), value, grads)
+        known = [(h, w[0]) for h, w in wrong]
+        assert_close(
+            value,
+            ref_value,
+            name,
+            where,
+            known,
+            dtype,
+            ratio_of=_all(value, grads, ref_value, ref_grads),
+        )
         assert_dtype(out, dtype, name, where)
         for i, (g, rg) in enumerate(zip(grads, ref_grads)):
             what = f"gradient of input {i}"
@@ -51,6 +66,31 @@ def check_function(answer, reference, make_inputs, *, mistakes=(), shapes=None, 
             _central_differences(answer, arrays, extras, where)
         n += 1
     return f"matches the library on {n} inputs (float32 and float64), gradients too"
+
+
+def _all(value, grads, ref_value, ref_grads):
+    """A value with its gradients, flat, for a ratio hint that holds for all of them (or None)."""
+    if any(g is None for g in grads):
+        return None
+    flat = lambda v, gs: np.concatenate([np.ravel(v), *(np.ravel(g) for g in gs)])  # noqa: E731
+    return flat(value, grads), flat(ref_value, ref_grads)
+
+
+def _explaining(found, value, grads):
+    """The mistakes whose value and every gradient match the answer's: only such a one is
+    named (two can agree on the value, or on one input's gradient, and differ elsewhere)."""
+
+    def near(a, b):
+        if a is None or b is None:
+            return a is None and b is None
+        a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+        return a.shape == b.shape and np.allclose(a, b, rtol=1e-3, atol=1e-6, equal_nan=True)
+
+    return [
+        (hint, w)
+        for hint, w in found
+        if near(value, w[0]) and all(near(g, wg) for g, wg in zip(grads, w[2]))
+    ]
 
 
 def _mistakes(mistakes, arrays, extras, probe):

@@ -125,6 +125,8 @@ def _minibatch_variance(answer):
             hint = "that is σ²/B, with replacement: a batch has no repeats, (N-B)/(N-1) is missing"
         elif math.isclose(got, sigma2 / B * (N - B) / N, rel_tol=1e-9):
             hint = "divide by N - 1, not N: at B = 1 the variance is σ² exactly"
+        elif math.isclose(got, sigma2 * (N - B) / (N - 1), rel_tol=1e-9):
+            hint = "a mean of B samples has 1/B of one sample's variance: divide by B"
         raise Fail(f"got {got:.6g}, expected {expected:.6g} for {where}", hint)
     return "right on 4 cases, B = N included"
 
@@ -175,9 +177,12 @@ def _hvp(answer):
         for i, (g, e, first) in enumerate(zip(got, expected, gradient)):
             if g.shape == e.shape and np.allclose(g, e, rtol=1e-8, atol=1e-10):
                 continue
+            v = vectors[i]
             hint = (
                 "that is the gradient itself: differentiate (gradient · v) once more"
                 if g.shape == first.shape and np.allclose(g, first)
+                else "that is gradient × v: differentiate the sum of gradient · v once more"
+                if g.shape == first.shape and np.allclose(g, first * v)
                 else hints.ratio_hint(g, e)
             )
             raise Fail(f"product for parameter {i} differs on {name}", hint)

@@ -28,7 +28,11 @@ def _standardize(answer):
             got_train, got_test = got
         except (TypeError, ValueError):
             raise Fail(f"expected (train_scaled, test_scaled), got {type(got).__name__}") from None
-        assert_close(got_train, (train - mean) / std, "scaled train", where, dtype=dtype)
+        slips = [
+            ("divide by the standard deviation, not the variance", (train - mean) / std**2),
+            ("centred but not scaled: divide by the std too", train - mean),
+        ]
+        assert_close(got_train, (train - mean) / std, "scaled train", where, slips, dtype=dtype)
         own = (test - test.mean(axis=0)) / test.std(axis=0)
         leak = [("test scaled with its own statistics? reuse the training mean and std", own)]
         assert_close(got_test, (test - mean) / std, "scaled test", where, leak, dtype=dtype)
@@ -54,8 +58,22 @@ def _confusion(answer):
         where = f"60 predictions over 4 classes (seed {seed})"
         truth = confusion_matrix(y_true, y_pred, 4)
         got = np.asarray(call(answer, y_true, y_pred, 4, where=where))
-        flipped = [("transposed? rows are the true classes, columns the predictions", truth.T)]
-        assert_close(got, truth, "confusion matrix", where, flipped)
+        once = np.zeros_like(truth)
+        once[y_true, y_pred] = 1
+        slips = [
+            ("transposed? rows are the true classes, columns the predictions", truth.T),
+            (
+                "cm[y_true, y_pred] += 1 adds once per distinct pair, however often it repeats: "
+                "loop, or use np.add.at(cm, (y_true, y_pred), 1)",
+                once,
+            ),
+            ("shares, not counts: count how often each pair occurs", truth / truth.sum()),
+            (
+                "rows normalised: count how often each pair occurs",
+                truth / truth.sum(1, keepdims=True),
+            ),
+        ]
+        assert_close(got, truth, "confusion matrix", where, slips)
     return "right on 3 sets of predictions"
 
 
@@ -70,13 +88,22 @@ def _per_class(answer):
         cm = confusion_matrix(*_predictions(seed), 4)
         where = f"confusion matrix {seed}"
         got = np.asarray(call(answer, cm.copy(), where=where), dtype=np.float64)
-        precision = [
+        if np.ndim(got) == 0:
+            raise Fail(
+                f"one number on {where}, expected one per class",
+                "that is the overall accuracy: divide each diagonal entry by its row's sum",
+            )
+        slips = [
             (
                 "divided by column sums? that is precision; recall divides by row sums",
                 np.diag(cm) / cm.sum(axis=0),
-            )
+            ),
+            (
+                "divided by all samples: divide each class by its own row sum",
+                np.diag(cm) / cm.sum(),
+            ),
         ]
-        assert_close(got, np.diag(cm) / cm.sum(axis=1), "per-class accuracy", where, precision)
+        assert_close(got, np.diag(cm) / cm.sum(axis=1), "per-class accuracy", where, slips)
     return "right on 3 confusion matrices"
 
 

@@ -19,6 +19,20 @@ MOMENTUM_START = (
     "momentum buffer started at zero? PyTorch starts it at the first gradient "
     "(buf = g on the first step, then buf = μ·buf + (1-dampening)·g)"
 )
+EMA_MOMENTUM = (
+    "momentum as an average, buf = μ·buf + (1-μ)·g? torch's SGD adds the whole gradient: "
+    "buf = μ·buf + g (dampening is 0 unless you pass it)"
+)
+DECAY_AFTER = (
+    "weight decay added after the momentum buffer? add λ·θ to the gradient first, "
+    "then update the buffer with it"
+)
+EPS_INSIDE = "eps inside the square root? torch adds it outside: m̂ / (√v̂ + eps)"
+T_PER_PARAM = (
+    "the step count t goes up once per parameter? count steps once per step(), "
+    "before the loop over parameters"
+)
+ADAMW_DEFAULT = "AdamW's default weight_decay is 0.01 (Adam's is 0): the decay applies by default"
 ADAMW_STYLE = (
     "weight decay applied AdamW-style (θ ← θ - lr·λ·θ)? Adam's weight_decay is L2: add λ·θ "
     "to the gradient before the moments"
@@ -29,6 +43,14 @@ L2_STYLE = (
 )
 SOFTMAX_FIRST = (
     "softmax applied before the cross-entropy? it takes raw logits and applies log_softmax itself"
+)
+LOG_OF_SOFTMAX = (
+    "log of softmax: on logits like [1000, 0, -1000] softmax rounds to exact 0 and 1, "
+    "so its log is -inf; use log_softmax, which subtracts the max first"
+)
+NO_LOG = "softmax without the log? the loss is -log p of the true class, not -p"
+SOFTMAX_AXIS = (
+    "(log_)softmax over the wrong axis? normalise over the classes, axis=1, not the batch"
 )
 ZERO_GRAD = "zero_grad forgotten? the gradients of every step add up in .grad"
 

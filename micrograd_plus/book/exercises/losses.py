@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ... import nn
@@ -12,7 +10,7 @@ from ...ops.elementwise import where
 from ...tensor import Tensor
 from . import hints
 from .checkfn import check_function
-from .compare import call
+from .compare import call, close_to_precision
 from .registry import exercise
 from .result import Fail
 
@@ -44,6 +42,13 @@ def _check_loss_class(answer, reference_cls, make, mistakes, shapes=None):
         ref = reference_cls(reduction=reduction)
         wrong = [(h, f(reduction)) for h, f in mistakes]
         check_function(loss, ref, make, mistakes=wrong, shapes=shapes, name=f"loss ({reduction})")
+    plain = call(answer, where=f"{answer.__name__}()")
+    try:
+        check_function(plain, reference_cls(), make, shapes=shapes[:1] if shapes else None)
+    except Fail as fail:
+        raise Fail(
+            f"with no arguments: {fail.message}", "the default reduction is 'mean'"
+        ) from None
     try:
         answer(reduction="average")
     except ValueError:
@@ -53,12 +58,16 @@ def _check_loss_class(answer, reference_cls, make, mistakes, shapes=None):
             "reduction='average' was accepted",
             "raise ValueError for a reduction other than 'mean', 'sum' or 'none'",
         )
-    return "matches the library for reduction 'mean', 'sum' and 'none', float32 and float64"
+    return "matches the library for reduction 'mean' (the default), 'sum' and 'none', both dtypes"
 
 
 @exercise("losses.mse", 3, "warm-up", "Write MSELoss(reduction) as a class on top of Tensor")
 def _mse(answer):
-    return _check_loss_class(answer, nn.MSELoss, _regression_inputs(), mistakes=())
+    l1 = (
+        "the absolute difference? MSE squares it: (pred - target) ** 2",
+        lambda r: nn.L1Loss(reduction=r),
+    )
+    return _check_loss_class(answer, nn.MSELoss, _regression_inputs(), mistakes=(l1,))
 
 
 @exercise(
@@ -68,18 +77,62 @@ def _mse(answer):
     "Write CrossEntropyLoss(reduction) from log_softmax, for logits (N, C) and class indices",
 )
 def _cross_entropy(answer):
-    def softmax_first(reduction):
-        return lambda x, t: nn.CrossEntropyLoss(reduction=reduction)(x.softmax(axis=1), t)
+    def wrong(reduction, rule):
+        return lambda x, t: _reduce(-_pick(rule(x), t), reduction)
 
-    mistakes = [(hints.SOFTMAX_FIRST, softmax_first)]
-    return _check_loss_class(answer, nn.CrossEntropyLoss, _class_inputs, mistakes, LOGIT_SHAPES)
+    mistakes = [
+        (
+            hints.SOFTMAX_FIRST,
+            lambda r: lambda x, t: nn.CrossEntropyLoss(reduction=r)(x.softmax(axis=1), t),
+        ),
+        (hints.LOG_OF_SOFTMAX, lambda r: wrong(r, lambda x: x.softmax(axis=1).log())),
+        (hints.NO_LOG, lambda r: wrong(r, lambda x: x.softmax(axis=1))),
+        (hints.SOFTMAX_AXIS, lambda r: wrong(r, lambda x: x.log_softmax(axis=0))),
+    ]
+    return _check_loss_class(
+        answer, nn.CrossEntropyLoss, _extreme_class_inputs, mistakes, LOGIT_SHAPES
+    )
+
+
+def _extreme_class_inputs(rng, shape, dtype):
+    """Logits with one row of ±1000 (the chapter's lesson: softmax then log gives log 0)."""
+    (logits,), (targets,) = _class_inputs(rng, shape, dtype)
+    logits[0, :3] = (1000.0, 0.0, -1000.0)
+    targets.data[0] = 1  # p = e^-1000: 0 in float64, so log(softmax) is -inf
+    return [logits], [targets]
+
+
+def _pick(values, targets):
+    return values[np.arange(values.shape[0]), targets.data.astype(int)]
+
+
+def _reduce(loss, reduction):
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
 @exercise(
     "losses.nll", 3, "warm-up", "Write nll(log_probs, targets): the mean of -log p[true class]"
 )
 def _nll(answer):
-    check_function(answer, F.nll_loss, _class_inputs_log_probs, shapes=LOGIT_SHAPES, name="loss")
+    mistakes = [
+        (
+            "log_probs[:, targets] picks every target in every row: "
+            "use log_probs[np.arange(N), targets]",
+            lambda lp, t: -lp[:, t.data.astype(int)].mean(),
+        ),
+        (
+            "exp of the log-probabilities? the loss is -log p, which log_probs already hold",
+            lambda lp, t: -_pick(lp.exp(), t).mean(),
+        ),
+    ]
+    check_function(
+        answer,
+        F.nll_loss,
+        _class_inputs_log_probs,
+        mistakes=mistakes,
+        shapes=LOGIT_SHAPES,
+        name="loss",
+    )
     return "matches nll_loss on 6 inputs (float32 and float64), gradients too"
 
 
@@ -102,15 +155,22 @@ def _huber(answer):
         ref = lambda p, t, d=delta: F.huber_loss(p, t, delta=d)  # noqa: E731
         no_half = lambda p, t, d=delta: _huber_without_half(p, t, d)  # noqa: E731
         smooth = lambda p, t, d=delta: F.smooth_l1_loss(p, t, beta=d)  # noqa: E731
+        signed = lambda p, t, d=delta: _huber_signed(p, t, d)  # noqa: E731
         mistakes = [
             ("the quadratic part is 0.5·d², and the linear part δ(|d| - δ/2)", no_half),
+            ("compare |d| with delta, not d: a large negative d is in the linear part", signed),
             ("that is SmoothL1 (Huber divided by δ); Huber is δ times it", smooth),
         ]
         mine = lambda p, t, d=delta: answer(p, t, d)  # noqa: E731
         check_function(
-            mine, ref, _regression_inputs(2.0), mistakes=mistakes if delta != 1 else mistakes[:1]
+            mine, ref, _regression_inputs(2.0), mistakes=mistakes if delta != 1 else mistakes[:2]
         )
     return "matches huber_loss for delta 1.0 and 0.5, float32 and float64, gradients too"
+
+
+def _huber_signed(p, t, delta):
+    d = p - t
+    return where(d < delta, 0.5 * d * d, delta * (d.abs() - 0.5 * delta)).mean()
 
 
 def _huber_without_half(p, t, delta):
@@ -131,8 +191,12 @@ def _bce_with_logits(answer):
         target = Tensor(rng.integers(0, 2, shape).astype(dtype))
         return [z], [target]
 
+    swapped = (
+        "target and 1 - target swapped? the loss is -[t·log σ(z) + (1-t)·log(1-σ(z))]",
+        lambda z, t: F.binary_cross_entropy_with_logits(z, 1 - t),
+    )
     try:
-        check_function(answer, F.binary_cross_entropy_with_logits, make)
+        check_function(answer, F.binary_cross_entropy_with_logits, make, mistakes=[swapped])
     except Fail as fail:
         if fail.hint == hints.NONFINITE:
             raise Fail(fail.message, hints.LOG_OF_ZERO) from None
@@ -144,7 +208,7 @@ def _bce_with_logits(answer):
     "losses.predict_uniform",
     3,
     "warm-up",
-    "Predict the cross-entropy of all-zero logits over 10 classes (a number)",
+    "Predict the cross-entropy of all-zero logits over 10 classes (a number, to 2 decimals)",
 )
 def _predict_uniform(answer):
     truth = nn.CrossEntropyLoss()(Tensor(np.zeros((4, 10))), Tensor([0, 3, 5, 9])).item()
@@ -152,15 +216,16 @@ def _predict_uniform(answer):
         value = float(answer)
     except (TypeError, ValueError):
         raise Fail(f"expected a number, got {answer!r}") from None
-    if math.isclose(value, truth, rel_tol=1e-3):
+    if close_to_precision(value, truth):
         return f"right: -log(1/10) = {truth:.4f}, whatever the true class"
     guesses = {
         10.0: "that is C itself",
         0.1: "that is the probability 1/C: take -log of it",
         1.0: "log base 10? losses use the natural log",
+        -2.302585: "the loss is -log p, a positive number",
     }
-    hint = next((h for g, h in guesses.items() if math.isclose(value, g, rel_tol=1e-3)), None)
+    hint = next((h for g, h in guesses.items() if close_to_precision(value, g)), None)
     raise Fail(
-        f"{value:g} is not the loss of all-zero logits",
+        f"{value:g} is not the loss of all-zero logits (give it to 2 decimals or more)",
         hint or "softmax of equal logits is uniform",
     )

@@ -6,10 +6,14 @@ import difflib
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from .result import CheckResult, Fail
+from .sandbox import TimedOut, isolated, time_limit
+
+_PACKAGE = str(Path(__file__).resolve().parents[2])
 
 
 @dataclass(frozen=True)
@@ -50,14 +54,21 @@ def get(exercise_id: str) -> Exercise:
     return _REGISTRY[exercise_id]
 
 
-def check(exercise_id: str, answer) -> CheckResult:
+DEFAULT_TIMEOUT = 5.0  # seconds; the slowest right answer takes about 0.5 s
+
+
+def check(exercise_id: str, answer, *, timeout: float | None = DEFAULT_TIMEOUT) -> CheckResult:
     """Test ``answer`` (your function, class or value) for exercise ``exercise_id``.
 
     The answer is run on seeded random inputs (several shapes, float32 and
     float64) and compared with the library and, for gradients, with float64
-    central differences. Nothing the answer raises escapes: a failure is a
-    result whose ``message`` says what failed on which input, with a ``hint``
-    when the mistake is a recognisable one.
+    central differences. Nothing the answer does escapes: an error, a
+    ``sys.exit()`` or a check running past ``timeout`` seconds (an endless
+    loop?) is a failed result whose ``message`` says what happened on which
+    input, with a ``hint`` when the mistake is a recognisable one. Your own
+    interrupt (Ctrl-C, Jupyter's stop button) still interrupts. Afterwards grad
+    mode, anomaly mode and NumPy's and Python's random state are as they were
+    before (``timeout=None`` removes the time limit).
 
     Examples
     --------
@@ -68,19 +79,39 @@ def check(exercise_id: str, answer) -> CheckResult:
     'sign error? the gradient points the wrong way'
     """
     ex = get(exercise_id)
-    state = np.random.get_state()  # checking must not move the learner's global seed
+    if timeout is not None and not (isinstance(timeout, int | float) and timeout > 0):
+        raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
     try:
-        with np.errstate(all="ignore"):  # a wrong answer's log(0) is reported, not warned about
-            message = ex.checker(answer)
+        with isolated(), time_limit(timeout):
+            with np.errstate(all="ignore"):  # a wrong answer's log(0) is reported, not warned
+                message = ex.checker(answer)
         return CheckResult(ex.id, True, message)
     except Fail as fail:
         return CheckResult(ex.id, False, fail.message, fail.hint)
     except NotImplementedError:
         return CheckResult(ex.id, False, "not implemented yet: fill in the stub, then check again")
+    except TimedOut as stop:
+        return CheckResult(ex.id, False, _timed_out(stop, timeout), _LOOP_HINT)
+    except SystemExit as err:  # sys.exit() in an answer must not end the learner's kernel
+        return CheckResult(
+            ex.id, False, f"your code called sys.exit({err.code!r})", "return a value instead"
+        )
     except Exception as err:  # the learner's code failed somewhere the checker did not wrap
         return CheckResult(ex.id, False, f"your code raised {type(err).__name__}: {err}")
-    finally:
-        np.random.set_state(state)
+
+
+_LOOP_HINT = "an endless loop? (check(..., timeout=None) waits as long as it takes)"
+
+
+def _timed_out(stop: BaseException, timeout: float) -> str:
+    """Where the answer was when its time ran out: the innermost frame outside this package."""
+    where, tb = "", stop.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if _PACKAGE not in code.co_filename:
+            where = f" (stopped in {code.co_name}, line {tb.tb_lineno})"
+        tb = tb.tb_next
+    return f"not finished after {timeout:g} s{where}"
 
 
 class ExerciseList(list):

@@ -24,12 +24,24 @@ def _tanh_grad(answer):
         t = Tensor(x, requires_grad=True)
         t.tanh().sum().backward()
         got = call(answer, x.copy(), where=where)
-        assert_close(got, t.grad, "derivative", where, dtype=dtype, factors=True)
+        mistakes = [
+            ("the derivative is 1 - tanh(x)²: square the tanh", 1 - np.tanh(x)),
+            ("1 - x² is the derivative in terms of tanh's output; x is the input here", 1 - x * x),
+        ]
+        assert_close(got, t.grad, "derivative", where, mistakes, dtype=dtype, factors=False)
         n += 1
     return f"matches backward() on {n} inputs (3 shapes, float32 and float64)"
 
 
-BROADCASTS = (((3, 4), (4,)), ((3, 4), (3, 1)), ((2, 3, 4), (1, 4)), ((2, 3), ()), ((5,), (5,)))
+BROADCASTS = (
+    ((3, 4), (4,)),
+    ((3, 4), (3, 1)),
+    ((2, 3, 4), (1, 4)),
+    ((2, 3), ()),
+    ((5,), (5,)),
+    ((2, 3), (1, 3)),  # a size-1 axis stretched to 2
+    ((2, 1, 4), (2, 1, 1)),  # a size-1 axis that stayed 1 next to one stretched
+)
 
 
 @exercise(
@@ -50,8 +62,19 @@ def _unbroadcast(answer):
                 else "sum over the broadcast axes only"
             )
             raise Fail(f"result has shape {got.shape}, expected {shape} on {where}", hint)
-        assert_close(got, unbroadcast(grad, shape), "result", where)
-    return f"right on {len(BROADCASTS)} broadcasts, including a scalar and a kept size-1 axis"
+        copies = grad.size / max(1, int(np.prod(shape)))
+        mean = (
+            [
+                (
+                    "averaged? the gradient of a broadcast input is the sum over its copies",
+                    unbroadcast(grad, shape) / copies,
+                )
+            ]
+            if copies > 1
+            else []
+        )
+        assert_close(got, unbroadcast(grad, shape), "result", where, mean, factors=False)
+    return f"right on {len(BROADCASTS)} broadcasts, including a scalar and kept size-1 axes"
 
 
 FUNCTIONS = (
@@ -111,9 +134,43 @@ class _SoftplusWrongBackward(Function):
         return grad / (1 + np.exp(np.minimum(x, 50)))  # sigmoid(-x): a common slip
 
 
+CHAIN_RULE = "backward returns grad times the local derivative (the chain rule): multiply by grad"
+
+
+class _SoftplusNoUpstream(_SoftplusWrongBackward):
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return 1 / (1 + np.exp(-np.clip(x, -50, 50))) + 0 * grad
+
+
+class _HypotNoUpstream(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        r = np.hypot(x, y)
+        ctx.save_for_backward(x, y, r)
+        return r
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, r = ctx.saved
+        return x / r + 0 * grad, y / r + 0 * grad
+
+
+class _HypotCopied(_HypotNoUpstream):
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, r = ctx.saved
+        return grad * x / r, grad * x / r
+
+
 def _function_class(answer, name):
     if not (isinstance(answer, type) and issubclass(answer, Function)):
-        raise Fail(f"expected a subclass of Function (class {name}(Function): ...), got {answer!r}")
+        raise Fail(
+            f"expected a subclass of Function (class {name}(Function): ...), got {answer!r}",
+            "write a class with a static forward(ctx, ...) and backward(ctx, grad); "
+            "check the class itself, not an instance or a function",
+        )
 
 
 @exercise(
@@ -131,7 +188,8 @@ def _softplus(answer):
         return [x], []
 
     mistakes = [
-        ("backward: d/dx log(1 + e^x) = sigmoid(x), not sigmoid(-x)", _SoftplusWrongBackward.apply)
+        ("backward: d/dx log(1 + e^x) = sigmoid(x), not sigmoid(-x)", _SoftplusWrongBackward.apply),
+        (CHAIN_RULE, _SoftplusNoUpstream.apply),
     ]
     check_function(answer.apply, _stable_softplus, make, mistakes=mistakes)
     return "forward and backward match on 6 inputs (with x = ±100), and central differences agree"
@@ -172,19 +230,28 @@ def _hypot(answer):
         (
             "gradients returned in the wrong order? one per input, in forward's order",
             _HypotSwapped.apply,
-        )
+        ),
+        (CHAIN_RULE, _HypotNoUpstream.apply),
+        ("the gradient for y is y / r (x / r is x's)", _HypotCopied.apply),
     ]
     check_function(answer.apply, reference, make, mistakes=mistakes)
     return "forward and both gradients match on 6 inputs, and central differences agree"
 
 
 DTYPE_EXPRESSIONS = {
-    "Tensor([1, 2])": lambda: Tensor([1, 2]),
-    "Tensor(np.arange(3.0))": lambda: Tensor(np.arange(3.0)),
-    "Tensor(np.ones(2, dtype=np.float32)) * 2.5": lambda: (
-        Tensor(np.ones(2, dtype=np.float32)) * 2.5
+    "Tensor([1, 2])": (lambda: Tensor([1, 2]), "a list of ints becomes float32"),
+    "Tensor(np.arange(3.0))": (
+        lambda: Tensor(np.arange(3.0)),
+        "a float64 array keeps its dtype",
     ),
-    "Tensor(np.ones(2)) + np.float32(1)": lambda: Tensor(np.ones(2)) + np.float32(1),
+    "Tensor(np.ones(2, dtype=np.float32)) * 2.5": (
+        lambda: Tensor(np.ones(2, dtype=np.float32)) * 2.5,
+        "a Python float takes the tensor's dtype",
+    ),
+    "Tensor(np.ones(2)) + np.float32(1)": (
+        lambda: Tensor(np.ones(2)) + np.float32(1),
+        "a NumPy scalar takes the tensor's dtype too: ops never change it",
+    ),
 }
 
 
@@ -195,20 +262,21 @@ DTYPE_EXPRESSIONS = {
     "Predict the dtype of four expressions (a list of 'float32'/'float64')",
 )
 def _predict_dtype(answer):
-    answer = list(answer)
+    try:
+        answer = list(answer)
+    except TypeError:
+        raise Fail(f"expected a list of four dtype names, got {answer!r:.60}") from None
     if len(answer) != len(DTYPE_EXPRESSIONS):
         raise Fail(
             f"expected {len(DTYPE_EXPRESSIONS)} dtypes, one per expression, got {len(answer)}"
         )
-    wrong = []
-    for (text, make), guess in zip(DTYPE_EXPRESSIONS.items(), answer):
+    wrong, why = [], []
+    for (text, (make, reason)), guess in zip(DTYPE_EXPRESSIONS.items(), answer):
         if str(guess) not in ("float32", "float64"):
             raise Fail(f"{guess!r} for {text}: answer 'float32' or 'float64'")
         if str(guess) != make().dtype.name:
             wrong.append(text)
+            why.append(reason)
     if wrong:
-        raise Fail(
-            f"not right yet for: {'; '.join(wrong)}",
-            "lists and ints become float32; a float array keeps its dtype; ops never upcast",
-        )
+        raise Fail(f"not right yet for: {'; '.join(wrong)}", "; ".join(why))
     return "all four right"

@@ -13,7 +13,7 @@ from ...tensor import Tensor
 from ...training import accuracy
 from ...utils.notebook import set_seed
 from . import hints
-from .compare import assert_close, call
+from .compare import as_float_array, assert_close, call, plain_numbers
 from .registry import exercise
 from .result import Fail
 
@@ -22,24 +22,35 @@ from .result import Fail
     "training.accuracy", 6, "warm-up", "Write accuracy(logits, labels): the share of arg-max hits"
 )
 def _accuracy(answer):
-    for i, (n, c) in enumerate(((10, 3), (7, 5), (50, 2))):
+    for i, (n, c) in enumerate(((10, 3), (7, 5), (50, 2), (6, 6))):
         rng = np.random.default_rng(i)
         logits, labels = rng.standard_normal((n, c)), rng.integers(0, c, n)
         where = f"{n} samples, {c} classes"
-        got = float(call(answer, Tensor(logits), labels, where=where))
-        truth = accuracy(Tensor(logits), labels)
-        if not math.isclose(got, truth, abs_tol=1e-9):
-            hint = (
-                "arg-max over the class axis (axis=1), not the batch"
-                if not math.isclose(
-                    got,
-                    float((logits.argmax(axis=0)[: n % c] == labels[: n % c]).mean()),
-                    abs_tol=1e-9,
-                )
-                else None
-            )
-            raise Fail(f"accuracy {got:.4f}, expected {truth:.4f} on {where}", hint)
-    return "right on 3 batches"
+        try:
+            got = call(answer, Tensor(logits), labels, where=where)
+        except Fail as fail:
+            axis = "broadcast" in fail.message and f"({c},)" in fail.message
+            raise Fail(fail.message, AXIS if axis else None) from None
+        value = as_float_array(got, "accuracy", where)
+        if value.size != 1:
+            raise Fail(f"returned {value.size} numbers on {where}, expected one share")
+        truth, value = accuracy(Tensor(logits), labels), float(value.reshape(()))
+        if math.isclose(value, truth, abs_tol=1e-9):
+            continue
+        hits = truth * n
+        slips = {
+            hits: "that is the count of hits: divide by the number of samples",
+            100 * truth: "that is a percentage: return the share, between 0 and 1",
+            1 - truth: "that is the error rate: the share of hits is 1 minus it",
+        }
+        if n == c:  # only a square batch lets the wrong axis run at all
+            slips[float((logits.argmax(axis=0) == labels).mean())] = AXIS
+        hint = next((h for v, h in slips.items() if math.isclose(value, v, abs_tol=1e-9)), None)
+        raise Fail(f"accuracy {value:.6g}, expected {truth:.6g} on {where}", hint)
+    return "right on 4 batches"
+
+
+AXIS = "arg-max over the batch axis? take it over the classes, axis=1: one per sample"
 
 
 def _model(seed: int):
@@ -53,12 +64,17 @@ def _batch(seed: int):
 
 
 def _reference_step(model, loss_fn, optimizer, x, y, zero_grad=True):
-    if zero_grad:
+    if zero_grad is True:
         optimizer.zero_grad()
     loss = loss_fn(model(x), y)
     loss.backward()
+    if zero_grad == "late":
+        optimizer.zero_grad()
     optimizer.step()
     return loss.item()
+
+
+WIPED = "step() saw no gradient: zero_grad() first, then loss.backward(), then optimizer.step()"
 
 
 def _one_step(answer, zero_grad, name, *args):
@@ -79,19 +95,19 @@ def _train_step(answer):
         ("Adam", lambda p: optim.Adam(p, lr=0.01)),
     ):
         runs = {}
-        for who, zero in (("answer", None), ("right", True), ("forgot", False)):
+        for who, zero in (("answer", None), ("right", True), ("forgot", False), ("late", "late")):
             model, (x, y) = _model(0), _batch(1)
             opt, loss_fn = make_opt(model.parameters()), nn.CrossEntropyLoss()
-            losses = [
-                float(_one_step(answer, zero, name, model, loss_fn, opt, x, y)) for _ in range(5)
-            ]
+            steps = [_one_step(answer, zero, name, model, loss_fn, opt, x, y) for _ in range(5)]
+            plain_numbers(steps[0], "the returned loss", name)
+            losses = [float(v) for v in steps]
             runs[who] = np.array(losses + [float(p.data.sum()) for p in model.parameters()])
         assert_close(
             runs["answer"],
             runs["right"],
             "losses and weights after 5 steps",
             f"{name}",
-            [(hints.ZERO_GRAD, runs["forgot"])],
+            [(hints.ZERO_GRAD, runs["forgot"]), (WIPED, runs["late"])],
             np.float32,
             factors=False,
         )
@@ -115,7 +131,9 @@ def _evaluate(answer):
         return nn.CrossEntropyLoss()(out, target)
 
     model.train()
-    got = float(call(answer, model, loss_fn, x, y, where="a model with Dropout(0.5)"))
+    got = call(answer, model, loss_fn, x, y, where="a model with Dropout(0.5)")
+    plain_numbers(got, "the returned loss", "a model with Dropout(0.5)")
+    got = float(got)
     if seen.get("training", True):
         raise Fail("the model was in training mode: dropout was active", "call model.eval() first")
     if seen["grad"]:
@@ -123,12 +141,22 @@ def _evaluate(answer):
             "a graph was recorded during evaluation", "wrap the forward pass in `with no_grad():`"
         )
     if not model.training:
-        raise Fail("the model was left in eval mode", "call model.train() again before returning")
+        raise Fail(
+            "a model that was in training mode was left in eval mode",
+            "put the model back in the mode it had: model.train(was_training) before returning",
+        )
     model.eval()
     truth = nn.CrossEntropyLoss()(model(x), y).item()
+    call(answer, model, loss_fn, x, y, where="a model already in eval mode")
+    if model.training:
+        raise Fail(
+            "a model that was in eval mode came back in training mode",
+            "restore the mode the model had: was_training = model.training, then "
+            "model.train(was_training)",
+        )
     model.train()
     assert_close(got, truth, "loss", "a model with Dropout(0.5)", dtype=np.float32)
-    return "eval mode and no_grad while evaluating, training mode restored, the right loss"
+    return "eval mode and no_grad while evaluating, the model's own mode restored, the right loss"
 
 
 def _early_stopping(val_losses, patience, tie_counts=False, extra=0):
@@ -231,7 +259,15 @@ def _cosine(answer):
             low + (base - low) * (1 + math.cos(math.pi * (e + 1) / T)) / 2 for e in range(T + 1)
         ]
         off = "off by one epoch? epoch 0 runs at base_lr (scheduler.step() after optimizer.step())"
-        assert_close(np.array(got), np.array(truth), "learning rates", where, [(off, shifted)])
+        no_half = [low + (base - low) * math.cos(math.pi * e / T) for e in range(T + 1)]
+        no_floor = [base * (1 + math.cos(math.pi * e / T)) / 2 for e in range(T + 1)]
+        known = [
+            (off, shifted),
+            ("the factor is (1 + cos(π·epoch/T_max)) / 2, which goes from 1 to 0", no_half),
+            ("eta_min is the floor: eta_min + (base_lr - eta_min)·(1 + cos)/2", no_floor),
+        ]
+        known = [(h, v) for h, v in known if not np.allclose(v, truth)]
+        assert_close(np.array(got), np.array(truth), "learning rates", where, known)
     return "the same rates as CosineAnnealingLR, epoch by epoch"
 
 
