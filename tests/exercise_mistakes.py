@@ -6,6 +6,7 @@ runs every entry; the closing note of issue 22 prints this table.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
@@ -439,6 +440,50 @@ def _standardize(kind):
 
 
 RIGHT_LR = S.PREDICT_LR
+
+
+def _distill(square=True, soften_student=True, reduction="batchmean"):
+    def loss(student, teacher, T):
+        soft = (Tensor(teacher) / T).softmax(axis=1)
+        log_p = (student / T if soften_student else student).log_softmax(axis=1)
+        with warnings.catch_warnings():  # reduction="mean" warns, as in torch
+            warnings.simplefilter("ignore")
+            value = mp.KLDivLoss(reduction=reduction)(log_p, soft)
+        return T**2 * value if square else value
+
+    return loss
+
+
+def _accumulate(divide=True, step_each=False, zero_each=False, no_zero=False):
+    def step(model, loss_fn, optimizer, batches):
+        k, losses = len(batches), []
+        if not no_zero:
+            optimizer.zero_grad()
+        for x, y in batches:
+            if zero_each:
+                optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            (loss / k if divide else loss).backward()
+            losses.append(loss.item())
+            if step_each:  # an ordinary training loop over the small batches
+                optimizer.step()
+                optimizer.zero_grad()
+        if not step_each:
+            optimizer.step()
+        return float(np.mean(losses))
+
+    return step
+
+
+def _warmup_cosine(first=1, over_total=False, no_half=False):
+    def factor(step, warmup, total):
+        if step < warmup:
+            return (step + first) / warmup
+        progress = step / total if over_total else (step - warmup) / (total - warmup)
+        return (1 if no_half else 0.5) * (1 + math.cos(math.pi * progress))
+
+    return factor
+
 
 MISTAKES = [
     # --- chapter 1 ---------------------------------------------------------------------------
@@ -884,4 +929,37 @@ MISTAKES = [
     Mistake(
         "fashion.minibatches", "X and y shuffled apart", _minibatches(apart=True), "same indices"
     ),
+    Mistake(
+        "losses.gaussian_nll",
+        "no ½",
+        lambda m, t, v: (v.log() + (t - m) ** 2 / v).mean(),
+        "factor of 2",
+    ),
+    Mistake(
+        "losses.gaussian_nll",
+        "log(var) left out",
+        lambda m, t, v: (0.5 * (t - m) ** 2 / v).mean(),
+        "log(var) missing",
+    ),
+    Mistake(
+        "losses.gaussian_nll",
+        "var taken for a standard deviation",
+        lambda m, t, v: (0.5 * (v.log() + (t - m) ** 2 / (v * v))).mean(),
+        "not by v²",
+    ),
+    Mistake("losses.distillation", "no T²", _distill(square=False), "factor T²"),
+    Mistake("losses.distillation", "student not softened", _distill(soften_student=False), "too"),
+    Mistake("losses.distillation", "reduction 'mean'", _distill(reduction="mean"), "batchmean"),
+    Mistake("optim.warmup_cosine", "warm-up from 0", _warmup_cosine(first=0), "(step + 1)"),
+    Mistake(
+        "optim.warmup_cosine",
+        "cosine over all steps",
+        _warmup_cosine(over_total=True),
+        "total - warmup",
+    ),
+    Mistake("optim.warmup_cosine", "no ½ in the cosine", _warmup_cosine(no_half=True), "(1 + cos"),
+    Mistake("training.accumulate", "losses not divided by k", _accumulate(divide=False), "by k"),
+    Mistake("training.accumulate", "a step per batch", _accumulate(step_each=True), "one optim"),
+    Mistake("training.accumulate", "zeroed per batch", _accumulate(zero_each=True), "once, before"),
+    Mistake("training.accumulate", "never zeroed", _accumulate(no_zero=True), "still there"),
 ]

@@ -11,7 +11,17 @@ import math
 
 import numpy as np
 
-from micrograd_plus import Function, Linear, Module, ReLU, Sequential, Tensor, grad, no_grad
+from micrograd_plus import (
+    Function,
+    KLDivLoss,
+    Linear,
+    Module,
+    ReLU,
+    Sequential,
+    Tensor,
+    grad,
+    no_grad,
+)
 from micrograd_plus.ops.elementwise import where
 
 
@@ -351,6 +361,35 @@ def minibatches(X, y, batch_size, rng):
         yield X[index], y[index]
 
 
+def gaussian_nll(mean, target, var):
+    return (0.5 * (var.log() + (target - mean) ** 2 / var)).mean()
+
+
+def distillation_loss(student, teacher, T):
+    soft_targets = (Tensor(teacher) / T).softmax(axis=1)
+    log_p = (student / T).log_softmax(axis=1)
+    return T**2 * KLDivLoss(reduction="batchmean")(log_p, soft_targets)
+
+
+def warmup_cosine(step, warmup, total):
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = (step - warmup) / (total - warmup)
+    return 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def accumulate_step(model, loss_fn, optimizer, batches):
+    k = len(batches)
+    optimizer.zero_grad()
+    losses = []
+    for x, y in batches:
+        loss = loss_fn(model(x), y)
+        (loss / k).backward()
+        losses.append(loss.item())
+    optimizer.step()
+    return float(np.mean(losses))
+
+
 SOLUTIONS = {
     "tensors.tanh_grad": tanh_grad,
     "tensors.unbroadcast": unbroadcast,
@@ -392,4 +431,8 @@ SOLUTIONS = {
     "fashion.confusion_matrix": confusion,
     "fashion.per_class_accuracy": per_class_accuracy,
     "fashion.minibatches": minibatches,
+    "losses.gaussian_nll": gaussian_nll,
+    "losses.distillation": distillation_loss,
+    "optim.warmup_cosine": warmup_cosine,
+    "training.accumulate": accumulate_step,
 }

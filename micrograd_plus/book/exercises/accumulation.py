@@ -15,10 +15,18 @@ from .result import Fail
 NOT_DIVIDED = "each loss must be divided by k: the gradients add up, k times the mean's"
 STEP_EACH = "one optimizer.step() after all k backward() calls, not one per batch"
 ZERO_EACH = "zero the gradients once, before the k batches: zeroing inside the loop keeps the last"
+NO_ZERO = "zero the gradients before the first batch: the last step's gradients are still there"
 
 
 def accumulate_reference(
-    model, loss_fn, optimizer, batches, divide=True, step_each=False, zero_each=False
+    model,
+    loss_fn,
+    optimizer,
+    batches,
+    divide=True,
+    step_each=False,
+    zero_each=False,
+    no_zero=False,
 ):
     """One step from the gradients of ``batches`` added up (a typical mistake on request).
 
@@ -34,7 +42,8 @@ def accumulate_reference(
     True
     """
     k, losses = len(batches), []
-    optimizer.zero_grad()
+    if not no_zero:
+        optimizer.zero_grad()
     for x, y in batches:
         if zero_each:
             optimizer.zero_grad()
@@ -57,6 +66,8 @@ def _weights_after(step_fn, seed, k):
     x = rng.standard_normal((12, 4)).astype(np.float32)
     y = rng.integers(0, 3, 12)
     batches = [(Tensor(a), Tensor(b)) for a, b in zip(np.split(x, k), np.split(y, k))]
+    for p in model.parameters():  # the last step's gradients, left for zero_grad to clear
+        p.grad = np.ones_like(p.data)
     loss = step_fn(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.5), batches)
     return loss, np.concatenate([p.data.ravel() for p in model.parameters()])
 
@@ -79,6 +90,7 @@ def _accumulate(answer):
                 (NOT_DIVIDED, {"divide": False}),
                 (STEP_EACH, {"step_each": True}),
                 (ZERO_EACH, {"zero_each": True}),
+                (NO_ZERO, {"no_zero": True}),
             )
         ]
         assert_close(weights, ref, "weights after the step", where, wrong, np.float32, False)

@@ -13,6 +13,7 @@ from .result import Fail
 WARMUP_FROM_ZERO = (
     "the first step has factor 0, so it does nothing: warm up with (step + 1) / warmup"
 )
+COSINE_NO_HALF = "twice the factor: the cosine part is (1 + cos(pi * progress)) / 2, from 1 to 0"
 COSINE_OVER_TOTAL = (
     "the cosine runs over total steps, not the total - warmup steps left after the warm-up"
 )
@@ -60,5 +61,7 @@ def _warmup_cosine(answer):
             got[bad], 0.5 * (1 + math.cos(math.pi * bad / total)), rtol=1e-6
         ):
             hint = COSINE_OVER_TOTAL
+        elif bad >= warmup and np.isclose(got[bad], 2 * expected[bad], rtol=1e-6):
+            hint = COSINE_NO_HALF
         raise Fail(message, hint)
     return "right at every step of three schedules: warm-up to 1, cosine down to 0"
