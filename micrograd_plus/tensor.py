@@ -39,7 +39,7 @@ from operator import attrgetter
 import numpy as np
 
 from .autograd import engine as autograd
-from .autograd.engine import _State
+from .autograd.engine import SWITCHES
 
 DEFAULT_DTYPE = np.dtype(np.float32)
 
@@ -189,9 +189,9 @@ class Tensor:
         out._retains_grad = False
         out._version = 0
         out._hooks = None
-        if _State.anomaly:
+        if SWITCHES.anomaly:
             autograd.check_finite(data, "forward", op)
-        if _State.grad_enabled:
+        if SWITCHES.grad_enabled:
             for parent in parents:
                 if parent._requires_grad:
                     out._requires_grad = True

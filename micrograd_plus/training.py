@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .autograd.engine import no_grad
+from .autograd.grad_mode import no_grad
 from .nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,

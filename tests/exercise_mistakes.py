@@ -5,6 +5,7 @@ runs every entry; the closing note of issue 22 prints this table.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import numpy as np
 import micrograd_plus as mp
 from micrograd_plus import Function, Linear, ReLU, Sequential, Tensor, no_grad
 from micrograd_plus.book.exercises import hints
+from micrograd_plus.book.exercises.accumulation import accumulate_reference
 from micrograd_plus.nn import losses as F
 from micrograd_plus.ops.elementwise import where
 
@@ -454,25 +456,9 @@ def _distill(square=True, soften_student=True, reduction="batchmean"):
     return loss
 
 
-def _accumulate(divide=True, step_each=False, zero_each=False, no_zero=False):
-    def step(model, loss_fn, optimizer, batches):
-        k, losses = len(batches), []
-        if not no_zero:
-            optimizer.zero_grad()
-        for x, y in batches:
-            if zero_each:
-                optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
-            (loss / k if divide else loss).backward()
-            losses.append(loss.item())
-            if step_each:  # an ordinary training loop over the small batches
-                optimizer.step()
-                optimizer.zero_grad()
-        if not step_each:
-            optimizer.step()
-        return float(np.mean(losses))
-
-    return step
+def _accumulate(**mistake):
+    """The checker's own model of the mistake, as the learner's answer."""
+    return functools.partial(accumulate_reference, **mistake)
 
 
 def _warmup_cosine(first=1, over_total=False, no_half=False):

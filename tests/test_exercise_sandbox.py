@@ -13,7 +13,7 @@ import pytest
 import micrograd_plus as mp
 from micrograd_plus import Tensor
 from micrograd_plus.autograd import is_grad_enabled
-from micrograd_plus.autograd.engine import _State
+from micrograd_plus.autograd.engine import SWITCHES
 from micrograd_plus.book.exercises import check
 from micrograd_plus.book.exercises.sandbox import TimedOut, time_limit
 
@@ -128,7 +128,7 @@ def test_a_learners_interrupt_still_interrupts_and_the_state_is_restored():
 def _leaky_tanh_grad(x):
     """A right answer that leaves every global switched."""
     mp.no_grad().__enter__()
-    _State.anomaly = True
+    SWITCHES.anomaly = True
     np.random.seed(123)
     random.seed(123)
     np.seterr(all="raise")
@@ -144,7 +144,7 @@ def test_after_a_check_the_global_state_is_as_before():
     random.seed(7)
     err, printing = np.geterr(), np.get_printoptions()
     check("tensors.tanh_grad", _leaky_tanh_grad)
-    assert is_grad_enabled() and not _State.anomaly
+    assert is_grad_enabled() and not SWITCHES.anomaly
     assert np.random.random() == np_next and random.random() == py_next
     assert np.geterr() == err and np.get_printoptions() == printing
 
@@ -155,7 +155,7 @@ def test_a_check_runs_with_grad_on_even_under_no_grad_and_restores_it():
         assert not is_grad_enabled()
     with mp.detect_anomaly():
         assert check("losses.mse", mp.MSELoss).passed
-        assert _State.anomaly
+        assert SWITCHES.anomaly
 
 
 def test_an_answer_left_in_no_grad_does_not_fail_the_next_answer():

@@ -8,7 +8,7 @@ import pytest
 
 import micrograd_plus as mp
 from micrograd_plus import Function, Tensor, detect_anomaly
-from micrograd_plus.autograd.engine import _State
+from micrograd_plus.autograd.engine import SWITCHES
 
 
 def _leaf(values, dtype=np.float32):
@@ -79,14 +79,14 @@ def test_anomaly_names_the_first_bad_op_not_a_later_one():
 
 
 def test_anomaly_mode_restores_the_previous_state_even_after_an_error():
-    assert _State.anomaly is False
+    assert SWITCHES.anomaly is False
     with pytest.raises(FloatingPointError), detect_anomaly():
-        assert _State.anomaly is True
+        assert SWITCHES.anomaly is True
         with detect_anomaly():
             pass
-        assert _State.anomaly is True  # nested exit keeps the outer block on
+        assert SWITCHES.anomaly is True  # nested exit keeps the outer block on
         _leaf([0.0]).log()
-    assert _State.anomaly is False
+    assert SWITCHES.anomaly is False
 
 
 def test_without_anomaly_mode_nan_flows_through_silently_like_pytorch():

@@ -61,11 +61,14 @@ class _Switches:
         self.inplace_stamp = 0
 
 
-_State = _Switches()
+#: The library's global switches: grad mode, anomaly mode and the in-place stamp.
+SWITCHES = _Switches()
 
 
-class _GradMode:
-    """Context manager and decorator that sets grad mode, restoring it on exit."""
+class GradMode:
+    """Context manager and decorator that sets grad mode, restoring it on exit
+    (:func:`~micrograd_plus.autograd.grad_mode.no_grad` and ``enable_grad`` are its
+    spellings)."""
 
     __slots__ = ("enabled", "_saved")
 
@@ -74,49 +77,26 @@ class _GradMode:
         self._saved: list[bool] = []
 
     def __enter__(self):
-        self._saved.append(_State.grad_enabled)
-        _State.grad_enabled = self.enabled
+        self._saved.append(SWITCHES.grad_enabled)
+        SWITCHES.grad_enabled = self.enabled
         return self
 
     def __exit__(self, *exc):
-        _State.grad_enabled = self._saved.pop()
+        SWITCHES.grad_enabled = self._saved.pop()
         return False
 
     def __call__(self, func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with _GradMode(self.enabled):
+            with GradMode(self.enabled):
                 return func(*args, **kwargs)
 
         return wrapper
 
 
-def no_grad() -> _GradMode:
-    """Record no graph inside the block (or the decorated function).
-
-    Use it for evaluation and for updating parameters by hand: the results
-    have ``requires_grad=False`` and hold no references to their inputs.
-
-    Examples
-    --------
-    >>> from micrograd_plus import Tensor, no_grad
-    >>> w = Tensor([1.0, 2.0], requires_grad=True)
-    >>> with no_grad():
-    ...     y = w * 2
-    >>> y.requires_grad
-    False
-    """
-    return _GradMode(False)
-
-
-def enable_grad() -> _GradMode:
-    """Record the graph again inside a :func:`no_grad` block."""
-    return _GradMode(True)
-
-
 def is_grad_enabled() -> bool:
     """Whether ops currently record the graph."""
-    return _State.grad_enabled
+    return SWITCHES.grad_enabled
 
 
 @contextmanager
@@ -136,13 +116,13 @@ def detect_anomaly():
     ...         print(str(err).split(":")[0])
     forward of 'log' produced non-finite values
     """
-    saved = _State.anomaly
-    _State.anomaly = True
+    saved = SWITCHES.anomaly
+    SWITCHES.anomaly = True
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             yield
     finally:
-        _State.anomaly = saved
+        SWITCHES.anomaly = saved
 
 
 def check_finite(array: np.ndarray, what: str, op: str) -> None:
@@ -335,8 +315,8 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
     grads: dict = {root: gradient}
     hooked_leaves: dict = {}
     heap = [(-root._seq, root)]
-    anomaly = _State.anomaly
-    stamp = _State.inplace_stamp
+    anomaly = SWITCHES.anomaly
+    stamp = SWITCHES.inplace_stamp
     push, pop = heapq.heappush, heapq.heappop
     while heap:
         node = pop(heap)[1]
@@ -452,7 +432,7 @@ def propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=None
             heap.append((-root._seq, root))
     heapq.heapify(heap)
     leaves: dict = {}
-    anomaly, stamp = _State.anomaly, _State.inplace_stamp
+    anomaly, stamp = SWITCHES.anomaly, SWITCHES.inplace_stamp
     needed = None if capture is None else _leading_to(roots, capture)
     while heap:
         node = heapq.heappop(heap)[1]
@@ -674,7 +654,7 @@ def grad(
     retain_graph = create_graph if retain_graph is None else retain_graph
     seeds = _seed_tensors(outputs, grad_outputs, create_graph, "grad")
     capture = dict.fromkeys(inputs)
-    with _GradMode(create_graph):
+    with GradMode(create_graph):
         propagate(outputs, seeds, retain_graph, create_graph, capture)
     return tuple(
         _result(t, capture[t], i, allow_unused, materialize_grads) for i, t in enumerate(inputs)
@@ -703,12 +683,12 @@ def backward_with_options(
     """``backward()`` with ``create_graph=True`` or ``inputs=``: runs :func:`propagate`."""
     (seed,) = _seed_tensors((root,), (seed,), create_graph, "backward")
     if inputs is None:
-        with _GradMode(create_graph):
+        with GradMode(create_graph):
             propagate((root,), (seed,), retain_graph, create_graph)
         return
     inputs = _as_tuple(inputs, "inputs")
     capture = dict.fromkeys(inputs)
-    with _GradMode(create_graph):
+    with GradMode(create_graph):
         propagate((root,), (seed,), retain_graph, create_graph, capture)
     for t, g in capture.items():
         if g is None:
@@ -721,8 +701,8 @@ def backward_with_options(
 
 __all__ = [
     "grad",
-    "no_grad",
-    "enable_grad",
+    "GradMode",
+    "SWITCHES",
     "is_grad_enabled",
     "detect_anomaly",
     "backward",

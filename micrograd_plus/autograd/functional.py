@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from .engine import _GradMode, is_grad_enabled
+from .engine import GradMode, is_grad_enabled
 from .engine import grad as _grad
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
@@ -254,7 +254,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     >>> g.tolist()                     # 2 x v
     [2.0, 40.0]
     """
-    with _GradMode(True):
+    with GradMode(True):
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
         inputs = _preprocess(inputs, create_graph=create_graph, need_graph=True)
         outputs = func(*inputs)
@@ -264,7 +264,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         _check_requires_grad(outputs, "outputs", strict)
         of_what = "the user-provided function returns a Tensor that"
         v = _default_v(v, outputs, is_outputs_tuple, "vjp", of_what, create_graph)
-    with _GradMode(True if create_graph else is_grad_enabled()):
+    with GradMode(True if create_graph else is_grad_enabled()):
         grads = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
         result = _fill_in_zeros(grads, inputs, strict, create_graph, "back")
     outputs = _postprocess(outputs, create_graph)
@@ -304,7 +304,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     >>> t.tolist()                     # 2 x v
     [2.0, 40.0]
     """
-    with _GradMode(True):
+    with GradMode(True):
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
         inputs = _preprocess(inputs, create_graph=create_graph, need_graph=True)
         of_what = "the input to the user-provided function"
@@ -319,7 +319,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         seeds = _zeros_requiring_grad(outputs)
         grad_inputs = _autograd_grad(outputs, inputs, seeds, create_graph=True)
         _check_requires_grad(grad_inputs, "grad_inputs", strict)
-    with _GradMode(True if create_graph else is_grad_enabled()):
+    with GradMode(True if create_graph else is_grad_enabled()):
         grads = _autograd_grad(grad_inputs, seeds, v, create_graph=create_graph)
         result = _fill_in_zeros(grads, outputs, strict, create_graph, "back_trick")
     outputs = _postprocess(outputs, create_graph)
@@ -429,7 +429,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     [[2.0, 0.0], [0.0, 4.0]]
     """
     _check_strategy(strategy, vectorize, "strategy")
-    with _GradMode(True):
+    with GradMode(True):
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _preprocess(inputs, create_graph=create_graph, need_graph=True)
         outputs = func(*inputs)
@@ -553,7 +553,7 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     >>> hv.tolist()                    # 6 x v
     [6.0, 12.0]
     """
-    with _GradMode(True):
+    with GradMode(True):
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
         inputs = _preprocess(inputs, create_graph=create_graph, need_graph=True)
         of_what = "the input to the user-provided function"
@@ -561,7 +561,7 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         is_outputs_tuple, outputs = _scalar_output(func, inputs, strict, "vhp")
         jac = _autograd_grad(outputs, inputs, create_graph=True)
         _check_requires_grad(jac, "jacobian", strict)
-    with _GradMode(True if create_graph else is_grad_enabled()):
+    with GradMode(True if create_graph else is_grad_enabled()):
         grads = _autograd_grad(jac, inputs, v, create_graph=create_graph)
         result = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back")
     outputs = _postprocess(outputs, create_graph)
@@ -603,7 +603,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     >>> float(hx), float(hy)           # first column of [[2y, 2x], [2x, 0]]
     (4.0, 2.0)
     """
-    with _GradMode(True):
+    with GradMode(True):
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
         inputs = _preprocess(inputs, create_graph=create_graph, need_graph=True)
         of_what = "the input to the user-provided function"
@@ -614,7 +614,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         grad_jac = _zeros_requiring_grad(inputs)
         double_back = _autograd_grad(jac, inputs, grad_jac, create_graph=True)
         _check_requires_grad(jac, "hessian", strict)
-    with _GradMode(True if create_graph else is_grad_enabled()):
+    with GradMode(True if create_graph else is_grad_enabled()):
         grads = _autograd_grad(double_back, grad_jac, v, create_graph=create_graph)
         result = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back_trick")
     outputs = _postprocess(outputs, create_graph)

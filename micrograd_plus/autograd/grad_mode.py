@@ -1,7 +1,7 @@
-"""torch's grad-mode spellings: ``@no_grad`` without parentheses, ``set_grad_enabled``,
-``inference_mode``.
+"""Grad mode in torch's spellings: ``no_grad`` and ``enable_grad`` (as blocks, or as
+decorators with or without parentheses), ``set_grad_enabled`` and ``inference_mode``.
 
-They switch the same flag as :func:`~micrograd_plus.autograd.engine.no_grad`.
+Each sets the engine's one switch through :class:`~micrograd_plus.autograd.engine.GradMode`.
 
 Examples
 --------
@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import functools
 
-from .engine import _GradMode, _State
+from .engine import SWITCHES, GradMode
 
 
 def _mode(enabled: bool, func):
     if func is None:
-        return _GradMode(enabled)
+        return GradMode(enabled)
     if not callable(func):
         raise TypeError(
             f"expected a function to decorate, got {type(func).__name__}; write "
             "'with no_grad():' or '@no_grad'"
         )
-    return _GradMode(enabled)(func)
+    return GradMode(enabled)(func)
 
 
 def no_grad(func=None):
@@ -61,8 +61,8 @@ def inference_mode(mode=True):
     Usable as ``with inference_mode():``, ``@inference_mode()`` and ``@inference_mode``.
     """
     if callable(mode):
-        return _GradMode(False)(mode)
-    return _GradMode(not mode)
+        return GradMode(False)(mode)
+    return GradMode(not mode)
 
 
 class set_grad_enabled:  # noqa: N801 - torch's name
@@ -74,24 +74,24 @@ class set_grad_enabled:  # noqa: N801 - torch's name
     """
 
     def __init__(self, mode: bool) -> None:
-        self.previous = _State.grad_enabled
+        self.previous = SWITCHES.grad_enabled
         self.mode = bool(mode)
-        _State.grad_enabled = self.mode
+        SWITCHES.grad_enabled = self.mode
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> bool:
-        _State.grad_enabled = self.previous
+        SWITCHES.grad_enabled = self.previous
         return False
 
     def __call__(self, func):
-        _State.grad_enabled = self.previous  # the decorator applies only inside func
+        SWITCHES.grad_enabled = self.previous  # the decorator applies only inside func
         mode = self.mode
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with _GradMode(mode):
+            with GradMode(mode):
                 return func(*args, **kwargs)
 
         return wrapper

@@ -12,7 +12,7 @@ from itertools import chain
 
 import numpy as np
 
-from ..ops.convert import _check_device, _is_device, as_dtype
+from ..ops.convert import as_dtype, check_device, is_device
 from ..tensor import Tensor
 
 
@@ -33,12 +33,12 @@ def module_to(module, *args, dtype=None, device=None, non_blocking: bool = False
     for arg in args:
         if isinstance(arg, Tensor):
             dtype = arg.dtype
-        elif _is_device(arg):
+        elif is_device(arg):
             device = arg
         else:
             dtype = arg
     if device is not None:
-        _check_device(device)
+        check_device(device)
     if dtype is None:
         return module
     dtype = as_dtype(dtype)

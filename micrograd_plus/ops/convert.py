@@ -83,12 +83,12 @@ def astype(a: Tensor, dtype) -> Tensor:
     return Tensor._make(out, (a,), backward, "to")
 
 
-def _is_device(spec) -> bool:
+def is_device(spec) -> bool:
     text = str(spec)
     return type(spec).__name__ == "device" or text.split(":")[0] in _DEVICES
 
 
-def _check_device(spec) -> None:
+def check_device(spec) -> None:
     if str(spec).split(":")[0] != "cpu":
         raise RuntimeError(
             f"device {str(spec)!r} is not available: micrograd_plus computes on the CPU with "
@@ -106,12 +106,12 @@ def to(a: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blocki
     for arg in args:
         if isinstance(arg, Tensor):
             dtype = arg.dtype if dtype is None else dtype
-        elif _is_device(arg):
+        elif is_device(arg):
             device = arg
         else:
             dtype = arg if dtype is None else dtype
     if device is not None:
-        _check_device(device)
+        check_device(device)
     out = a if dtype is None else astype(a, dtype)
     return clone(out) if copy and out is a else out
 

@@ -110,9 +110,9 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     ['float32', 'int64', 'bool', 'int64']
     """
     if device is not None:
-        from .convert import _check_device
+        from .convert import check_device
 
-        _check_device(device)
+        check_device(device)
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:

@@ -29,14 +29,14 @@ from numbers import Number
 import numpy as np
 
 from ..autograd import versions
-from ..autograd.engine import _State
+from ..autograd.engine import SWITCHES
 from ..tensor import Tensor, next_seq
 from .shape import index_arrays
 
 
 def _check_recordable(t: Tensor, other, what: str, instead: str) -> None:
     """Raise where changing ``t`` in place would corrupt (or escape) a recorded graph."""
-    if not _State.grad_enabled:
+    if not SWITCHES.grad_enabled:
         return
     if t.requires_grad and t._backward is None:
         raise RuntimeError(
@@ -59,7 +59,7 @@ def _check_recordable(t: Tensor, other, what: str, instead: str) -> None:
 
 
 def _stamp(t: Tensor) -> None:
-    t._version = _State.inplace_stamp = next_seq()
+    t._version = SWITCHES.inplace_stamp = next_seq()
     versions.stamp(t.data, t._version)  # seen by every view of the same memory
 
 

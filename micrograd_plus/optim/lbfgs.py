@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-from ..autograd.engine import enable_grad
+from ..autograd.grad_mode import enable_grad
 from .optimizer import Optimizer, check_range
 
 __all__ = ["LBFGS", "two_loop", "strong_wolfe", "cubic_interpolate"]

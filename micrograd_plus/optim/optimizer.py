@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from ..autograd.engine import enable_grad
+from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 from .group_attributes import GroupAttributes
 

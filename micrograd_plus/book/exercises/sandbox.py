@@ -25,7 +25,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ...autograd.engine import _State
+from ...autograd.engine import SWITCHES
 
 REPEAT_S = 0.2  # after the first alarm, how often it fires again until the answer gives up
 
@@ -121,18 +121,18 @@ def isolated():
     True
     """
     saved = (
-        _State.grad_enabled,
-        _State.anomaly,
+        SWITCHES.grad_enabled,
+        SWITCHES.anomaly,
         np.random.get_state(),
         random.getstate(),
         np.geterr(),
         np.get_printoptions(),
     )
-    _State.grad_enabled, _State.anomaly = True, False
+    SWITCHES.grad_enabled, SWITCHES.anomaly = True, False
     try:
         yield
     finally:
-        _State.grad_enabled, _State.anomaly = saved[0], saved[1]
+        SWITCHES.grad_enabled, SWITCHES.anomaly = saved[0], saved[1]
         np.random.set_state(saved[2])
         random.setstate(saved[3])
         np.seterr(**saved[4])
