@@ -293,7 +293,9 @@ def test_a_stored_entry_claiming_more_than_the_file_holds_is_refused_unallocated
     _write_zip(path, members)
     tracemalloc.start()
     try:
-        with pytest.raises(ValueError, match=rf"entry '{history[:-4]}' is corrupt.*1073741824"):
+        # our own check names the 1 GiB it claims; Python 3.13's zipfile may refuse the
+        # forged entry first ("possible zip bomb"): refused and named either way
+        with pytest.raises(ValueError, match=rf"entry '{history[:-4]}' is corrupt"):
             load_checkpoint(path, make_model(), restore_rng=False)
         peak = tracemalloc.get_traced_memory()[1]
     finally:

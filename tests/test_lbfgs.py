@@ -158,10 +158,10 @@ def _same_steps(ours: list, theirs: list) -> bool:
 
 def _rounding_split(ours: list, theirs: list) -> bool:
     """Whether the two searches' trial steps part by rounding alone (1e-12 < relative
-    difference < 1e-8) before any larger difference."""
+    difference < 1e-6: a cancellation amplifies the last bits) before any larger one."""
     for a, b in zip(ours, theirs):
         rel = abs(a - b) / max(abs(a), abs(b), 1e-300)
-        if rel > 1e-8:
+        if rel > 1e-6:
             return False
         if rel > 1e-12:
             return True
