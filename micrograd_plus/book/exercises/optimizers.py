@@ -129,18 +129,24 @@ def _adamw(answer):
     return check_optimizer(answer, optim.AdamW, settings, mistakes, "AdamW")
 
 
+def _step(optimizer, loss, zero_grad=True):
+    """One training step: ``zero_grad`` True (the right place), False (forgotten) or
+    ``"late"`` (between backward and step, the mistake that wipes the gradients)."""
+    if zero_grad is True:
+        optimizer.zero_grad()
+    loss.backward()
+    if zero_grad == "late":
+        optimizer.zero_grad()
+    optimizer.step()
+
+
 def _quadratic(optimizer_class, steps, zero_grad=True, **options):
     x = Tensor([0.0], requires_grad=True)
     opt = optimizer_class([x], **options)
     history = [x.item()]
     for _ in range(steps):
         loss = ((x - 3.0) ** 2).sum()
-        if zero_grad is True:
-            opt.zero_grad()
-        loss.backward()
-        if zero_grad == "late":
-            opt.zero_grad()
-        opt.step()
+        _step(opt, loss, zero_grad)
         history.append(x.item())
     return history
 
@@ -151,12 +157,7 @@ def _rosenbrock(optimizer_class, steps, zero_grad=True, **options):
     history = [(x.item(), y.item())]
     for _ in range(steps):
         loss = ((1 - x) ** 2 + 100 * (y - x**2) ** 2).sum()
-        if zero_grad is True:
-            opt.zero_grad()
-        loss.backward()
-        if zero_grad == "late":
-            opt.zero_grad()
-        opt.step()
+        _step(opt, loss, zero_grad)
         history.append((x.item(), y.item()))
     return history
 
@@ -307,12 +308,7 @@ def _spiral_loop(model, loss_fn, optimizer, X, y, epochs, zero_grad=True):
     losses = []
     for _ in range(epochs):
         loss = loss_fn(model(X), y)
-        if zero_grad is True:
-            optimizer.zero_grad()
-        loss.backward()
-        if zero_grad == "late":
-            optimizer.zero_grad()
-        optimizer.step()
+        _step(optimizer, loss, zero_grad)
         losses.append(loss.item())
     return losses
 
