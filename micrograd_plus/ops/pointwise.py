@@ -10,7 +10,7 @@ Examples
 >>> from micrograd_plus import Tensor
 >>> x = Tensor([0.0, 1.5, -2.5], requires_grad=True)
 >>> (x.sin() + x.round()).sum().backward()
->>> x.round().tolist(), [round(v, 4) for v in x.grad.tolist()]
+>>> x.round().tolist(), x.grad.astype("float64").round(4).tolist()
 ([0.0, 2.0, -2.0], [1.0, 0.0707, -0.8011])
 """
 
