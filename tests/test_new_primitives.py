@@ -373,3 +373,8 @@ def test_the_listed_grad_fn_differences_hold(expr):
         x = make(np.ones((2, 3)), requires_grad=True)
         v = make(np.ones(3), requires_grad=True)
         assert eval(expr, {"x": x, "v": v}).grad_fn.name() == name, (expr, lib.__name__)
+
+
+def test_einsum_diagonal_error_names_the_term_as_written():
+    with pytest.raises(NotImplementedError, match=r"'\.\.\.ii' repeats a letter"):
+        mp.einsum("...ii->...i", Tensor(np.ones((2, 3, 3))))

@@ -180,10 +180,16 @@ def einsum(equation: str, *operands) -> Tensor:
 
 
 def _ellipsis_letters(equation: str, terms: list, operands: tuple) -> str:
-    """Fresh letters for the most dims any operand's ``...`` stands for."""
+    """Fresh letters for the most dims any operand's ``...`` stands for (terms checked)."""
     for term in terms + [equation.partition("->")[2]]:
-        if term.count("...") > 1 or term.replace("...", "").count(".") > 0:
+        named = term.replace("...", "", 1)
+        if "." in named:
             raise ValueError(f"einsum: {term!r} has a '.' that is not one '...'")
+        if term in terms and len(set(named)) != len(named):
+            raise NotImplementedError(
+                f"einsum: {term!r} repeats a letter within one operand (a diagonal); take "
+                "it first with diag() or indexing"
+            )
     widths = [t.ndim - (len(term) - 3) for term, t in zip(terms, operands) if "..." in term]
     if any(w < 0 for w in widths):
         raise ValueError(
