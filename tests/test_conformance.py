@@ -206,3 +206,12 @@ def test_the_state_dict_in_place_and_zero_grad_differences_hold_here() -> None:
     (3 * u).backward()
     u.zero_grad()
     assert u.grad is None
+
+
+def test_issue_23s_last_primitives_are_listed():
+    methods = set(conformance.tensor_methods())
+    new = {"prod", "sin", "cos", "log1p", "floor", "round", "clamp_", "clip_", "masked_fill_"}
+    assert new <= methods, new - methods
+    functions = set(conformance.torch_names("torch"))
+    assert {"einsum", "prod", "sin", "cos", "log1p", "floor", "round"} <= functions
+    assert all(hasattr(torch.Tensor, m) for m in new)

@@ -393,8 +393,7 @@ def test_einsum_refuses_what_it_cannot_do_and_says_what_to_write():
     x = mp.tensor(np.eye(3))
     with pytest.raises(NotImplementedError, match="diag"):
         mp.einsum("ii->i", x)
-    with pytest.raises(NotImplementedError, match="letter"):
-        mp.einsum("...ij->...ji", x)
+    assert mp.einsum("...ij->...ji", x * mp.arange(3)).tolist() == (x * mp.arange(3)).T.tolist()
     with pytest.raises(ValueError, match="operands"):
         mp.einsum("ij,jk->ik", x)
 

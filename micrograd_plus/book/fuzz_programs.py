@@ -232,6 +232,34 @@ def _matmul(ours_or_torch):
     return run
 
 
+def _plan_einsum(draw, shape):
+    """``...`` subscripts with a fresh leaf: a contraction with a matrix, or a dot
+    product along the last dim (``...`` alone for a 0-d operand)."""
+    if not shape:
+        return {"eq": "...,...->..."}, [()]
+    if draw(st.booleans()):
+        return {"eq": "...i,ij->...j"}, [(shape[-1], draw(st.integers(1, 3)))]
+    return {"eq": "...i,...i->..."}, [shape]
+
+
+def _einsum(lib_einsum):
+    def run(a, b, eq):
+        return lib_einsum()(eq, a, b)
+
+    return run
+
+
+def _torch_einsum():
+    import torch
+
+    return torch.einsum
+
+
+def _step_gap(offset):
+    """Distance to the nearest step of floor (offset 0) or round (offset 0.5)."""
+    return lambda p, a: float(np.abs(a - offset - np.round(a - offset)).min(initial=np.inf))
+
+
 def _plan_linear(draw, shape):
     if not shape:
         return None
@@ -304,6 +332,11 @@ OPS = [
     _unary(
         "clip", lambda a: a.clip(-1.0, 1.0), lambda a: a.clamp(-1.0, 1.0), kink_points=(-1.0, 1.0)
     ),
+    _unary("sin", lambda a: a.sin(), _torch("sin")),
+    _unary("cos", lambda a: a.cos(), _torch("cos")),
+    _unary("log1p", lambda a: (a * a).log1p(), lambda a: (a * a).log1p()),
+    Op("floor", lambda a: a.floor(), _torch("floor"), _no_params, kinks=_step_gap(0.0)),
+    Op("round", lambda a: a.round(), _torch("round"), _no_params, kinks=_step_gap(0.5)),
     _unary("cube", lambda a: a**3, lambda a: a**3),
     _unary("square", lambda a: a**2, lambda a: a**2),
     _unary(
@@ -337,6 +370,12 @@ OPS = [
     _reduction("mean", "mean"),
     _reduction("var", "var"),
     _reduction("amax", "amax", kinks=_tie_gap),
+    Op(
+        "prod",
+        lambda a, axis, keepdims: a.prod(dim=axis, keepdim=keepdims),
+        lambda a, axis, keepdims: a.prod() if axis is None else a.prod(axis, keepdims),
+        _plan_axis,
+    ),
     _reduction("amin", "amin", kinks=_tie_gap),
     Op(
         "softmax",
@@ -383,6 +422,7 @@ OPS = [
     ),
     Op("stack", lambda a, b, axis: mp.stack([a, b], axis=axis), _torch_stack, _plan_stack),
     Op("matmul", _matmul("ours"), _matmul("torch"), _plan_matmul),
+    Op("einsum", _einsum(lambda: mp.einsum), _einsum(_torch_einsum), _plan_einsum),
     Op("linear", lambda a, w, b: linear(a, w, b), _torch_linear, _plan_linear),
 ]
 # The nn losses (their targets leaves too) and layers: drawn by the second-order

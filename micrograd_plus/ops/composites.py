@@ -22,6 +22,7 @@ import numpy as np
 from ..tensor import Tensor, promote
 from . import arithmetic, elementwise, reduce, shape
 from ._broadcast import normalize_axis
+from .grad_fn import grad_fn
 
 
 # ------------------------------------------------------------ operators as methods
@@ -459,26 +460,6 @@ def roll(a: Tensor, shifts, dims=None) -> Tensor:
     return out
 
 
-def _grad_fn(a: Tensor):
-    """The node that made ``a`` (None for a leaf); ``name()`` is the op's name."""
-    return None if a._backward is None else GradFn(a._op, a._backward)
-
-
-class GradFn:
-    """What ``t.grad_fn`` shows: the op that computed ``t`` (``name()`` gives it)."""
-
-    __slots__ = ("_name", "_backward")
-
-    def __init__(self, name: str, backward) -> None:
-        self._name, self._backward = name, backward
-
-    def name(self) -> str:
-        return self._name
-
-    def __repr__(self) -> str:
-        return f"<{self._name}>"
-
-
 COMPOSITE_METHODS = {
     "add": add,
     "sub": sub,
@@ -528,7 +509,7 @@ COMPOSITE_METHODS = {
     "topk": topk,
     "cumsum": cumsum,
     "norm": norm,
-    "grad_fn": property(_grad_fn),
+    "grad_fn": property(grad_fn),
     "square": lambda a: a * a,
     "sign": _step(np.sign),
     "isnan": _step(np.isnan),

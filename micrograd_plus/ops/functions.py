@@ -92,6 +92,12 @@ _METHODS = (
     "narrow",
     "index_select",
     "t",
+    "sin",
+    "cos",
+    "log1p",
+    "floor",
+    "round",
+    "prod",
 )
 FUNCTIONS = {name: _method(name) for name in _METHODS}
 
@@ -131,9 +137,12 @@ def einsum(equation: str, *operands) -> Tensor:
     Each operand is permuted and reshaped onto one common axis order, the
     operands are multiplied (broadcasting) and the letters missing from the
     output are summed: differentiable through those ops, with no rule of its
-    own. It forms the whole product before summing, so for a large matrix
-    product ``matmul`` is faster. Not supported: ``...`` and a letter repeated
-    within one operand (a diagonal; use ``diag`` first).
+    own. ``...`` stands for the dims no letter names, aligned from the right
+    and broadcast across operands (``"...ij,...jk->...ik"``); without ``->``
+    they lead the output, as in torch. It forms the whole product before
+    summing, so for a large matrix product ``matmul`` is faster. Not
+    supported: a letter repeated within one operand (a diagonal; use ``diag``
+    first).
 
     Examples
     --------
@@ -141,27 +150,62 @@ def einsum(equation: str, *operands) -> Tensor:
     >>> a = mp.tensor([[1.0, 2.0], [3.0, 4.0]])
     >>> mp.einsum("ij,jk->ik", a, a).tolist(), mp.einsum("ij->", a).item()
     ([[7.0, 10.0], [15.0, 22.0]], 10.0)
+    >>> mp.einsum("...j,...j->...", a, a).tolist()
+    [5.0, 25.0]
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    inputs, arrow, output = equation.replace(" ", "").partition("->")
-    if "..." in inputs:
-        raise NotImplementedError("einsum: '...' is not supported; write every dim's letter")
+    operands = tuple(_as_tensor(t) for t in operands)
+    equation = equation.replace(" ", "")
+    inputs, arrow, output = equation.partition("->")
     terms = inputs.split(",")
     if len(terms) != len(operands):
         raise ValueError(
             f"einsum: {equation!r} names {len(terms)} operands but {len(operands)} were given"
         )
-    letters = sorted(set(inputs) - {","})
-    if not arrow:  # implicit output: the letters used once, in alphabetical order
-        output = "".join(c for c in letters if inputs.count(c) == 1)
-    order = list(output) + [c for c in letters if c not in output]
+    dots = _ellipsis_letters(equation, terms, operands)
+    terms = [_spell_ellipsis(term, t.ndim, dots) for term, t in zip(terms, operands)]
+    letters = sorted(set("".join(terms)) - set(dots))
+    if arrow:
+        output = _spell_ellipsis(output, None, dots)
+    else:  # implicit output: '...' first, then the letters used once, alphabetically
+        output = dots + "".join(c for c in letters if inputs.count(c) == 1)
+    order = list(output) + [c for c in dots + "".join(letters) if c not in output]
     product = None
     for term, operand in zip(terms, operands):
-        factor = _einsum_operand(term, _as_tensor(operand), order)
+        factor = _einsum_operand(term, operand, order)
         product = factor if product is None else product * factor
     summed = tuple(range(len(output), len(order)))
     return product.sum(axis=summed) if summed else product
+
+
+def _ellipsis_letters(equation: str, terms: list, operands: tuple) -> str:
+    """Fresh letters for the most dims any operand's ``...`` stands for (terms checked)."""
+    for term in terms + [equation.partition("->")[2]]:
+        named = term.replace("...", "", 1)
+        if "." in named:
+            raise ValueError(f"einsum: {term!r} has a '.' that is not one '...'")
+        if term in terms and len(set(named)) != len(named):
+            raise NotImplementedError(
+                f"einsum: {term!r} repeats a letter within one operand (a diagonal); take "
+                "it first with diag() or indexing"
+            )
+    widths = [t.ndim - (len(term) - 3) for term, t in zip(terms, operands) if "..." in term]
+    if any(w < 0 for w in widths):
+        raise ValueError(
+            f"einsum: {equation!r} names more dims than an operand has, besides its '...'"
+        )
+    free = [c for c in map(chr, range(ord("A"), ord("z") + 1)) if c.isalpha()]
+    free = [c for c in free if c not in equation]
+    return "".join(free[: max(widths, default=0)])
+
+
+def _spell_ellipsis(term: str, ndim, dots: str) -> str:
+    """``term`` with ``...`` replaced by the last of ``dots`` it covers (all in the output)."""
+    if "..." not in term:
+        return term
+    width = len(dots) if ndim is None else ndim - (len(term) - 3)
+    return term.replace("...", dots[len(dots) - width :])
 
 
 def _einsum_operand(term: str, t: Tensor, order: list) -> Tensor:

@@ -163,3 +163,54 @@ def copy_(self: Tensor, src) -> Tensor:
     """Copy ``src`` (broadcast to this tensor's shape) into this tensor in place."""
     setitem(self, ..., src)
     return self
+
+
+def clamp_(self: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch's names
+    """Clamp to ``[min, max]`` in place (``torch.clamp_``; a bound may be a tensor)."""
+    if min is None and max is None:
+        raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
+    _check_recordable(self, min if max is None else max, "clamp_", "x = x.clamp(min, max)")
+    data = _writable_array(self, "clamp_")
+    low = None if min is None else _value(min)
+    high = None if max is None else _value(max)
+    try:
+        np.clip(data, low, high, out=data, casting="same_kind")
+    except TypeError:  # NumPy's UFuncTypeError: a float bound on an integer tensor
+        raise RuntimeError(
+            f"clamp_: a bound of a floating type can't be written into a tensor of dtype "
+            f"{data.dtype} in place (as in torch); use integer bounds, or x = x.float() first"
+        ) from None
+    _stamp(self)
+    return self
+
+
+def masked_fill_(self: Tensor, mask, value) -> Tensor:
+    """Write ``value`` where ``mask`` is True, in place (``torch.masked_fill_``).
+
+    ``mask`` is bool and broadcasts to the tensor's shape; ``value`` is a number or
+    a 0-d tensor, cast to the tensor's dtype as in torch.
+    """
+    _check_recordable(self, value, "masked_fill_", "x = x.masked_fill(mask, value)")
+    mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    if mask.dtype != np.bool_:
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, got {mask.dtype}; pass mask.bool() "
+            "or a comparison such as x > 0"
+        )
+    value = np.asarray(_value(value))
+    if value.ndim:
+        raise RuntimeError(
+            f"masked_fill_ only supports a 0-dimensional value tensor, but got one with "
+            f"{value.ndim} dimension(s); pass a number, or use torch.where for a tensor"
+        )
+    data = _writable_array(self, "masked_fill_")
+    try:
+        where = np.broadcast_to(mask, data.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"masked_fill_: the mask of shape {mask.shape} does not broadcast to the tensor's "
+            f"shape {data.shape}; give a mask of that shape (or one that broadcasts to it)"
+        ) from None
+    np.copyto(data, value, casting="unsafe", where=where)
+    _stamp(self)
+    return self
