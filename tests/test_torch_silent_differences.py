@@ -279,3 +279,15 @@ def test_norm_gradient_at_zero_is_torchs(code):
         grads.append(x.grad)
     assert np.all(np.isfinite(grads[0]))
     _same(grads[0], grads[1], atol=1e-12)
+
+
+# ------------------------------------------------ squeeze of a dim not of size 1
+@pytest.mark.parametrize("dim", [0, 1, -1, (0, 2)])
+def test_squeeze_leaves_a_dim_not_of_size_one_as_torch_does(dim):
+    x = np.arange(6.0, dtype=np.float32).reshape(1, 2, 3)
+    ours = Tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    _same(ours.squeeze(dim), theirs.squeeze(dim))
+    ours.squeeze(dim).sum().backward()
+    theirs.squeeze(dim).sum().backward()
+    _same(ours.grad, theirs.grad)

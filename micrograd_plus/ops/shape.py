@@ -111,18 +111,22 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def squeeze(a: Tensor, axis=None, *, dim=None) -> Tensor:
-    """Drop dims of size 1 (all of them, or ``axis``/``dim``)."""
+    """Drop dims of size 1 (all of them, or those of ``axis``/``dim``).
+
+    As in torch (and unlike NumPy), a named dim whose size is not 1 is left
+    as it is rather than refused.
+
+    Examples
+    --------
+    >>> from micrograd_plus import Tensor
+    >>> Tensor([[1.0, 2.0]]).squeeze(0).shape, Tensor([[1.0, 2.0]]).squeeze(1).shape
+    ((2,), (1, 2))
+    """
     if dim is not None:
         axis, _ = dim_alias("squeeze", axis, dim, False, None)
     shape = a.shape
-    if axis is None:
-        new = tuple(n for n in shape if n != 1)
-    else:
-        axes = normalize_axis(axis, a.ndim)
-        for i in axes:
-            if shape[i] != 1:
-                raise ValueError(f"cannot squeeze axis {i} of size {shape[i]}; only size 1")
-        new = tuple(n for i, n in enumerate(shape) if i not in axes)
+    axes = range(a.ndim) if axis is None else normalize_axis(axis, a.ndim)
+    new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
     return reshape(a, new)
 
 
