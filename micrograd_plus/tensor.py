@@ -402,7 +402,7 @@ class Tensor:
         >>> x = Tensor([2.0], requires_grad=True)
         >>> (x**3).backward(create_graph=True)
         >>> x.grad                     # 3 x**2, with a graph
-        Tensor([12.], grad_fn=<mul>)
+        Tensor([12.], grad_fn=<MulBackward0>)
         >>> g, x.grad = x.grad, None
         >>> g.backward()
         >>> x.grad                     # 6 x
@@ -446,7 +446,9 @@ class Tensor:
         if self.data.dtype != DEFAULT_DTYPE:
             extras += f", dtype={self.data.dtype}"
         if self._backward is not None:
-            extras += f", grad_fn=<{self._op}>"
+            from .ops.grad_fn import torch_name  # import here: ops import this module
+
+            extras += f", grad_fn=<{torch_name(self)}>"
         elif self.requires_grad:
             extras += ", requires_grad=True"
         return f"Tensor({body}{extras})"
