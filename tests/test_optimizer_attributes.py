@@ -115,3 +115,24 @@ def test_the_seed_style_loop_reads_and_halves_the_lr():
     opt = mp.Adam([w], lr=0.01)
     opt.lr *= 0.5
     assert opt.lr == 0.005 and opt.param_groups[0]["lr"] == 0.005
+
+
+@pytest.mark.parametrize("name, value", [("momentum", 0.9), ("centered", True)])
+def test_rmsprop_momentum_or_centered_switched_on_mid_run_starts_its_buffer_at_zero(name, value):
+    """A buffer made on first use equals one kept at zero while the option was off."""
+
+    def switch(opt):
+        for group in opt.param_groups:
+            group[name] = value
+
+    mid_run = _run(lambda p: mp.RMSprop(p, lr=0.01), change=switch)
+
+    def zeroed(opt):
+        switch(opt)
+        buffer = {"momentum": "momentum_buffer", "centered": "grad_avg"}[name]
+        for p in opt.param_groups[0]["params"]:
+            opt.state[p][buffer] = np.zeros_like(p.data)
+
+    with_zeros = _run(lambda p: mp.RMSprop(p, lr=0.01), change=zeroed)
+    np.testing.assert_array_equal(mid_run, with_zeros)
+    assert not np.array_equal(mid_run, _run(lambda p: mp.RMSprop(p, lr=0.01)))

@@ -8,6 +8,13 @@ from .arithmetic import lerp_, prepare_grad
 from .optimizer import Optimizer, check_range
 
 
+def _buffer(state, name, like):
+    """``state[name]``, made on first use: momentum or centered may be switched on mid-run."""
+    if name not in state:
+        state[name] = np.zeros_like(like)
+    return state[name]
+
+
 def rmsprop_update(
     param, grad, state, scratch, *, lr, alpha, eps, weight_decay, momentum, centered, maximize
 ) -> None:
@@ -21,10 +28,6 @@ def rmsprop_update(
     if not state:
         state["step"] = 0
         state["square_avg"] = np.zeros_like(param)
-        if momentum > 0:
-            state["momentum_buffer"] = np.zeros_like(param)
-        if centered:
-            state["grad_avg"] = np.zeros_like(param)
     state["step"] += 1
     g = prepare_grad(param, grad, s1, weight_decay, maximize)
     v = state["square_avg"]
@@ -33,7 +36,7 @@ def rmsprop_update(
     s2 *= 1 - alpha
     v += s2
     if centered:
-        mean = state["grad_avg"]
+        mean = _buffer(state, "grad_avg", param)
         lerp_(mean, g, 1 - alpha, s2)
         np.multiply(mean, mean, out=s2)
         np.subtract(v, s2, out=s2)
@@ -43,7 +46,7 @@ def rmsprop_update(
     avg += eps
     np.divide(g, avg, out=s2)
     if momentum > 0:
-        buf = state["momentum_buffer"]
+        buf = _buffer(state, "momentum_buffer", param)
         buf *= momentum
         buf += s2
         np.multiply(buf, lr, out=s2)
