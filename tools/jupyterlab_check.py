@@ -51,10 +51,11 @@ INSPECT = """() => {
     .find(p => !p.classList.contains('lm-mod-hidden'));
   const cells = [...nb.querySelectorAll('.jp-Cell.jp-CodeCell')];
   const folded = cells.filter(c => c.querySelector('.jp-InputPlaceholder'));
-  const dirty = [...document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty')]
+  const dirty = [...document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty.lm-mod-current')]
     .map(t => t.textContent);
   const unresolved = nb.querySelectorAll('.cite-group [title="Citation Not Found"]').length;
-  const citations = nb.querySelectorAll('.cite-group').length;
+  // roles, and the links docs/citations.py writes for them
+  const citations = nb.querySelectorAll('.cite-group, a[href*="references.bib"]').length;
   const model = window.jupyterapp.shell.currentWidget.context.model;
   return {code_cells: cells.length, folded: folded.length, dirty, citations,
           unresolved_citations: unresolved, metadata: model.sharedModel.getMetadata()};
@@ -139,7 +140,8 @@ def _verdict(found: dict) -> list[str]:
 
 
 def _show_first_citation(page) -> None:
-    citation = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .cite-group").first
+    shown = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+    citation = page.locator(f"{shown} .cite-group, {shown} a[href*='references.bib']").first
     if citation.count():
         citation.scroll_into_view_if_needed()
         time.sleep(1)
