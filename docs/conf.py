@@ -145,6 +145,22 @@ for _logger in ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext
     logging.getLogger(_logger).addFilter(_NoConfigDump())
 
 
+def _load_citations():
+    spec = importlib.util.spec_from_file_location("book_citations", DOCS / "citations.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_citations = _load_citations()
+
+
+def _citation_links_as_roles(app, docname, source):
+    """Chapters may cite with links JupyterLab can show (docs/citations.py): read them as roles."""
+    source[0] = _citations.to_roles(source[0])
+
+
 def setup(app):
+    app.connect("source-read", _citation_links_as_roles)
     # Before the theme builds its header buttons (priority 501).
     app.connect("html-page-context", _offer_notebook, priority=400)

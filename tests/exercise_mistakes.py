@@ -346,21 +346,42 @@ def _evaluate(use_eval=True, use_no_grad=True, restore="own"):
     return evaluate
 
 
-def _early(tie_counts=False, extra=0):
-    def early_stopping(train_epoch, validate, patience, max_epochs):
+def _early(tie_counts=False, extra=0, keep="copy", restore="always"):
+    """Early stopping with a slip: ``keep`` is how the best weights are kept ("copy",
+    "reference" to the arrays, or "before" the epoch's training); ``restore`` is when
+    they are loaded back ("always", only on "stop", or "never")."""
+
+    def early_stopping(model, train_epoch, validate, patience, max_epochs):
         best, best_epoch, waited = math.inf, 0, 0
         for epoch in range(1, max_epochs + 1):
+            before = model.state_dict()
             train_epoch()
             loss = validate()
             if loss < best or (tie_counts and loss == best):
                 best, best_epoch, waited = loss, epoch, 0
+                if keep == "reference":
+                    kept = [p.data for p in model.parameters()]
+                else:
+                    kept = before if keep == "before" else model.state_dict()
             else:
                 waited += 1
                 if waited >= patience + extra:
+                    if restore == "stop":
+                        _load(model, kept)
                     break
+        if restore == "always":
+            _load(model, kept)
         return epoch, best_epoch, best
 
     return early_stopping
+
+
+def _load(model, kept):
+    if isinstance(kept, list):
+        for p, array in zip(model.parameters(), kept):
+            p.data[...] = array
+    else:
+        model.load_state_dict(kept)
 
 
 def _confusion_fancy(y_true, y_pred, n):
@@ -860,6 +881,30 @@ MISTAKES = [
     Mistake("training.early_stopping", "a tie counts", _early(tie_counts=True), "a tie is not"),
     Mistake("training.early_stopping", "one epoch late", _early(extra=1), "one epoch late"),
     Mistake("training.early_stopping", "one epoch early", _early(extra=-1), "one epoch early"),
+    Mistake(
+        "training.early_stopping",
+        "the best weights never restored",
+        _early(restore="never"),
+        "last epoch's weights",
+    ),
+    Mistake(
+        "training.early_stopping",
+        "references to the arrays kept, not copies",
+        _early(keep="reference"),
+        "references",
+    ),
+    Mistake(
+        "training.early_stopping",
+        "restored only when patience runs out",
+        _early(restore="stop"),
+        "runs out of epochs",
+    ),
+    Mistake(
+        "training.early_stopping",
+        "the weights copied before the epoch's training",
+        _early(keep="before"),
+        "epoch before the best",
+    ),
     Mistake("training.cosine_lr", "off by one epoch", _cosine("shift"), "off by one epoch"),
     Mistake("training.cosine_lr", "no (1 + cos)/2", _cosine("no_half"), "(1 + cos"),
     Mistake("training.cosine_lr", "eta_min ignored", _cosine("no_floor"), "floor"),

@@ -317,17 +317,19 @@ def evaluate(model, loss_fn, x, y):
     return loss
 
 
-def early_stopping(train_epoch, validate, patience, max_epochs):
+def early_stopping(model, train_epoch, validate, patience, max_epochs):
     best, best_epoch, waited = math.inf, 0, 0
     for epoch in range(1, max_epochs + 1):
         train_epoch()
         loss = validate()
         if loss < best:
             best, best_epoch, waited = loss, epoch, 0
+            best_state = model.state_dict()
         else:
             waited += 1
             if waited >= patience:
                 break
+    model.load_state_dict(best_state)
     return epoch, best_epoch, best
 
 

@@ -555,18 +555,27 @@ def _evaluate(model, loss_fn, x, y, use_eval=True, always_train=False):
     return value
 
 
-def _early(train_epoch, validate, patience, max_epochs, tie_counts=False, late=False):
+def _early(model, train_epoch, validate, patience, max_epochs, tie_counts=False, late=False):
     best, best_epoch, waited = math.inf, 0, 0
     for epoch in range(1, max_epochs + 1):
         train_epoch()
         loss = validate()
         if loss < best or (tie_counts and loss == best):
             best, best_epoch, waited = loss, epoch, 0
+            best_state = model.state_dict()
         else:
             waited += 1
             if waited >= patience + late:
                 break
+    model.load_state_dict(best_state)
     return epoch, best_epoch, best
+
+
+def _early_no_restore(model, *args):
+    state = model.state_dict()
+    result = _early(model, *args)
+    model.load_state_dict(state)  # the initial weights: a restore from the wrong epoch
+    return result
 
 
 def _cosine(epoch, base_lr, T_max, eta_min, shift=0):
@@ -754,6 +763,7 @@ CASES = [
     ("training.evaluate", _evaluate, lambda *a: _evaluate(*a, use_eval=False), "model.eval()"),
     ("training.early_stopping", _early, lambda *a: _early(*a, tie_counts=True), "a tie is not"),
     ("training.early_stopping", _early, lambda *a: _early(*a, late=True), "one epoch late"),
+    ("training.early_stopping", _early, _early_no_restore, None),
     ("training.cosine_lr", _cosine, lambda *a: _cosine(*a, shift=1), "off by one epoch"),
     ("training.read_loss_curve", 14, 120, "training loss is lowest"),
     (

@@ -85,3 +85,55 @@ def test_the_book_extras_jupyterlab_myst_works_with_the_jupyterlab_it_installs()
     )
     report = listed.stdout + listed.stderr
     assert "jupyterlab-myst" in report and "not compatible" not in report, report
+
+
+LANGUAGE_INFO = {  # what ipykernel reports, and JupyterLab writes when the kernel starts
+    "name": "python",
+    "version": "3.11.7",
+    "mimetype": "text/x-python",
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "pygments_lexer": "ipython3",
+    "nbconvert_exporter": "python",
+    "file_extension": ".py",
+}
+
+
+def test_saving_after_the_kernel_wrote_its_language_info_leaves_the_file(manager, tmp_path):
+    chapter = CHAPTERS / "06_training.md"
+    shutil.copy(chapter, tmp_path)
+    model = manager.get(chapter.name, content=True, type="notebook")
+    assert "language_info" not in model["content"]["metadata"]  # hence JupyterLab's change
+    model["content"]["metadata"]["language_info"] = LANGUAGE_INFO
+    manager.save(model, chapter.name)
+    assert (tmp_path / chapter.name).read_text() == chapter.read_text()
+
+
+def _jupyterlab_check():
+    import importlib.util
+
+    path = CHAPTERS.parents[1] / "tools" / "jupyterlab_check.py"
+    spec = importlib.util.spec_from_file_location("jupyterlab_check", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_jupyterlab_check_names_what_is_wrong():
+    tool = _jupyterlab_check()
+    seen = dict(folded=3, should_fold=3, unresolved_citations=0, dirty=["a.md"])
+    assert tool._verdict({**seen, "metadata_changed": ["language_info"]}) == []
+    assert tool._verdict({**seen, "metadata_changed": ["kernelspec", "language_info"]}) == [
+        "the tab is modified by more than the kernel's language_info"
+    ]
+    assert tool._verdict({**seen, "folded": 2, "unresolved_citations": 1, "dirty": []}) == [
+        "cells that should be folded are not",
+        "citations shown as 'Citation Not Found'",
+    ]
+
+
+def test_the_jupyterlab_check_compares_the_metadata_with_jupytexts_reading():
+    tool = _jupyterlab_check()
+    chapter = CHAPTERS / "06_training.md"
+    jupytext = pytest.importorskip("jupytext")
+    shown = dict(jupytext.read(chapter).metadata, language_info=LANGUAGE_INFO)
+    assert tool._metadata_changes({"metadata": shown}, chapter) == ["language_info"]

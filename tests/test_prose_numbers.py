@@ -79,6 +79,7 @@ def _prose(text: str) -> str:
     text = CELL.sub("", text)
     text = re.sub(r"```\{(?:literalinclude|toctree)\}.*?```", "", text, flags=re.S)
     text = re.sub(r"\{[\w:]+\}`[^`]*`", "", text)  # roles: {cite}`x`, {func}`y`
+    text = re.sub(r"\[[^\]\n]*\]\(\.\./references\.bib#[^)]*\)", "", text)  # cited (citations.py)
     text = re.sub(r"`[^`\n]*`", "", text)  # inline code
     text = re.sub(r"\]\([^)]*\)", "]", text)  # link targets
     text = re.sub(r"^:\w+:.*$", "", text, flags=re.M)  # directive options

@@ -8,12 +8,17 @@ this script. The chapters are copied to a temporary folder, JupyterLab is starte
 there with a throw-away configuration, and each chapter is opened with a right
 click, *Open With -> Notebook* (jupytext's notebook view of the ``.md`` file).
 
+Each chapter is inspected once its kernel is idle and jupyterlab-myst has rendered
+its markdown (before that there is nothing to see: no citations, no modified mark).
 For each chapter it reports: the code cells, how many are folded (their input
 collapsed) against how many the file asks to fold (``source_hidden: true``:
-solutions and checks), whether JupyterLab marks the tab modified, and how many
-citations jupyterlab-myst could not resolve. It fails if a cell that should be
-folded is not, or if opening changed a file on disk. Screenshots go to
-``docs/_build/jupyterlab/``.
+solutions and checks), the citations, and how many of them jupyterlab-myst shows as
+"Citation Not Found", whether JupyterLab marks the tab modified, and which notebook
+metadata JupyterLab changed against jupytext's reading of the file. It fails if a
+cell that should be folded is not, if a citation is not found, if the tab is
+modified for any reason but the one the chapters cannot avoid (see
+``KERNEL_WRITES``), or if opening changed a file on disk. Screenshots go to
+``docs/_build/jupyterlab/``, scrolled to the first citation.
 """
 
 from __future__ import annotations
@@ -36,15 +41,32 @@ SETTINGS = {  # every cell rendered (so all can be counted), no news pop-up
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
 }
+# When its kernel starts, JupyterLab writes the kernel's language_info (with the Python
+# version, down to the patch level) into the notebook's metadata, which marks the tab
+# modified. A chapter cannot carry a value that equals every Python's, and jupytext
+# leaves language_info out of the saved file, so the file stays as committed.
+KERNEL_WRITES = {"language_info"}
 INSPECT = """() => {
   const nb = [...document.querySelectorAll('.jp-NotebookPanel')]
     .find(p => !p.classList.contains('lm-mod-hidden'));
   const cells = [...nb.querySelectorAll('.jp-Cell.jp-CodeCell')];
   const folded = cells.filter(c => c.querySelector('.jp-InputPlaceholder'));
-  const dirty = [...document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty')]
+  const dirty = [...document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty.lm-mod-current')]
     .map(t => t.textContent);
   const unresolved = nb.querySelectorAll('.cite-group [title="Citation Not Found"]').length;
-  return {code_cells: cells.length, folded: folded.length, dirty, unresolved_citations: unresolved};
+  // roles, and the links docs/citations.py writes for them
+  const citations = nb.querySelectorAll('.cite-group, a[href*="references.bib"]').length;
+  const model = window.jupyterapp.shell.currentWidget.context.model;
+  return {code_cells: cells.length, folded: folded.length, dirty, citations,
+          unresolved_citations: unresolved, metadata: model.sharedModel.getMetadata()};
+}"""
+READY = """() => {
+  const nb = [...document.querySelectorAll('.jp-NotebookPanel')]
+    .find(p => !p.classList.contains('lm-mod-hidden'));
+  const md = [...nb.querySelectorAll('.jp-MarkdownCell')];
+  const bar = document.querySelector('#jp-main-statusbar') ?? document.body;
+  const idle = /\\| Idle/.test(bar.innerText);
+  return idle && md.length > 0 && md.every(c => c.classList.contains('jp-mod-rendered'));
 }"""
 
 
@@ -66,6 +88,7 @@ def _start(venv: Path, root: Path, config: Path) -> subprocess.Popen:
             "--ServerApp.password=",
             "--allow-root",
             f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",  # to read the notebook's model
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -91,7 +114,37 @@ def _open_as_notebook(page, name: str) -> None:
     time.sleep(1.5)
     page.locator(".lm-Menu").last.locator(".lm-Menu-item").first.click()  # "Notebook"
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60000, state="attached")
-    time.sleep(10)  # the kernel starts, the extensions render
+    page.wait_for_function(READY, timeout=180000, polling=1000)
+    time.sleep(3)  # the last kernel messages land, the extensions finish rendering
+
+
+def _metadata_changes(found: dict, path: Path) -> list[str]:
+    """The metadata keys JupyterLab changed against jupytext's reading of ``path``."""
+    import jupytext
+
+    read = jupytext.read(path).metadata
+    shown = found.pop("metadata")
+    return sorted(k for k in set(read) | set(shown) if read.get(k) != shown.get(k))
+
+
+def _verdict(found: dict) -> list[str]:
+    """What is wrong with one chapter as JupyterLab shows it."""
+    wrong = []
+    if found["folded"] != found["should_fold"]:
+        wrong.append("cells that should be folded are not")
+    if found["unresolved_citations"]:
+        wrong.append("citations shown as 'Citation Not Found'")
+    if found["dirty"] and not set(found["metadata_changed"]) <= KERNEL_WRITES:
+        wrong.append("the tab is modified by more than the kernel's language_info")
+    return wrong
+
+
+def _show_first_citation(page) -> None:
+    shown = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+    citation = page.locator(f"{shown} .cite-group, {shown} a[href*='references.bib']").first
+    if citation.count():
+        citation.scroll_into_view_if_needed()
+        time.sleep(1)
 
 
 def main(argv=None) -> int:
@@ -118,9 +171,12 @@ def main(argv=None) -> int:
                 _open_as_notebook(page, name)
                 found = page.evaluate(INSPECT)
                 found["should_fold"] = before[name].count("source_hidden: true")
+                found["metadata_changed"] = _metadata_changes(found, root / name)
+                _show_first_citation(page)
                 page.screenshot(path=str(shots / f"{Path(name).stem}.png"))
-                print(name, json.dumps(found))
-                failed |= found["folded"] != found["should_fold"]
+                wrong = _verdict(found)
+                print(name, json.dumps(found), "FAIL: " + "; ".join(wrong) if wrong else "ok")
+                failed |= bool(wrong)
             browser.close()
     finally:
         server.terminate()

@@ -174,18 +174,46 @@ def _early_stopping(val_losses, patience, tie_counts=False, extra=0):
     return len(val_losses), best_epoch, best
 
 
-def _counted(curve):
-    """``train_epoch`` and ``validate`` callables that replay ``curve`` and count their calls."""
-    calls = {"train": 0, "val": 0}
+class _Replay:
+    """A model, and ``train_epoch``/``validate`` callables that replay a validation curve.
 
-    def train_epoch():
-        calls["train"] += 1
+    Every epoch moves the weights to values of its own and records them, so the checker
+    can tell which epoch's weights the model ends with. The move is in place, as an
+    optimizer's step is (so kept references follow it), or, with ``in_place=False``, a
+    rebinding of ``.data`` (so they do not).
+    """
 
-    def validate():
-        calls["val"] += 1
-        return curve[min(calls["val"], len(curve)) - 1]
+    def __init__(self, curve, seed: int, in_place: bool = True):
+        set_seed(seed)
+        self.model, self.curve, self.in_place = nn.Linear(3, 2), curve, in_place
+        self.rng = np.random.default_rng(seed)
+        self.weights = [self._now()]  # epoch 0: the initial weights
+        self.calls = {"train": 0, "val": 0}
 
-    return train_epoch, validate, calls
+    def _now(self):
+        return [p.data.copy() for p in self.model.parameters()]
+
+    def train_epoch(self):
+        self.calls["train"] += 1
+        for p in self.model.parameters():
+            step = 0.1 * self.rng.standard_normal(p.shape).astype(p.data.dtype)
+            if self.in_place:
+                p.data -= step
+            else:
+                p.data = p.data - step
+        self.weights.append(self._now())
+
+    def validate(self):
+        self.calls["val"] += 1
+        return self.curve[min(self.calls["val"], len(self.curve)) - 1]
+
+    def held_epoch(self):
+        """The epoch whose weights the model holds now, or None if no epoch's."""
+        now = self._now()
+        for epoch in reversed(range(len(self.weights))):
+            if all(np.array_equal(a, b) for a, b in zip(now, self.weights[epoch])):
+                return epoch
+        return None
 
 
 def _early_hint(got, curve, patience):
@@ -204,6 +232,42 @@ def _early_hint(got, curve, patience):
     return None
 
 
+NOT_RESTORED = (
+    "the model ends with the last epoch's weights: keep a copy of the best epoch's "
+    "(best_state = model.state_dict()) and model.load_state_dict(best_state) before returning"
+)
+REFERENCE = (
+    "the kept weights followed training: they are references to the parameters' arrays, "
+    "which each step changes in place; keep copies (model.state_dict() or array.copy())"
+)
+AT_MAX = (
+    "restore the best weights also when the loop runs out of epochs (max_epochs), "
+    "not only when patience runs out"
+)
+BEFORE = (
+    "those are the weights of the epoch before the best: copy them after train_epoch(), "
+    "when validate() reports the new best"
+)
+
+
+def _weights_hint(held, run, answer, args, restored_before, where):
+    """The hint for a model that ends with epoch ``held``'s weights, not the best's.
+
+    When they are the last epoch's, the answer runs again on weights that move by
+    rebinding: if it restores those, its kept weights were references.
+    """
+    epochs, best_epoch = run.calls["train"], _early_stopping(run.curve, args[0])[1]
+    if held == best_epoch - 1:
+        return BEFORE
+    if held != epochs:
+        return None
+    if restored_before and epochs == args[1]:
+        return AT_MAX
+    rebound = _Replay(run.curve, args[2], in_place=False)
+    call(answer, rebound.model, rebound.train_epoch, rebound.validate, *args[:2], where=where)
+    return REFERENCE if rebound.held_epoch() == best_epoch else NOT_RESTORED
+
+
 def _val_curve(seed: int, n: int = 40):
     rng = np.random.default_rng(seed)
     t = np.arange(n)
@@ -212,32 +276,55 @@ def _val_curve(seed: int, n: int = 40):
     return curve.round(4).tolist()
 
 
+def _unpack(got):
+    try:
+        epochs, best_epoch, best = got
+    except (TypeError, ValueError):
+        raise Fail(f"expected (epochs_run, best_epoch, best_loss), got {got!r}") from None
+    return epochs, best_epoch, best
+
+
 @exercise(
     "training.early_stopping",
     6,
     "medium",
-    "Write a loop with early stopping: stop after `patience` epochs without a new best",
+    "Write a loop with early stopping: stop after `patience` epochs without a new best, "
+    "and restore the best epoch's weights",
 )
 def _early(answer):
+    restored = False
     for seed, patience in ((0, 1), (1, 3), (2, 5), (3, 100)):
         curve = _val_curve(seed)
-        train_epoch, validate, calls = _counted(curve)
+        run = _Replay(curve, seed)
         where = f"patience={patience}, validation curve {seed}"
-        got = call(answer, train_epoch, validate, patience, len(curve), where=where)
+        got = call(
+            answer, run.model, run.train_epoch, run.validate, patience, len(curve), where=where
+        )
+        epochs, best_epoch, best = _unpack(got)
         truth = _early_stopping(curve, patience)
-        try:
-            epochs, best_epoch, best = got
-        except (TypeError, ValueError):
-            raise Fail(f"expected (epochs_run, best_epoch, best_loss), got {got!r}") from None
-        if calls["train"] != epochs:
-            raise Fail(f"train_epoch ran {calls['train']} times, you report {epochs} on {where}")
+        if run.calls["train"] != epochs:
+            raise Fail(
+                f"train_epoch ran {run.calls['train']} times, you report {epochs} on {where}"
+            )
         if (epochs, best_epoch) != truth[:2]:
             raise Fail(
                 f"(epochs_run, best_epoch) = {(epochs, best_epoch)}, not {truth[:2]} on {where}",
                 _early_hint((epochs, best_epoch), curve, patience),
             )
         assert_close(best, truth[2], "best_loss", where)
-    return "stops at the right epoch and keeps the best one, for patience 1, 3, 5 and 100"
+        held = run.held_epoch()
+        if held != best_epoch:
+            which = "no epoch's" if held is None else f"epoch {held}'s"
+            raise Fail(
+                f"the model ends with {which} weights, not the best epoch {best_epoch}'s, "
+                f"after {epochs} epochs on {where}",
+                _weights_hint(held, run, answer, (patience, len(curve), seed), restored, where),
+            )
+        restored = True
+    return (
+        "stops at the right epoch and ends with the best epoch's weights, "
+        "for patience 1, 3, 5 and 100"
+    )
 
 
 @exercise(
