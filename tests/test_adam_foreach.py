@@ -1,0 +1,90 @@
+"""Adam over a whole group at once (optim/adam_foreach.py) gives adam_update's numbers, bit for bit."""
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus.optim import adam_update
+from micrograd_plus.optim.adam_foreach import FlatAdam
+
+SHAPES = [(64, 2), (64,), (64, 64), (64,), (3, 64), (3,), ()]
+OPTIONS = dict(weight_decay=0.0, amsgrad=False, maximize=False, decoupled=False)
+
+
+def params_and_grads(dtype, steps, seed=0):
+    rng = np.random.default_rng(seed)
+    params = [mp.Tensor(np.asarray(rng.standard_normal(s), dtype), requires_grad=True) for s in SHAPES]
+    grads = [
+        [np.asarray(rng.standard_normal(s) * 10.0**-i, dtype) for s in SHAPES] for i in range(steps)
+    ]
+    return params, grads
+
+
+def reference(params, grads, lr, betas, eps):
+    """Each parameter stepped by adam_update, as the per-parameter path does."""
+    arrays = [p.data.copy() for p in params]
+    states = [{} for _ in params]
+    for step in grads:
+        for a, g, s in zip(arrays, step, states):
+            adam_update(a, g, s, lr=lr, betas=betas, eps=eps, **OPTIONS)
+    return arrays, states
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_flat_adam_is_bit_identical_to_adam_update(dtype):
+    params, grads = params_and_grads(dtype, 30)
+    expected, states = reference(params, grads, 0.01, (0.8, 0.95), 1e-6)
+    opt = mp.Adam(params, lr=0.01, betas=(0.8, 0.95), eps=1e-6)
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+    assert len(opt._flat) == 1  # the flat path ran
+    for p, e, s in zip(params, expected, states):
+        assert p.data.dtype == dtype
+        np.testing.assert_array_equal(p.data, e)
+        np.testing.assert_array_equal(opt.state[p]["exp_avg_sq"], s["exp_avg_sq"])
+        assert opt.state[p]["step"] == s["step"] == 30
+
+
+def test_missing_gradient_falls_back_and_adopts_the_state_again():
+    params, grads = params_and_grads(np.float32, 6, seed=1)
+    expected, _ = reference(params[:1], [step[:1] for step in grads], 1e-3, (0.9, 0.999), 1e-8)
+    opt = mp.Adam(params, lr=1e-3)
+    for i, step in enumerate(grads):
+        for p, g in zip(params, step):
+            p.grad = g.copy() if p is params[0] or i != 2 else None  # step 3: only params[0]
+        opt.step()
+    np.testing.assert_array_equal(params[0].data, expected[0])
+    assert opt.state[params[0]]["step"] == 6 and opt.state[params[1]]["step"] == 5
+    # The step counts now differ, so the group keeps the per-parameter path.
+    assert not opt._flat[id(opt.param_groups[0])].owns(params, opt.state)
+
+
+def test_loaded_state_is_adopted():
+    params, grads = params_and_grads(np.float32, 10, seed=2)
+    expected, _ = reference(params, grads, 1e-2, (0.9, 0.999), 1e-8)
+    opt = mp.Adam(params, lr=1e-2)
+    for i, step in enumerate(grads):
+        if i == 5:
+            saved = opt.state_dict()
+            opt = mp.Adam(params, lr=1e-2)
+            opt.load_state_dict(saved)
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+    flat = opt._flat[id(opt.param_groups[0])]
+    assert isinstance(flat, FlatAdam) and flat.owns(params, opt.state)
+    for p, e in zip(params, expected):
+        np.testing.assert_array_equal(p.data, e)
+
+
+def test_state_dict_has_adam_layout():
+    params, grads = params_and_grads(np.float32, 1)
+    opt = mp.Adam(params)
+    for p, g in zip(params, grads[0]):
+        p.grad = g
+    opt.step()
+    state = opt.state_dict()["state"]
+    assert set(state[2]) == {"step", "exp_avg", "exp_avg_sq"}
+    assert state[2]["exp_avg"].shape == (64, 64) and state[2]["exp_avg"].flags.owndata
