@@ -1,4 +1,4 @@
-"""Adam over a whole group at once (optim/adam_foreach.py) gives adam_update's numbers, bit for bit."""
+"""Adam over a whole group at once (optim/adam_foreach.py): adam_update's numbers, bit for bit."""
 
 import numpy as np
 import pytest
@@ -13,7 +13,8 @@ OPTIONS = dict(weight_decay=0.0, amsgrad=False, maximize=False, decoupled=False)
 
 def params_and_grads(dtype, steps, seed=0):
     rng = np.random.default_rng(seed)
-    params = [mp.Tensor(np.asarray(rng.standard_normal(s), dtype), requires_grad=True) for s in SHAPES]
+    arrays = [np.asarray(rng.standard_normal(s), dtype) for s in SHAPES]
+    params = [mp.Tensor(a, requires_grad=True) for a in arrays]
     grads = [
         [np.asarray(rng.standard_normal(s) * 10.0**-i, dtype) for s in SHAPES] for i in range(steps)
     ]
