@@ -21,21 +21,35 @@ def params_and_grads(dtype, steps, seed=0):
     return params, grads
 
 
-def reference(params, grads, lr, betas, eps):
+def reference(params, grads, lr, betas, eps, **options):
     """Each parameter stepped by adam_update, as the per-parameter path does."""
     arrays = [p.data.copy() for p in params]
     states = [{} for _ in params]
+    options = {**OPTIONS, **options}
     for step in grads:
         for a, g, s in zip(arrays, step, states):
-            adam_update(a, g, s, lr=lr, betas=betas, eps=eps, **OPTIONS)
+            adam_update(a, g, s, lr=lr, betas=betas, eps=eps, **options)
     return arrays, states
 
 
+VARIANTS = [
+    (mp.Adam, {}),
+    (mp.Adam, dict(weight_decay=0.1)),  # L2: joins the gradient
+    (mp.AdamW, dict(weight_decay=0.1)),  # decoupled: shrinks the parameter
+    (mp.Adam, dict(maximize=True)),
+    (mp.AdamW, dict(weight_decay=0.05, maximize=True)),
+]
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_flat_adam_is_bit_identical_to_adam_update(dtype):
+@pytest.mark.parametrize("cls, options", VARIANTS)
+def test_flat_adam_is_bit_identical_to_adam_update(dtype, cls, options):
     params, grads = params_and_grads(dtype, 30)
-    expected, states = reference(params, grads, 0.01, (0.8, 0.95), 1e-6)
-    opt = mp.Adam(params, lr=0.01, betas=(0.8, 0.95), eps=1e-6)
+    decoupled = cls is mp.AdamW
+    expected, states = reference(
+        params, grads, 0.01, (0.8, 0.95), 1e-6, decoupled=decoupled, **options
+    )
+    opt = cls(params, lr=0.01, betas=(0.8, 0.95), eps=1e-6, **options)
     for step in grads:
         for p, g in zip(params, step):
             p.grad = g.copy()
@@ -89,3 +103,16 @@ def test_state_dict_has_adam_layout():
     state = opt.state_dict()["state"]
     assert set(state[2]) == {"step", "exp_avg", "exp_avg_sq"}
     assert state[2]["exp_avg"].shape == (64, 64) and state[2]["exp_avg"].flags.owndata
+
+
+def test_amsgrad_keeps_the_per_parameter_path():
+    params, grads = params_and_grads(np.float32, 3)
+    expected, _ = reference(params, grads, 1e-3, (0.9, 0.999), 1e-8, amsgrad=True)
+    opt = mp.Adam(params, amsgrad=True)
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+    assert not opt._flat and "max_exp_avg_sq" in opt.state[params[0]]
+    for p, e in zip(params, expected):
+        np.testing.assert_array_equal(p.data, e)

@@ -109,16 +109,18 @@ class Adam(Optimizer):
 
     def _step_group(self, group: dict) -> bool:
         # adam_update's lines once over the whole group (adam_foreach.py), bit for bit
-        # the same numbers, where the group is plain Adam.
+        # the same numbers, where the group allows it.
         params = group["params"]
-        if self._decoupled or not adam_foreach.plain(group, params):
+        if not adam_foreach.plain(group, params):
             return False
         flat = self._flat.get(id(group))
         if flat is None or not flat.owns(params, self.state):
             if not adam_foreach.adoptable(params, self.state):
                 return False
             flat = self._flat[id(group)] = adam_foreach.FlatAdam(params, self.state)
-        flat.step(group["lr"], group["betas"], group["eps"], self.state)
+        options = self._hyperparameters(group)
+        del options["amsgrad"]
+        flat.step(self.state, decoupled=self._decoupled, **options)
         return True
 
 

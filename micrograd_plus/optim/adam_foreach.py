@@ -10,8 +10,8 @@ runs the update's lines once over all of them. Each line is the same float32
 operation, element by element, as in :func:`adam_update`, so the parameters come
 out bit for bit the same.
 
-It serves the plain case (no weight decay, AMSGrad or ``maximize``, every
-parameter of the group with a gradient, one dtype, a shared step count); for
+It serves Adam and AdamW without AMSGrad, where every parameter of the group
+has a gradient, of one dtype, and the parameters share one step count; for
 anything else the optimizer takes the per-parameter path. A state that
 ``load_state_dict`` (or that path) left is copied into new flat buffers.
 """
@@ -63,11 +63,18 @@ class FlatAdam:
                 return False
         return True
 
-    def step(self, lr, betas, eps, state: dict) -> None:
+    def step(self, state: dict, *, lr, betas, eps, weight_decay, maximize, decoupled) -> None:
         """:func:`adam_update` for every parameter (the gradients all present)."""
         beta1, beta2 = betas
+        l2 = weight_decay and not decoupled
         for p, g in zip(self.params, self.g_views):
-            g[...] = p.grad  # one gathered buffer: the lines below run once
+            # One gathered buffer, so that the lines below run once.
+            if maximize:
+                np.negative(p.grad, out=g)
+            else:
+                g[...] = p.grad
+            if l2:
+                g += weight_decay * p.data  # Adam: the L2 term joins the gradient
         t = 0
         for p in self.params:
             entry = state[p]
@@ -85,13 +92,16 @@ class FlatAdam:
         w += eps  # sqrt(v_hat) + eps
         np.divide(m, w, out=w)
         w *= lr / (1 - beta1**t)
+        shrink = 1 - lr * weight_decay if decoupled and weight_decay else None
         for p, step in zip(self.params, self.w_views):
+            if shrink is not None:
+                p.data *= shrink  # AdamW: theta shrinks by eta * lambda, before the step
             p.data -= step
 
 
 def plain(group: dict, params: list) -> bool:
-    """Whether the group's step is the plain Adam the flat buffers compute."""
-    if group["weight_decay"] or group["amsgrad"] or group["maximize"] or not params:
+    """Whether the group's step is one the flat buffers compute (not AMSGrad)."""
+    if group["amsgrad"] or not params:
         return False
     dtype = params[0].data.dtype
     for p in params:
