@@ -7,9 +7,19 @@ import sys
 
 import pytest
 
-from micrograd_plus.utils.memory import keep_freed_memory, keep_freed_memory_by_default
+from micrograd_plus.utils.memory import (
+    is_glibc,
+    keep_freed_memory,
+    keep_freed_memory_by_default,
+)
 
 GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+
+
+def test_is_glibc_agrees_with_platform():
+    assert is_glibc() == GLIBC
+
+
 needs_glibc = pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
 
 # 50 steps that each allocate two 4 MB arrays and free them: the pattern of a

@@ -14,6 +14,17 @@ It serves Adam and AdamW without AMSGrad, where every parameter of the group
 has a gradient, of one dtype, and the parameters share one step count; for
 anything else the optimizer takes the per-parameter path. A state that
 ``load_state_dict`` (or that path) left is copied into new flat buffers.
+
+Examples
+--------
+>>> import numpy as np
+>>> import micrograd_plus as mp
+>>> p = mp.Tensor(np.ones(3, np.float32), requires_grad=True)
+>>> opt = mp.Adam([p], lr=0.1)
+>>> p.grad = np.ones(3, np.float32)
+>>> opt.step()
+>>> p.data, opt.state[p]["exp_avg"].base is opt._flat[id(opt.param_groups[0])].m
+(array([0.9, 0.9, 0.9], dtype=float32), True)
 """
 
 from __future__ import annotations
