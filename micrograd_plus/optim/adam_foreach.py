@@ -23,7 +23,7 @@ Examples
 >>> opt = mp.Adam([p], lr=0.1)
 >>> p.grad = np.ones(3, np.float32)
 >>> opt.step()
->>> p.data, opt.state[p]["exp_avg"].base is opt._flat[id(opt.param_groups[0])].m
+>>> p.data.round(4), opt.state[p]["exp_avg"].base is opt._flat[id(opt.param_groups[0])].m
 (array([0.9, 0.9, 0.9], dtype=float32), True)
 """
 
