@@ -1,5 +1,7 @@
 """Adam over a whole group at once (optim/adam_foreach.py): adam_update's numbers, bit for bit."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -116,3 +118,24 @@ def test_amsgrad_keeps_the_per_parameter_path():
     assert not opt._flat and "max_exp_avg_sq" in opt.state[params[0]]
     for p, e in zip(params, expected):
         np.testing.assert_array_equal(p.data, e)
+
+
+def test_deepcopied_optimizer_keeps_its_state_current():
+    params, grads = params_and_grads(np.float32, 4, seed=3)
+    opt = mp.Adam(params, lr=1e-2)
+    for step in grads[:2]:
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+    twin = copy.deepcopy(opt)  # new groups, state arrays no longer views: adopted afresh
+    (twin_params,) = (g["params"] for g in twin.param_groups)
+    for step in grads[2:]:
+        for ps in (params, twin_params):
+            for p, g in zip(ps, step):
+                p.grad = g.copy()
+        opt.step()
+        twin.step()
+    for p, q in zip(params, twin_params):
+        np.testing.assert_array_equal(q.data, p.data)
+        np.testing.assert_array_equal(twin.state[q]["exp_avg"], opt.state[p]["exp_avg"])
+        assert twin.state[q]["step"] == 4

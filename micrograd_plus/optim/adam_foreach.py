@@ -70,6 +70,8 @@ class FlatAdam:
             s = state.get(p)
             if p is not q or s is None or s["exp_avg"] is not m or s["exp_avg_sq"] is not v:
                 return False
+            if m.base is not self.m or v.base is not self.v:  # copied apart (deepcopy, pickle)
+                return False
             if s["step"] != step or p.data.shape != m.shape or p.data.dtype != m.dtype:
                 return False
         return True
