@@ -109,6 +109,7 @@ from .utils.data import (
     standardize,
     train_test_split,
 )
+from .utils.memory import keep_freed_memory_by_default as _keep_freed_memory
 
 # torch names that are also Python builtins stay out of __all__, so that
 # "from micrograd_plus import *" does not hide sum, max, float...: use mp.sum.
@@ -126,6 +127,10 @@ globals().update(_DTYPE_NAMES)
 # mp.tensor(data) is torch.tensor, while the module micrograd_plus.tensor stays
 # importable as before: the module object itself becomes callable.
 _tensor_module.__class__ = _CallableModule
+
+# A step's temporaries reuse the last step's freed memory instead of page-faulting
+# on fresh pages (see utils/memory.py; MICROGRAD_PLUS_KEEP_FREED_MEMORY=0 turns it off).
+_keep_freed_memory()
 
 __version__ = "0.1.0"
 

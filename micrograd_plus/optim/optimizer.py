@@ -152,6 +152,8 @@ class Optimizer(GroupAttributes):
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
+            if self._step_group(group):
+                continue
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
@@ -170,6 +172,10 @@ class Optimizer(GroupAttributes):
                     raise RuntimeError(problem) from err
         self._step_count += 1
         return loss
+
+    def _step_group(self, group: dict) -> bool:
+        """A subclass's update of the whole group at once; False: update each parameter."""
+        return False
 
     def _shape_problem(self, p, grad, state) -> str | None:
         """Why ``p`` could not be updated, if its shape no longer fits (None otherwise)."""

@@ -1,0 +1,141 @@
+"""Adam over a whole group at once (optim/adam_foreach.py): adam_update's numbers, bit for bit."""
+
+import copy
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus.optim import adam_update
+from micrograd_plus.optim.adam_foreach import FlatAdam
+
+SHAPES = [(64, 2), (64,), (64, 64), (64,), (3, 64), (3,), ()]
+OPTIONS = dict(weight_decay=0.0, amsgrad=False, maximize=False, decoupled=False)
+
+
+def params_and_grads(dtype, steps, seed=0):
+    rng = np.random.default_rng(seed)
+    arrays = [np.asarray(rng.standard_normal(s), dtype) for s in SHAPES]
+    params = [mp.Tensor(a, requires_grad=True) for a in arrays]
+    grads = [
+        [np.asarray(rng.standard_normal(s) * 10.0**-i, dtype) for s in SHAPES] for i in range(steps)
+    ]
+    return params, grads
+
+
+def reference(params, grads, lr, betas, eps, **options):
+    """Each parameter stepped by adam_update, as the per-parameter path does."""
+    arrays = [p.data.copy() for p in params]
+    states = [{} for _ in params]
+    options = {**OPTIONS, **options}
+    for step in grads:
+        for a, g, s in zip(arrays, step, states):
+            adam_update(a, g, s, lr=lr, betas=betas, eps=eps, **options)
+    return arrays, states
+
+
+VARIANTS = [
+    (mp.Adam, {}),
+    (mp.Adam, dict(weight_decay=0.1)),  # L2: joins the gradient
+    (mp.AdamW, dict(weight_decay=0.1)),  # decoupled: shrinks the parameter
+    (mp.Adam, dict(maximize=True)),
+    (mp.AdamW, dict(weight_decay=0.05, maximize=True)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cls, options", VARIANTS)
+def test_flat_adam_is_bit_identical_to_adam_update(dtype, cls, options):
+    params, grads = params_and_grads(dtype, 30)
+    decoupled = cls is mp.AdamW
+    expected, states = reference(
+        params, grads, 0.01, (0.8, 0.95), 1e-6, decoupled=decoupled, **options
+    )
+    opt = cls(params, lr=0.01, betas=(0.8, 0.95), eps=1e-6, **options)
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+    assert len(opt._flat) == 1  # the flat path ran
+    for p, e, s in zip(params, expected, states):
+        assert p.data.dtype == dtype
+        np.testing.assert_array_equal(p.data, e)
+        np.testing.assert_array_equal(opt.state[p]["exp_avg_sq"], s["exp_avg_sq"])
+        assert opt.state[p]["step"] == s["step"] == 30
+
+
+def test_missing_gradient_falls_back_and_adopts_the_state_again():
+    params, grads = params_and_grads(np.float32, 6, seed=1)
+    expected, _ = reference(params[:1], [step[:1] for step in grads], 1e-3, (0.9, 0.999), 1e-8)
+    opt = mp.Adam(params, lr=1e-3)
+    for i, step in enumerate(grads):
+        for p, g in zip(params, step):
+            p.grad = g.copy() if p is params[0] or i != 2 else None  # step 3: only params[0]
+        opt.step()
+    np.testing.assert_array_equal(params[0].data, expected[0])
+    assert opt.state[params[0]]["step"] == 6 and opt.state[params[1]]["step"] == 5
+    # The step counts now differ, so the group keeps the per-parameter path.
+    assert not opt._flat[id(opt.param_groups[0])].owns(params, opt.state)
+
+
+def test_loaded_state_is_adopted():
+    params, grads = params_and_grads(np.float32, 10, seed=2)
+    expected, _ = reference(params, grads, 1e-2, (0.9, 0.999), 1e-8)
+    opt = mp.Adam(params, lr=1e-2)
+    for i, step in enumerate(grads):
+        if i == 5:
+            saved = opt.state_dict()
+            opt = mp.Adam(params, lr=1e-2)
+            opt.load_state_dict(saved)
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+    flat = opt._flat[id(opt.param_groups[0])]
+    assert isinstance(flat, FlatAdam) and flat.owns(params, opt.state)
+    for p, e in zip(params, expected):
+        np.testing.assert_array_equal(p.data, e)
+
+
+def test_state_dict_has_adam_layout():
+    params, grads = params_and_grads(np.float32, 1)
+    opt = mp.Adam(params)
+    for p, g in zip(params, grads[0]):
+        p.grad = g
+    opt.step()
+    state = opt.state_dict()["state"]
+    assert set(state[2]) == {"step", "exp_avg", "exp_avg_sq"}
+    assert state[2]["exp_avg"].shape == (64, 64) and state[2]["exp_avg"].flags.owndata
+
+
+def test_amsgrad_keeps_the_per_parameter_path():
+    params, grads = params_and_grads(np.float32, 3)
+    expected, _ = reference(params, grads, 1e-3, (0.9, 0.999), 1e-8, amsgrad=True)
+    opt = mp.Adam(params, amsgrad=True)
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+    assert not opt._flat and "max_exp_avg_sq" in opt.state[params[0]]
+    for p, e in zip(params, expected):
+        np.testing.assert_array_equal(p.data, e)
+
+
+def test_deepcopied_optimizer_keeps_its_state_current():
+    params, grads = params_and_grads(np.float32, 4, seed=3)
+    opt = mp.Adam(params, lr=1e-2)
+    for step in grads[:2]:
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+    twin = copy.deepcopy(opt)  # new groups, state arrays no longer views: adopted afresh
+    (twin_params,) = (g["params"] for g in twin.param_groups)
+    for step in grads[2:]:
+        for ps in (params, twin_params):
+            for p, g in zip(ps, step):
+                p.grad = g.copy()
+        opt.step()
+        twin.step()
+    for p, q in zip(params, twin_params):
+        np.testing.assert_array_equal(q.data, p.data)
+        np.testing.assert_array_equal(twin.state[q]["exp_avg"], opt.state[p]["exp_avg"])
+        assert twin.state[q]["step"] == 4
