@@ -378,3 +378,22 @@ def test_the_listed_grad_fn_differences_hold(expr):
 def test_einsum_diagonal_error_names_the_term_as_written():
     with pytest.raises(NotImplementedError, match=r"'\.\.\.ii' repeats a letter"):
         mp.einsum("...ii->...i", Tensor(np.ones((2, 3, 3))))
+
+
+@pytest.mark.parametrize("op", ["floor", "round"])
+def test_floor_and_round_allow_an_in_place_change_of_their_input_as_torch(op):
+    """Their gradient is zero and reads no array, so torch saves nothing for it."""
+    x = Tensor([0.4, 1.6], requires_grad=True)
+    h = x + 0.0  # add reads no array either
+    y = getattr(h, op)()
+    with no_grad():
+        h.add_(1.0)  # an in-place change after the op was recorded
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
+    tx = torch.tensor([0.4, 1.6], requires_grad=True)
+    th = tx + 0.0
+    ty = getattr(th, op)()
+    with torch.no_grad():
+        th += 1.0
+    ty.sum().backward()
+    np.testing.assert_array_equal(tx.grad.numpy(), [0.0, 0.0])

@@ -261,7 +261,7 @@ def _run_hooks(tensor: Tensor, grad):
 _READS_NO_ARRAYS = frozenset(
     ("add", "sub", "neg", "sum", "mean", "reshape", "transpose", "permute", "getitem")
     + ("broadcast_to", "add_at")
-    + ("concatenate", "stack", "clone", "to")
+    + ("concatenate", "stack", "clone", "to", "floor", "round")
 )
 
 
