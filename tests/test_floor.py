@@ -14,10 +14,9 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
+import micrograd_plus as mp  # noqa: E402
 from benchmarks.floor import FlatMLP, flat_trainer, tiny_graph_step  # noqa: E402
 from benchmarks.mlp import batches_for, init_weights, mg_trainer  # noqa: E402
-
-import micrograd_plus as mp  # noqa: E402
 
 
 def _problem(dtype=np.float64, batch=7):
