@@ -110,3 +110,24 @@ def test_tiny_graph_step_accumulates_the_gradients_micrograd_plus_does():
     for g, t in zip(grads, tensors, strict=True):
         np.testing.assert_allclose(g, t.grad, rtol=1e-6)
     assert grads[2].any()  # some unit was active, so the check is not of zeros
+
+
+def test_the_scaling_sweep_is_recorded_and_drawn(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from benchmarks import scaling
+    from micrograd_plus.book import recorded_benchmarks as benchmark
+
+    monkeypatch.setattr(
+        scaling, "ROUND_S", 0.001
+    )  # one short round per point: this checks the bookkeeping only
+    sweep = scaling.sweep(None, quick=True, repeats=1, log=lambda _: None)
+    assert [p["width"] for p in sweep["width"]["points"]] == list(scaling.QUICK_WIDTHS)
+    assert [p["batch"] for p in sweep["batch"]["points"]] == list(scaling.QUICK_BATCHES)
+    data = {"machine": {"cpu": "Test CPU"}, "scaling": sweep}
+    sizes, ms = benchmark.scaling_points(data, "batch")
+    assert sizes == list(scaling.QUICK_BATCHES) and set(ms) == {"micrograd_plus", "numpy_flat"}
+    assert all(t > 0 for values in ms.values() for t in values)
+    assert len(benchmark.scaling_ratios(data, "width")) == len(scaling.QUICK_WIDTHS)
+    assert benchmark.scaling_ratios(data, "width", "torch_vs_floor") == []  # no torch here
+    benchmark.scaling_chart(data, tmp_path / "s.png")
+    assert (tmp_path / "s.png").stat().st_size > 0
