@@ -110,11 +110,8 @@ def _worker(args) -> None:
 
     for name in args.only:
         if name == SCALING:
-            print(
-                f"[{threads} thread(s)] scaling: {', '.join(map(str, scaling.WIDTHS))} wide, "
-                f"batches {', '.join(map(str, scaling.BATCHES))}",
-                flush=True,
-            )
+            widths, batches = scaling.sizes(quick)
+            print(f"[{threads} thread(s)] scaling: widths {widths}, batches {batches}", flush=True)
             out[SCALING] = scaling.sweep(torch, quick, log=lambda m: print(m, flush=True))
             continue
         try:

@@ -65,6 +65,11 @@ def step_workload(torch, width: int, batch: int) -> Workload:
     )
 
 
+def sizes(quick: bool = False) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The widths and the batch sizes the sweep visits."""
+    return (QUICK_WIDTHS, QUICK_BATCHES) if quick else (WIDTHS, BATCHES)
+
+
 def sweep(torch, quick: bool = False, repeats: int = 3, log=print) -> dict:
     """Both sweeps; each point keeps the medians (ms per step) and the ratios."""
 
@@ -87,8 +92,7 @@ def sweep(torch, quick: bool = False, repeats: int = 3, log=print) -> dict:
             "kept_rounds": len(result["kept_rounds"]),
         }
 
-    widths = QUICK_WIDTHS if quick else WIDTHS
-    batches = QUICK_BATCHES if quick else BATCHES
+    widths, batches = sizes(quick)
     start = time.perf_counter()
     out = {
         "description": "one training step (forward, cross-entropy, backward, Adam) of a "
