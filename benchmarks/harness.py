@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MG, TORCH, FLOOR = "micrograd_plus", "torch", "numpy"
+# The hand-written floor of benchmarks/floor.py: flat buffers, out=, fused loss, one Adam.
+HAND = "numpy_flat"
 
 
 class Skip(Exception):
@@ -273,6 +275,8 @@ def summarize(result: dict, threads: int, tolerance: float = 0.25, min_kept: int
         (MG, TORCH, "vs_torch"),
         (MG, FLOOR, "vs_numpy"),
         (TORCH, FLOOR, "torch_vs_numpy"),
+        (MG, HAND, "vs_floor"),
+        (TORCH, HAND, "torch_vs_floor"),
     ):
         if num in times and den in times:
             result["ratios"][key] = _median_ratio(times[num], times[den], kept)

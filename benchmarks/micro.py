@@ -10,7 +10,8 @@ import numpy as np
 import micrograd_plus as mp
 from micrograd_plus.nn.losses import cross_entropy
 
-from .harness import FLOOR, MG, TORCH, Impl, Workload
+from .floor import tiny_graph_step
+from .harness import FLOOR, HAND, MG, TORCH, Impl, Workload
 
 
 def _loop(step, iterations: int):
@@ -75,10 +76,18 @@ def overhead(torch, quick: bool = False, no_grad: bool = False) -> Workload:
 
         return _loop(step, iterations)
 
+    def hand_prepare():
+        # benchmarks/floor.py's version: accumulates into preallocated gradients.
+        grads = [np.zeros(4, np.float32) for _ in range(3)]
+        scratch = [np.empty(4, np.float32) for _ in range(3)]
+        return _loop(lambda: tiny_graph_step(x0, w0, b0, grads, scratch), iterations)
+
     impls = [Impl(MG, mg_prepare)]
     if torch is not None:
         impls.append(Impl(TORCH, torch_prepare, traced=False))
     impls.append(Impl(FLOOR, numpy_prepare))
+    if not no_grad:
+        impls.append(Impl(HAND, hand_prepare))
     what = "forward only, under no_grad" if no_grad else "forward + backward"
     return Workload(
         name="overhead_no_grad" if no_grad else "overhead",
@@ -86,7 +95,7 @@ def overhead(torch, quick: bool = False, no_grad: bool = False) -> Workload:
         unit="us per iteration",
         scale=1e6 / iterations,
         impls=impls,
-        targets={} if no_grad else {"vs_torch": 0.3},
+        targets={} if no_grad else {"vs_torch": 0.3, "vs_floor": 2.0},
     )
 
 

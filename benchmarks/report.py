@@ -31,6 +31,8 @@ def render(path: Path | None = None) -> str:
     table = markdown(data)
     path.with_suffix(".md").write_text(table)
     chart(data, path.with_suffix(".png"))
+    if "scaling" in data:
+        benchmark.scaling_chart(data, path.with_name(path.stem + "-scaling.png"))
     print(table)
     print(f"wrote {path.with_suffix('.md')} and {path.with_suffix('.png')}")
     if path.resolve() == latest().resolve():

@@ -8,6 +8,9 @@ or PyTorch is imported (a BLAS reads them once, at load) and calls
 work around old OpenBLAS bugs and which slow a current NumPy, are removed for
 the workers only; the kernel OpenBLAS then picks is recorded (threadpoolctl).
 
+The ``scaling`` sweep (:mod:`benchmarks.scaling`: one training step as the
+MLP's width and the batch grow) runs once, on one thread, in the first worker.
+
 Results go to ``benchmarks/results/<date>-<machine>.json``, then the Markdown
 table and the chart are rendered next to it (``benchmarks/report.py``).
 """
@@ -30,6 +33,7 @@ RESULTS = HERE / "results"
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 CORETYPE_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 WORKLOADS = ("overhead", "overhead_no_grad", "spiral", "fashion", "deep", "loss", "hvp", "lbfgs")
+SCALING = "scaling"  # not a Workload: a sweep of them, stored under its own key
 
 
 def _parse(argv=None) -> argparse.Namespace:
@@ -37,7 +41,9 @@ def _parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=None, help="rounds per workload")
     parser.add_argument("--quick", action="store_true", help="small sizes, 3 rounds")
-    parser.add_argument("--only", nargs="+", choices=WORKLOADS, default=list(WORKLOADS))
+    parser.add_argument(
+        "--only", nargs="+", choices=(*WORKLOADS, SCALING), default=[*WORKLOADS, SCALING]
+    )
     parser.add_argument(
         "--accuracy-epochs",
         type=int,
@@ -71,13 +77,14 @@ def _worker(args) -> None:
             torch.set_num_threads(threads)
         except ImportError:
             print("torch is not installed: reporting the NumPy floor ratio only")
-    from . import curvature, micro, training
+    from . import curvature, micro, scaling, training
     from .harness import Skip, measure
     from .machine import describe
 
     repeats = args.repeats or (3 if args.quick else 7 if threads > 1 else 5)
     quick = args.quick
     results = {}
+    out = {"threads": threads, "repeats": repeats, "machine": describe(torch)}
 
     def build(name):
         if name == "overhead":
@@ -102,6 +109,11 @@ def _worker(args) -> None:
         raise ValueError(name)
 
     for name in args.only:
+        if name == SCALING:
+            widths, batches = scaling.sizes(quick)
+            print(f"[{threads} thread(s)] scaling: widths {widths}, batches {batches}", flush=True)
+            out[SCALING] = scaling.sweep(torch, quick, log=lambda m: print(m, flush=True))
+            continue
         try:
             workload = build(name)
         except Skip as why:
@@ -114,7 +126,7 @@ def _worker(args) -> None:
         results[name] = measure(workload, repeats, threads, log=lambda m: print(m, flush=True))
         ratios = ", ".join(f"{k} {v:.3f}" for k, v in results[name]["ratios"].items())
         print(f"[{threads} thread(s)] {name}: {ratios}  met: {results[name]['met']}", flush=True)
-    out = {"threads": threads, "repeats": repeats, "machine": describe(torch), "workloads": results}
+    out["workloads"] = results
     Path(args.out).write_text(json.dumps(out, indent=1))
 
 
@@ -128,11 +140,12 @@ def _worker_env(threads: int) -> dict:
     return env
 
 
-def _run_worker(args, threads: int, processes: int, accuracy_epochs: int) -> dict:
+def _run_worker(args, threads: int, processes: int, accuracy_epochs: int, first: bool) -> dict:
+    only = [n for n in args.only if n != SCALING or first]  # one sweep, the first worker's
     with tempfile.TemporaryDirectory() as tmp:
         part = Path(tmp) / "run.json"
         cmd = [sys.executable, "-m", "benchmarks.run", "--worker", "--threads", str(threads)]
-        cmd += ["--only", *args.only, "--out", str(part)]
+        cmd += ["--only", *only, "--out", str(part)]
         cmd += ["--accuracy-epochs", str(accuracy_epochs)]
         repeats = args.repeats or (3 if args.quick else 7 if threads > 1 else 5)
         cmd += ["--repeats", str(-(-repeats // processes))]  # rounds per process, rounded up
@@ -154,14 +167,18 @@ def main(argv=None) -> Path:
         accuracy_epochs = 0 if args.quick else 5
     processes = args.processes or (1 if args.quick else 2)
     runs = {}
-    machine = None
+    machine = sweep = None
     for k, threads in enumerate(args.threads):
         parts = []
         for p in range(processes):
             print(f"== {threads} thread(s), worker process {p + 1}/{processes}", flush=True)
-            first = k == 0 and p == 0  # the 5-epoch accuracy comparison runs once
-            parts.append(_run_worker(args, threads, processes, accuracy_epochs if first else 0))
+            # The 5-epoch accuracy comparison and the scaling sweep run once, on 1 thread.
+            first = k == 0 and p == 0
+            once = p == 0 and threads == 1
+            epochs = accuracy_epochs if first else 0
+            parts.append(_run_worker(args, threads, processes, epochs, once))
         data = parts[0]
+        sweep = sweep or data.get(SCALING)
         machine = machine or data["machine"]
         workloads = {}
         for name, result in data["workloads"].items():
@@ -187,6 +204,8 @@ def main(argv=None) -> Path:
         "parent_environment": environment,
         "runs": runs,
     }
+    if sweep is not None:
+        result[SCALING] = sweep
     out = args.out
     if out is None:
         RESULTS.mkdir(exist_ok=True)

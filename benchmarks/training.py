@@ -6,7 +6,8 @@ import numpy as np
 
 from micrograd_plus.utils.data import make_spiral
 
-from .harness import FLOOR, MG, TORCH, Impl, Workload
+from .floor import flat_trainer
+from .harness import FLOOR, HAND, MG, TORCH, Impl, Workload
 from .mlp import batches_for, init_weights, mg_trainer, numpy_trainer, torch_trainer
 
 
@@ -27,6 +28,7 @@ def _impls(torch, weights, X, y, lr, epochs, warmup_epochs) -> list[Impl]:
     if torch is not None:
         impls.append(impl(TORCH, lambda: torch_trainer(torch, weights, X, y, lr), traced=False))
     impls.append(impl(FLOOR, lambda: numpy_trainer(weights, X, y, lr)))
+    impls.append(impl(HAND, lambda: flat_trainer(weights, X, y, lr)))
     return impls
 
 
@@ -43,7 +45,7 @@ def spiral(torch, quick: bool = False) -> Workload:
         unit=f"s per {n_epochs} epochs",
         scale=1.0,
         impls=_impls(torch, weights, X, y, 0.01, epochs, epochs[:5]),
-        targets={"vs_torch": 0.5},
+        targets={"vs_torch": 0.5, "vs_floor": 1.10},
     )
 
 
@@ -91,6 +93,6 @@ def fashion(torch, data, quick: bool = False, accuracy_epochs: int = 5) -> Workl
         unit=unit,
         scale=1.0,
         impls=_impls(torch, weights, X, y, 1e-3, [epoch], [epoch[:5]]),
-        targets={"vs_torch": 0.85, "vs_numpy": 1.6},
+        targets={"vs_torch": 0.85, "vs_numpy": 1.6, "vs_floor": 1.05},
         extra=accuracy,
     )

@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 MG, TORCH, FLOOR = "micrograd_plus", "torch", "numpy"
+HAND = "numpy_flat"  # the hand-written floor: flat buffers, out=, fused loss, one Adam update
 ORDER = ("spiral", "fashion", "overhead", "overhead_no_grad", "deep", "loss", "hvp", "lbfgs")
 LABELS = {"overhead_no_grad": "no_grad"}  # short names under the bars
 RECORDED = "benchmark_results.json"  # a copy of the newest file in benchmarks/results/
@@ -116,8 +117,9 @@ def _full_table(data: dict) -> list[str]:
     lines = [
         "",
         "| workload | threads | unit | micrograd_plus | PyTorch | NumPy floor "
-        "| vs PyTorch | vs NumPy floor | peak memory MiB (mg / torch / floor) | rounds kept |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| vs PyTorch | vs NumPy floor | hand-written floor | vs hand-written floor "
+        "| peak memory MiB (mg / torch / floor) | rounds kept |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows(data):
         if "skipped" in row:
@@ -126,11 +128,12 @@ def _full_table(data: dict) -> list[str]:
         r = row["result"]
         impls = r["impls"]
         judged = row["threads"] == "1"  # the targets are set for one thread
-        med = {n: _fmt(impls[n]["median"]) if n in impls else "–" for n in (MG, TORCH, FLOOR)}
+        med = {n: _fmt(impls[n]["median"]) if n in impls else "–" for n in (MG, TORCH, FLOOR, HAND)}
         lines.append(
             f"| {row['workload']} | {row['threads']} | {r['unit']} | {med[MG]} | {med[TORCH]} "
             f"| {med[FLOOR]} | {_ratio_cell(r, 'vs_torch', judged)} "
             f"| {_ratio_cell(r, 'vs_numpy', judged)} "
+            f"| {med[HAND]} | {_ratio_cell(r, 'vs_floor', judged)} "
             f"| {_memory_cell(r)} | {len(r['kept_rounds'])}/{r['repeats']} |"
         )
     return lines
@@ -144,8 +147,8 @@ def _compact_tables(data: dict) -> list[str]:
             f"**{threads} thread{'s' if threads != '1' else ''}**",
             "",
             "| workload (unit) | micrograd_plus | PyTorch | NumPy floor | vs PyTorch "
-            "| vs floor | micrograd_plus peak MiB |",
-            "|---|---|---|---|---|---|---|",
+            "| vs floor | vs hand-written floor | micrograd_plus peak MiB |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for row in rows(data):
             if row["threads"] != threads or "skipped" in row:
@@ -158,7 +161,8 @@ def _compact_tables(data: dict) -> list[str]:
             lines.append(
                 f"| {row['workload']} ({r['unit']}) | {med[MG]} | {med[TORCH]} | {med[FLOOR]} "
                 f"| {_ratio_cell(r, 'vs_torch', judged, True)} "
-                f"| {_ratio_cell(r, 'vs_numpy', judged, True)} | {_fmt(mine, 2)} |"
+                f"| {_ratio_cell(r, 'vs_numpy', judged, True)} "
+                f"| {_ratio_cell(r, 'vs_floor', judged, True)} | {_fmt(mine, 2)} |"
             )
     return lines
 
@@ -232,6 +236,62 @@ def chart(data: dict, path: Path | None = None, show: bool = False):
         ax.set_title(title + "\n(lower is better; dashes: 1-thread targets)", fontsize=10)
         ax.legend(fontsize=8, loc="upper left")
     fig.suptitle(f"{data['machine']['cpu']}, {data['date'][:10]}", fontsize=10)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    if not show:
+        plt.close(fig)
+    return fig
+
+
+# ------------------------------------------------------------------ scaling
+def scaling_points(data: dict, axis: str) -> tuple[list[int], dict[str, list[float]]]:
+    """The sweep along ``axis`` ("width" or "batch"): sizes and ms per step per library."""
+    points = data["scaling"][axis]["points"]
+    sizes = [p[axis] for p in points]
+    names = [n for n in (MG, TORCH, HAND) if all(n in p["ms_per_step"] for p in points)]
+    return sizes, {n: [p["ms_per_step"][n] for p in points] for n in names}
+
+
+def scaling_ratios(data: dict, axis: str, key: str = "vs_floor") -> list[float]:
+    """The ratio ``key`` at each point of the sweep along ``axis`` (empty if not measured)."""
+    points = data["scaling"][axis]["points"]
+    if not all(key in p["ratios"] for p in points):
+        return []
+    return [p["ratios"][key] for p in points]
+
+
+def scaling_chart(data: dict, path: Path | None = None, show: bool = False):
+    """Time per training step, and its ratio to the hand-written floor, as width and batch grow."""
+    import matplotlib
+
+    if not show:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sweep = data["scaling"]
+    fig, axes = plt.subplots(2, 2, figsize=(7.5, 6.5), sharex="col")
+    labels = {MG: "micrograd_plus", TORCH: "PyTorch", HAND: "hand-written floor"}
+    for col, (axis, fixed) in enumerate((("width", "batch"), ("batch", "width"))):
+        sizes, ms = scaling_points(data, axis)
+        top, bottom = axes[0][col], axes[1][col]
+        for name, values in ms.items():
+            top.loglog(sizes, values, "o-", label=labels[name], base=2)
+        for name, key in ((MG, "vs_floor"), (TORCH, "torch_vs_floor")):
+            ratio = scaling_ratios(data, axis, key)
+            if ratio:  # medians of per-round ratios, as the tables report
+                bottom.semilogx(sizes, ratio, "o-", label=labels[name], base=2)
+        bottom.axhline(1.0, color="grey", lw=0.8)
+        top.set_title(f"{axis} grows ({fixed} {sweep[axis][fixed]})", fontsize=10)
+        top.set_ylabel("ms per step")
+        bottom.set_ylabel("time / hand-written floor")
+        bottom.set_xlabel(axis)
+        bottom.set_xticks(sizes, [str(s) for s in sizes], rotation=30)
+        top.legend(fontsize=8)
+        bottom.legend(fontsize=8)
+    fig.suptitle(
+        f"One Adam step of a d-d-d-10 MLP, 1 thread; {data['machine']['cpu']}", fontsize=10
+    )
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110)
