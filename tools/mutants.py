@@ -436,22 +436,32 @@ def main(argv: list[str]) -> int:
 
     if args.execute:
         return execute_chapter(args.execute, args.limit)
+    if args.list:
+        return _list(args)
+    # The package, chapters and tests as they are now: edits during a run change nothing.
+    with tempfile.TemporaryDirectory(prefix="mutants-snapshot-") as snapshot:
+        _snapshot(Path(snapshot))
+        return _measure(_select(enumerate_mutants(args.scope), args), args)
+
+
+def _list(args) -> int:
     mutants = enumerate_mutants(args.scope)
     chosen = _select(mutants, args)
-    if args.list:
-        for m in chosen:
-            print(f"{m.id:4d}  {m.file}:{m.line}  {m.change}")
-        print(f"{len(chosen)} of {len(mutants)} mutants ({args.scope} scope)")
-        return 0
+    for m in chosen:
+        print(f"{m.id:4d}  {m.file}:{m.line}  {m.change}")
+    print(f"{len(chosen)} of {len(mutants)} mutants ({args.scope} scope)")
+    return 0
 
-    # The chapters and tests as they are now: editing them during a run changes nothing.
-    global CHAPTERS, TESTS
-    with tempfile.TemporaryDirectory(prefix="mutants-book-") as snapshot:
-        CHAPTERS = Path(shutil.copytree(CHAPTERS, Path(snapshot) / "chapters"))
-        shutil.copytree(ROOT / "tests", Path(snapshot) / "tests")
-        shutil.copy(ROOT / "pyproject.toml", snapshot)
-        TESTS = Path(snapshot)
-        return _measure(chosen, args)
+
+def _snapshot(snapshot: Path) -> None:
+    global ROOT, PACKAGE, CHAPTERS, TESTS
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(PACKAGE, snapshot / "micrograd_plus", ignore=ignore)
+    shutil.copytree(CHAPTERS, snapshot / "chapters")
+    shutil.copytree(ROOT / "tests", snapshot / "tests", ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", snapshot)
+    ROOT = TESTS = snapshot
+    PACKAGE, CHAPTERS = snapshot / "micrograd_plus", snapshot / "chapters"
 
 
 def _plan(m: Mutant, scope: str) -> list:
