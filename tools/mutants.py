@@ -84,15 +84,18 @@ DOUBLE_BACKWARD = ("test_double_backward_ops.py", "test_double_backward_nn.py")
 # File (or folder) -> the unit tests that exercise it; the first match wins.
 TEST_MAP = (
     ("optim/lbfgs.py", ("test_lbfgs.py",)),
-    ("optim/lr_scheduler/", ("test_schedulers.py", "test_schedulers_pinned.py")),
+    (
+        "optim/lr_scheduler/",
+        ("test_schedulers.py", "test_schedulers_pinned.py", "test_schedulers_torch.py"),
+    ),
     ("optim/", ("test_optimizers.py", "test_optimizer_attributes.py", "test_optimizer_inputs.py")),
     ("nn/losses/", ("test_losses.py", "test_losses_likelihood.py", "test_losses_pinned.py")),
     ("nn/utils/", ("test_clip.py",)),
-    ("nn/", ("test_layers.py", "test_module.py", "test_containers.py")),
+    ("nn/", ("test_layers.py", "test_module.py", "test_containers.py", "test_torch_nn_habits.py")),
     ("autograd/functional.py", ("test_autograd_functional.py", "test_higher_order.py")),
     ("autograd/", ("test_tensor.py", "test_higher_order.py", "test_ops.py")),
     ("ops/", ("test_ops.py", "test_tensor.py", "test_ops_properties.py")),
-    ("utils/data/", ("test_data.py", "test_datasets.py")),
+    ("utils/data/", ("test_data.py", "test_datasets.py", "test_torch_data.py")),
     ("checkpoint.py", ("test_checkpoint.py", "test_hostile_files.py")),
 )
 
