@@ -86,16 +86,39 @@ TEST_MAP = (
     ("optim/lbfgs.py", ("test_lbfgs.py",)),
     (
         "optim/lr_scheduler/",
-        ("test_schedulers.py", "test_schedulers_pinned.py", "test_schedulers_torch.py"),
+        (
+            "test_schedulers.py",
+            "test_schedulers_pinned.py",
+            "test_schedulers_torch.py",
+            "test_mutants_pinned.py",
+        ),
     ),
-    ("optim/", ("test_optimizers.py", "test_optimizer_attributes.py", "test_optimizer_inputs.py")),
+    (
+        "optim/",
+        (
+            "test_optimizers.py",
+            "test_optimizer_attributes.py",
+            "test_optimizer_inputs.py",
+            "test_mutants_pinned.py",
+        ),
+    ),
     ("nn/losses/", ("test_losses.py", "test_losses_likelihood.py", "test_losses_pinned.py")),
     ("nn/utils/", ("test_clip.py",)),
-    ("nn/", ("test_layers.py", "test_module.py", "test_containers.py", "test_torch_nn_habits.py")),
+    (
+        "nn/",
+        ("test_layers.py", "test_module.py", "test_containers.py", "test_torch_nn_habits.py"),
+    ),
     ("autograd/functional.py", ("test_autograd_functional.py", "test_higher_order.py")),
     ("autograd/", ("test_tensor.py", "test_higher_order.py", "test_ops.py")),
-    ("ops/", ("test_ops.py", "test_tensor.py", "test_ops_properties.py")),
-    ("utils/data/", ("test_data.py", "test_datasets.py", "test_torch_data.py")),
+    (
+        "ops/composites.py",
+        ("test_fuzz_composites.py", "test_torch_names.py", "test_torch_habits.py", "test_ops.py"),
+    ),
+    ("ops/", ("test_ops.py", "test_tensor.py", "test_ops_properties.py", "test_mutants_pinned.py")),
+    (
+        "utils/data/",
+        ("test_data.py", "test_datasets.py", "test_torch_data.py", "test_mutants_pinned.py"),
+    ),
     ("checkpoint.py", ("test_checkpoint.py", "test_hostile_files.py")),
 )
 

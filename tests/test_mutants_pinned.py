@@ -1,0 +1,92 @@
+"""Behaviour that sampled mutants (tools/mutants.py, tools/MUTANTS.md) showed unpinned.
+
+Each test names the change that survived the book and the unit tests before it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus import Tensor
+from micrograd_plus.nn.layers import class_indices
+from micrograd_plus.utils.data.transforms import normalize
+
+
+def optimizer(lr=1.0):
+    return mp.SGD([Tensor([0.0], requires_grad=True)], lr=lr)
+
+
+def test_linear_lr_closed_form_for_step_with_epoch():
+    """``step(epoch)`` uses the closed form: base * (start + (end - start) * e / T)."""
+    opt = optimizer(lr=0.8)
+    sched = mp.LinearLR(opt, start_factor=0.25, end_factor=0.75, total_iters=4)
+    for epoch in (2, 3, 6):
+        with pytest.warns(UserWarning):
+            sched.step(epoch)
+        done = min(epoch, 4) / 4
+        assert opt.param_groups[0]["lr"] == pytest.approx(0.8 * (0.25 + 0.5 * done))
+
+
+def test_polynomial_lr_follows_its_formula_for_power_two():
+    opt = optimizer(lr=0.5)
+    sched = mp.PolynomialLR(opt, total_iters=5, power=2.0)
+    for t in range(1, 8):
+        opt.step()
+        sched.step()
+        expected = 0.5 * (1 - min(t, 5) / 5) ** 2
+        assert opt.param_groups[0]["lr"] == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64, np.float64])
+def test_class_index_equal_to_the_size_is_out_of_range(dtype):
+    assert class_indices(np.array([0, 2], dtype=dtype), "target", size=3).tolist() == [0, 2]
+    with pytest.raises((IndexError, ValueError)):
+        class_indices(np.array([0, 3], dtype=dtype), "target", size=3)
+
+
+def test_normalize_keeps_a_constant_feature_at_its_offset_from_low():
+    """A zero span divides by 1: values are shifted by ``low``, not scaled."""
+    X = np.array([[1.0, 5.0], [3.0, 7.0]], dtype=np.float32)
+    out = normalize(X, low=np.array([1.0, 5.0]), high=np.array([3.0, 5.0]))[0]
+    np.testing.assert_array_equal(out, [[0.0, 0.0], [1.0, 2.0]])
+
+
+@pytest.mark.parametrize("bounds", [{"min": 0.0}, {"max": 0.0}], ids=["min", "max"])
+def test_clip_with_one_bound(bounds):
+    x = Tensor(np.array([-1.0, 1.0], dtype=np.float32))
+    expected = np.clip(x.data, bounds.get("min"), bounds.get("max"))
+    np.testing.assert_array_equal(mp.clip(x, **bounds).data, expected)
+
+
+def test_a_single_parameter_group_dict_names_the_fix():
+    with pytest.raises(TypeError, match="single parameter group"):
+        mp.SGD({"params": [Tensor([0.0], requires_grad=True)]}, lr=0.1)
+
+
+def test_optimizer_takes_named_parameters():
+    model = mp.Linear(2, 1)
+    opt = mp.SGD(model.named_parameters(), lr=0.1)
+    assert sum(len(g["params"]) for g in opt.param_groups) == 2
+
+
+def test_integer_division_is_float32_and_float64_stays_float64():
+    ints = mp.tensor([1, 3]) / mp.tensor([2, 4])
+    assert mp.tensor([1, 3]).dtype == np.int64
+    assert ints.dtype == np.float32
+    np.testing.assert_array_equal(ints.data, [0.5, 0.75])
+    wide = Tensor(np.array([1.0], dtype=np.float64)) / Tensor(np.array([4.0], dtype=np.float64))
+    assert wide.dtype == np.float64
+    assert (mp.tensor([1]) / Tensor(np.array([4.0], dtype=np.float64))).dtype == np.float64
+
+
+def test_linear_weight_gradient_in_graph_mode_for_3d_input():
+    """create_graph's weight gradient (t_matmul over flattened rows) equals the plain one."""
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((2, 3, 4)))
+    layer = mp.Linear(4, 5).double()
+    plain = mp.grad(layer(x).sum(), [layer.weight])[0]
+    graph = mp.grad(layer(x).sum(), [layer.weight], create_graph=True)[0]
+    np.testing.assert_allclose(graph.data, plain.data, rtol=1e-12)
+    np.testing.assert_allclose(plain.data, np.tile(x.data.sum(axis=(0, 1)), (5, 1)), rtol=1e-12)
