@@ -90,3 +90,11 @@ def test_linear_weight_gradient_in_graph_mode_for_3d_input():
     graph = mp.grad(layer(x).sum(), [layer.weight], create_graph=True)[0]
     np.testing.assert_allclose(graph.data, plain.data, rtol=1e-12)
     np.testing.assert_allclose(plain.data, np.tile(x.data.sum(axis=(0, 1)), (5, 1)), rtol=1e-12)
+
+
+def test_inference_mode_records_nothing_by_default():
+    x = Tensor([1.0], requires_grad=True)
+    with mp.inference_mode():
+        assert not (x * 2).requires_grad
+    with mp.inference_mode(False):
+        assert (x * 2).requires_grad

@@ -109,7 +109,10 @@ TEST_MAP = (
         ("test_layers.py", "test_module.py", "test_containers.py", "test_torch_nn_habits.py"),
     ),
     ("autograd/functional.py", ("test_autograd_functional.py", "test_higher_order.py")),
-    ("autograd/", ("test_tensor.py", "test_higher_order.py", "test_ops.py")),
+    (
+        "autograd/",
+        ("test_tensor.py", "test_higher_order.py", "test_ops.py", "test_mutants_pinned.py"),
+    ),
     (
         "ops/composites.py",
         ("test_fuzz_composites.py", "test_torch_names.py", "test_torch_habits.py", "test_ops.py"),
