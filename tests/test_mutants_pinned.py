@@ -98,3 +98,60 @@ def test_inference_mode_records_nothing_by_default():
         assert not (x * 2).requires_grad
     with mp.inference_mode(False):
         assert (x * 2).requires_grad
+
+
+# ------------------------------------------ survivors of the fresh book sample (seed 27001)
+def test_tanh_gain_and_xavier_uniform_bound():
+    from micrograd_plus.nn import init
+
+    assert init.calculate_gain("tanh") == pytest.approx(5 / 3)
+    w = Tensor(np.zeros((200, 300), dtype=np.float32))
+    init.xavier_uniform_(w, gain=2.0)
+    bound = 2.0 * np.sqrt(6.0 / 500)
+    assert np.abs(w.data).max() <= bound
+    assert np.abs(w.data).max() > 0.99 * bound
+
+
+def test_linear_refuses_a_scalar_and_the_wrong_width():
+    layer = mp.Linear(3, 2)
+    for bad in (Tensor(1.0), Tensor(np.ones((4, 5)))):
+        with pytest.raises(ValueError, match="expected 3"):
+            layer(bad)
+
+
+def test_clip_passes_the_gradient_on_its_bounds():
+    """As torch.clamp: the gradient is 1 where min <= x <= max, bounds included."""
+    x = Tensor(np.array([-1.0, 0.0, 0.5, 1.0, 2.0]), requires_grad=True)
+    mp.clip(x, min=0.0, max=1.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0, 1.0, 0.0])
+
+
+def test_abs_gradient_at_zero_is_zero():
+    x = Tensor(np.array([-2.0, 0.0, 3.0]), requires_grad=True)
+    x.abs().sum().backward()
+    np.testing.assert_array_equal(x.grad, [-1.0, 0.0, 1.0])
+
+
+def test_maximum_splits_the_gradient_of_a_tie():
+    """As torch.maximum: equal inputs get half the gradient each."""
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = Tensor(np.array([1.0, 3.0]), requires_grad=True)
+    mp.maximum(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.5, 0.0])
+    np.testing.assert_array_equal(b.grad, [0.5, 1.0])
+
+
+def test_poisson_full_adds_stirling_for_targets_above_one():
+    x, t = np.array([0.5, 0.2]), np.array([3.0, 1.0])
+    loss = mp.nn.functional.poisson_nll_loss(
+        Tensor(x), Tensor(t), log_input=True, full=True, reduction="none"
+    )
+    stirling = np.where(t > 1, t * np.log(t) - t + 0.5 * np.log(2 * np.pi * t), 0)
+    np.testing.assert_allclose(loss.data, np.exp(x) - t * x + stirling, rtol=1e-12)
+
+
+def test_cubic_interpolate_without_a_minimum_takes_the_middle():
+    from micrograd_plus.optim.lbfgs import cubic_interpolate
+
+    # d1 = g1 + g2 - 3 (f1 - f2) / (x1 - x2) = 0 and g1 g2 > 0: no real minimum
+    assert cubic_interpolate(0.0, 0.0, 2.0, 1.0, 4 / 3, 2.0) == 0.5

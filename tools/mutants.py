@@ -83,7 +83,7 @@ LIBRARY = ("ops/", "autograd/", "nn/", "optim/", "utils/data/", "checkpoint.py")
 DOUBLE_BACKWARD = ("test_double_backward_ops.py", "test_double_backward_nn.py")
 # File (or folder) -> the unit tests that exercise it; the first match wins.
 TEST_MAP = (
-    ("optim/lbfgs.py", ("test_lbfgs.py",)),
+    ("optim/lbfgs.py", ("test_lbfgs.py", "test_mutants_pinned.py")),
     (
         "optim/lr_scheduler/",
         (
@@ -102,11 +102,25 @@ TEST_MAP = (
             "test_mutants_pinned.py",
         ),
     ),
-    ("nn/losses/", ("test_losses.py", "test_losses_likelihood.py", "test_losses_pinned.py")),
+    (
+        "nn/losses/",
+        (
+            "test_losses.py",
+            "test_losses_likelihood.py",
+            "test_losses_pinned.py",
+            "test_mutants_pinned.py",
+        ),
+    ),
     ("nn/utils/", ("test_clip.py",)),
     (
         "nn/",
-        ("test_layers.py", "test_module.py", "test_containers.py", "test_torch_nn_habits.py"),
+        (
+            "test_layers.py",
+            "test_module.py",
+            "test_containers.py",
+            "test_torch_nn_habits.py",
+            "test_mutants_pinned.py",
+        ),
     ),
     ("autograd/functional.py", ("test_autograd_functional.py", "test_higher_order.py")),
     (
