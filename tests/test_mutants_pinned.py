@@ -155,3 +155,20 @@ def test_cubic_interpolate_without_a_minimum_takes_the_middle():
 
     # d1 = g1 + g2 - 3 (f1 - f2) / (x1 - x2) = 0 and g1 g2 > 0: no real minimum
     assert cubic_interpolate(0.0, 0.0, 2.0, 1.0, 4 / 3, 2.0) == 0.5
+
+
+def test_assigning_to_a_parameter_name_needs_a_parameter_or_none():
+    layer = mp.Linear(2, 2)
+    with pytest.raises(TypeError, match="wrap it in Parameter"):
+        layer.weight = Tensor(np.zeros((2, 2)))
+    layer.bias = None
+    assert layer.bias is None and "bias" not in layer.state_dict()
+
+
+def test_reassigned_buffers_keep_their_persistence():
+    module = mp.Module()
+    module.register_buffer("kept", Tensor([1.0]))
+    module.register_buffer("temp", Tensor([2.0]), persistent=False)
+    module.kept, module.temp = Tensor([3.0]), Tensor([4.0])
+    assert list(module.state_dict()) == ["kept"]
+    assert module.state_dict()["kept"].tolist() == [3.0]
