@@ -172,3 +172,20 @@ def test_reassigned_buffers_keep_their_persistence():
     module.kept, module.temp = Tensor([3.0]), Tensor([4.0])
     assert list(module.state_dict()) == ["kept"]
     assert module.state_dict()["kept"].tolist() == [3.0]
+
+
+# ------------------------------------------ survivors of the fresh library sample (seed 27002)
+def test_make_regression_default_size():
+    from micrograd_plus.utils.data.toy import make_regression
+
+    X, y = make_regression()[:2]
+    assert len(X) == len(y) == 100
+
+
+def test_a_broadcast_gradient_is_copied_into_a_writable_leaf_grad():
+    """The leaf must own its .grad, not keep backward's read-only broadcast view."""
+    x = Tensor(np.zeros(3, dtype=np.float32), requires_grad=True)
+    x.sum().backward()
+    assert x.grad.flags.writeable and x.grad.flags.owndata
+    x.grad[0] = 5.0  # an in-place change, as optimizers and clipping make
+    np.testing.assert_array_equal(x.grad, [5.0, 1.0, 1.0])
