@@ -324,14 +324,16 @@ def wheel(session: nox.Session) -> None:
 
 @session()
 def mutants(session: nox.Session) -> None:
-    """How much of losses/ and optim/ the book pins: nox -s mutants [-- --sample 50 --seed 0]
+    """How much of what it teaches the book pins: nox -s mutants [-- --sample 50 --seed 0]
 
     Mutates a temporary copy of the package one change at a time and executes
-    chapters 3-5 against each mutant; reports the kill rate and the survivors.
-    A development tool, not part of the default sessions (one mutant takes
-    about 20-100 s; a full run of all mutants takes hours).
+    the chapter(s) that teach the mutated file (``--scope library``: its unit
+    tests and the double-backward tests first); reports the kill rate and the
+    survivors. A development tool, not part of the default sessions (one mutant
+    takes about 5-100 s; a full run of all mutants takes days). tools/MUTANTS.md
+    has the measured samples.
     """
-    session.install("-e", ".[docs]", "nbclient>=0.10")
+    session.install("-e", ".[docs,test,torch]", "nbclient>=0.10")
     args = session.posargs or ["--sample", "50", "--seed", "0"]
     session.run("python", "tools/mutants.py", *args)
 

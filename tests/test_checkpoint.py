@@ -313,3 +313,20 @@ def test_saving_keeps_the_files_permissions_and_gives_new_files_the_usual_ones(t
         assert stat.S_IMODE(new.stat().st_mode) == 0o640  # the replaced file's mode
     finally:
         os.umask(umask)
+
+
+@pytest.mark.parametrize(
+    "change", [{"format": "someone.else"}, {"version": 2}], ids=["foreign-format", "newer"]
+)
+def test_checkpoint_of_another_format_or_a_newer_version_is_refused(tmp_path, change):
+    """Each half of the format check refuses on its own (a mutant joined them by 'and')."""
+    import json
+
+    path = save_checkpoint(tmp_path / "ck.npz", make_model())
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    meta = json.loads(str(arrays["__meta__"]))
+    arrays["__meta__"] = np.array(json.dumps({**meta, **change}))
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="unsupported checkpoint format"):
+        load_checkpoint(path, make_model())

@@ -1,23 +1,36 @@
-"""How much of the losses, optimizers and schedulers does the book pin down?
+"""How much of what the book teaches does it pin down; with the unit tests, the library?
 
-Mutation testing with the book as the test suite: make one small change to
-the library (an operator swapped, a constant changed, a comparison flipped),
-execute the book's chapters against the changed copy, and count the changes
-that make a chapter fail ("killed"). A change no chapter notices ("survivor")
-is behaviour the book shows but does not check.
+Mutation testing: make one small change to the library (an operator swapped,
+a constant changed, a comparison flipped), run the checks that could notice it
+against the changed copy, and count the changes that make a check fail
+("killed"). A change nothing notices ("survivor") is behaviour shown but not
+checked.
+
+Two scopes (``--scope``):
+
+* ``book`` (default): the files a chapter teaches (``BOOK_MAP``); each mutant
+  runs only the chapter(s) that teach its file.
+* ``library``: ops, autograd, nn, optim, utils/data and checkpoint; each mutant
+  runs the unit tests mapped to its file (``TEST_MAP``, plus the double-backward
+  tests for ops, autograd and nn) and then the chapters that teach it, if any.
 
 Usage::
 
-    python tools/mutants.py --list                  # every mutant, numbered
-    python tools/mutants.py --sample 50 --seed 0    # a reproducible sample
-    python tools/mutants.py --ids 3,17,240          # chosen mutants
-    python tools/mutants.py --sample 50 --out results.json --jobs 2
+    python tools/mutants.py --list                           # every mutant, numbered
+    python tools/mutants.py --sample 50 --seed 0             # a reproducible sample
+    python tools/mutants.py --scope library --sample 40 --seed 5 --out lib.json
+    python tools/mutants.py --ids 3,17,240                   # chosen mutants
+    python tools/mutants.py --survivors lib.json --out again.json  # rerun survivors
 
-Each mutant is applied to a temporary copy of the package (the working tree
-is never modified) and to a snapshot of the chapters; they run with ``PYTHONPATH`` pointing at that
-copy, each in a fresh kernel with a time limit, and stop at the first failure.
-A chapter that runs out of time counts as killed. The unmutated package is
-run first: if a chapter fails without any mutation, nothing is measured.
+Each mutant is applied to its own temporary copy of the package (and of the
+tests; the working tree is never modified), so ``--jobs`` runs them in
+parallel safely; chapters run with ``PYTHONPATH`` pointing at that copy, each
+in a fresh kernel with a time limit, and stop at the first failure. A check
+that runs out of time counts as killed. The unmutated package is run first on
+every check a sample needs: if one fails without any mutation, nothing is
+measured. Survivors listed in ``tools/mutants_equivalent.txt`` (with the
+reason) are reported as equivalent, not as survivors. Results go to ``--out``
+as JSON, rewritten after every mutant.
 """
 
 from __future__ import annotations
@@ -32,6 +45,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -39,11 +53,91 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "micrograd_plus"
-TARGETS = ("nn/losses", "optim")
 CHAPTERS = ROOT / "docs" / "chapters"
-BOOK = ("03_losses", "04_optimizers", "06_training")
-# The chapter that teaches a file runs first, so most mutants die quickly.
-FIRST = {"nn/losses": "03_losses", "optim": "04_optimizers"}
+TESTS = ROOT  # holds tests/ and pyproject.toml; a snapshot of them during a run
+EQUIVALENT = ROOT / "tools" / "mutants_equivalent.txt"
+ENGINE = ("01_tensors", "02_layers")
+# File (or folder) -> the chapters that teach it; the first match wins.
+BOOK_MAP = (
+    ("nn/losses/", ("03_losses",)),
+    ("optim/lbfgs.py", ("05_curvature",)),
+    ("autograd/functional.py", ("05_curvature",)),
+    ("optim/lr_scheduler/", ("04_optimizers", "06_training")),
+    ("optim/", ("04_optimizers",)),
+    ("ops/arithmetic.py", ENGINE),
+    ("ops/elementwise.py", ENGINE),
+    ("ops/reduce.py", ENGINE),
+    ("ops/linalg.py", ENGINE),
+    ("ops/_broadcast.py", ENGINE),
+    ("autograd/engine.py", ENGINE),
+    ("autograd/function.py", ENGINE),
+    ("autograd/gradcheck.py", ENGINE),
+    ("autograd/grad_mode.py", ENGINE),
+    ("nn/module.py", ("02_layers",)),
+    ("nn/layers.py", ("02_layers",)),
+    ("nn/normalization.py", ("02_layers",)),
+    ("nn/functional.py", ("02_layers",)),
+    ("nn/init.py", ("02_layers",)),
+)
+LIBRARY = ("ops/", "autograd/", "nn/", "optim/", "utils/data/", "checkpoint.py")
+DOUBLE_BACKWARD = ("test_double_backward_ops.py", "test_double_backward_nn.py")
+# File (or folder) -> the unit tests that exercise it; the first match wins.
+TEST_MAP = (
+    ("optim/lbfgs.py", ("test_lbfgs.py", "test_mutants_pinned.py")),
+    (
+        "optim/lr_scheduler/",
+        (
+            "test_schedulers.py",
+            "test_schedulers_pinned.py",
+            "test_schedulers_torch.py",
+            "test_mutants_pinned.py",
+        ),
+    ),
+    (
+        "optim/",
+        (
+            "test_optimizers.py",
+            "test_optimizer_attributes.py",
+            "test_optimizer_inputs.py",
+            "test_mutants_pinned.py",
+        ),
+    ),
+    (
+        "nn/losses/",
+        (
+            "test_losses.py",
+            "test_losses_likelihood.py",
+            "test_losses_pinned.py",
+            "test_mutants_pinned.py",
+        ),
+    ),
+    ("nn/utils/", ("test_clip.py",)),
+    (
+        "nn/",
+        (
+            "test_layers.py",
+            "test_module.py",
+            "test_containers.py",
+            "test_torch_nn_habits.py",
+            "test_mutants_pinned.py",
+        ),
+    ),
+    ("autograd/functional.py", ("test_autograd_functional.py", "test_higher_order.py")),
+    (
+        "autograd/",
+        ("test_tensor.py", "test_higher_order.py", "test_ops.py", "test_mutants_pinned.py"),
+    ),
+    (
+        "ops/composites.py",
+        ("test_fuzz_composites.py", "test_torch_names.py", "test_torch_habits.py", "test_ops.py"),
+    ),
+    ("ops/", ("test_ops.py", "test_tensor.py", "test_ops_properties.py", "test_mutants_pinned.py")),
+    (
+        "utils/data/",
+        ("test_data.py", "test_datasets.py", "test_torch_data.py", "test_mutants_pinned.py"),
+    ),
+    ("checkpoint.py", ("test_checkpoint.py", "test_hostile_files.py")),
+)
 
 BINOPS = {
     ast.Add: ast.Sub,
@@ -160,16 +254,22 @@ def _apply(node: ast.AST, how: tuple) -> ast.AST:
     return node
 
 
-def _sources() -> list[Path]:
-    files = []
-    for target in TARGETS:
-        files += sorted(p for p in (PACKAGE / target).rglob("*.py") if p.name != "__init__.py")
-    return files
+def _lookup(table: tuple, rel: str) -> tuple[str, ...]:
+    """What ``table`` maps package-relative file ``rel`` to (``()`` if nothing)."""
+    return next((v for prefix, v in table if rel.startswith(prefix)), ())
 
 
-def enumerate_mutants() -> list[Mutant]:
+def _sources(scope: str) -> list[Path]:
+    files = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py")
+    rel = [str(p.relative_to(PACKAGE)) for p in files]
+    if scope == "book":
+        return [p for p, r in zip(files, rel, strict=True) if _lookup(BOOK_MAP, r)]
+    return [p for p, r in zip(files, rel, strict=True) if r.startswith(LIBRARY)]
+
+
+def enumerate_mutants(scope: str = "book") -> list[Mutant]:
     mutants: list[Mutant] = []
-    for path in _sources():
+    for path in _sources(scope):
         tree = ast.parse(path.read_text())
         skip = _not_mutated(tree)
         for index, node in enumerate(ast.walk(tree)):
@@ -256,38 +356,105 @@ def _run_chapter(name: str, root: str, limit: float) -> str:
     return "passed" if proc.returncode == 0 else "failed"
 
 
-def _order(mutant: Mutant | None) -> list[str]:
-    if mutant is None:
-        return list(BOOK)
-    first = next(
-        (c for t, c in FIRST.items() if mutant.file.startswith(f"micrograd_plus/{t}")), None
+def _run_tests(tests: tuple[str, ...], root: str, limit: float) -> str:
+    """'passed', 'failed' or 'timeout' for unit test files run against ``root``."""
+    env = dict(os.environ, PYTHONPATH=root, PYTHONDONTWRITEBYTECODE="1")
+    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
+    command += ["--no-header", "-o", "addopts=", *(f"tests/{t}" for t in tests)]
+    proc = subprocess.Popen(
+        command,
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
-    return sorted(BOOK, key=lambda c: c != first)
+    try:
+        out, _ = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return "timeout"
+    if proc.returncode not in (0, 1):  # 2-5: interrupted, internal error, usage, none collected
+        raise RuntimeError(f"pytest could not run {tests}:\n{out.decode()[-2000:]}")
+    return "passed" if proc.returncode == 0 else "failed"
 
 
-def run_mutant(mutant: Mutant | None, limit: float) -> dict:
-    """Apply ``mutant`` (None: no change) to a copy of the package and run the book on it."""
+def checks(rel: str, scope: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The checks a mutant of package file ``rel`` runs, cheapest first.
+
+    Each is ``("tests", files)`` or ``("chapter", (name,))``.
+    """
+    out: list[tuple[str, tuple[str, ...]]] = []
+    if scope == "library":
+        tests = _lookup(TEST_MAP, rel)
+        if rel.startswith(("ops/", "autograd/", "nn/")):
+            tests = (*tests, *DOUBLE_BACKWARD)
+        if tests:
+            out.append(("tests", tests))
+    out += [("chapter", (c,)) for c in _lookup(BOOK_MAP, rel)]
+    return out
+
+
+def _copy(root: str, with_tests: bool) -> None:
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(PACKAGE, Path(root) / "micrograd_plus", ignore=ignore)
+    if with_tests:
+        shutil.copytree(TESTS / "tests", Path(root) / "tests", ignore=ignore)
+        shutil.copy(TESTS / "pyproject.toml", root)
+
+
+def run_checks(mutant: Mutant | None, plan: list, limit: float) -> dict:
+    """Apply ``mutant`` (None: no change) to a copy of the package and run ``plan`` on it."""
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mutant-") as root:
-        shutil.copytree(
-            PACKAGE, Path(root) / "micrograd_plus", ignore=shutil.ignore_patterns("__pycache__")
-        )
+        _copy(root, with_tests=any(kind == "tests" for kind, _ in plan))
         if mutant is not None:
             (Path(root) / mutant.file).write_text(mutated_source(mutant))
         verdict, by = "survived", None
-        for chapter in _order(mutant):
-            outcome = _run_chapter(chapter, root, limit)
+        for kind, what in plan:
+            if kind == "tests":
+                outcome = _run_tests(what, root, limit)
+            else:
+                outcome = _run_chapter(what[0], root, limit)
             if outcome == "setup":
                 raise RuntimeError(f"the kernel did not import the copy in {root}")
             if outcome != "passed":
-                verdict, by = ("timeout" if outcome == "timeout" else "killed"), chapter
+                verdict, by = ("timeout" if outcome == "timeout" else "killed"), ",".join(what)
                 break
     seconds = time.perf_counter() - start
     return {"verdict": verdict, "by": by, "seconds": round(seconds, 1)}
 
 
 # ------------------------------------------------------------------ command line
+def _key(m: dict | Mutant) -> tuple[str, int, str]:
+    m = m if isinstance(m, dict) else asdict(m)
+    return (m["file"], m["line"], m["change"])
+
+
+def _equivalent() -> dict[tuple[str, int, str], str]:
+    """``file:line: change  # reason`` lines of tools/mutants_equivalent.txt."""
+    out = {}
+    for line in EQUIVALENT.read_text().splitlines() if EQUIVALENT.exists() else []:
+        if line.strip() and not line.startswith("#"):
+            where, _, rest = line.partition(": ")
+            change, _, reason = rest.partition("  # ")
+            file, _, number = where.rpartition(":")
+            if not reason.strip():
+                raise ValueError(f"{EQUIVALENT.name}: no reason given in {line!r}")
+            out[(file, int(number), change.strip())] = reason.strip()
+    return out
+
+
 def _select(mutants: list[Mutant], args) -> list[Mutant]:
+    if args.survivors:
+        old = json.loads(args.survivors.read_text())["results"]
+        wanted = {_key(r) for r in old if r["verdict"] == "survived"}
+        found = [m for m in mutants if _key(m) in wanted]
+        for gone in wanted - {_key(m) for m in found}:
+            print(f"no longer a mutant (the source moved?): {gone}", file=sys.stderr)
+        return found
     if args.ids:
         wanted = [int(i) for i in args.ids.split(",")]
         return [mutants[i] for i in wanted]
@@ -299,68 +466,129 @@ def _select(mutants: list[Mutant], args) -> list[Mutant]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--list", action="store_true", help="print the mutants and exit")
+    parser.add_argument("--scope", choices=("book", "library"), default="book")
     parser.add_argument("--sample", type=int, help="run a random sample of N mutants")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
     parser.add_argument("--ids", help="comma-separated mutant numbers to run")
+    parser.add_argument("--survivors", type=Path, help="rerun the survivors of this JSON")
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
-    parser.add_argument("--limit", type=float, default=120, help="seconds per chapter (120)")
+    parser.add_argument("--limit", type=float, default=240, help="seconds per check (240)")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     parser.add_argument("--execute", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.execute:
         return execute_chapter(args.execute, args.limit)
-    mutants = enumerate_mutants()
-    chosen = _select(mutants, args)
     if args.list:
-        for m in chosen:
-            print(f"{m.id:4d}  {m.file}:{m.line}  {m.change}")
-        print(f"{len(chosen)} of {len(mutants)} mutants")
-        return 0
+        return _list(args)
+    # The package, chapters and tests as they are now: edits during a run change nothing.
+    with tempfile.TemporaryDirectory(prefix="mutants-snapshot-") as snapshot:
+        _snapshot(Path(snapshot))
+        return _measure(_select(enumerate_mutants(args.scope), args), args)
 
-    # The chapters as they are now: editing them during a long run changes nothing.
-    global CHAPTERS
-    with tempfile.TemporaryDirectory(prefix="mutants-book-") as snapshot:
-        CHAPTERS = Path(shutil.copytree(CHAPTERS, Path(snapshot) / "chapters"))
-        return _measure(chosen, args)
+
+def _list(args) -> int:
+    mutants = enumerate_mutants(args.scope)
+    chosen = _select(mutants, args)
+    for m in chosen:
+        print(f"{m.id:4d}  {m.file}:{m.line}  {m.change}")
+    print(f"{len(chosen)} of {len(mutants)} mutants ({args.scope} scope)")
+    return 0
+
+
+def _snapshot(snapshot: Path) -> None:
+    global ROOT, PACKAGE, CHAPTERS, TESTS
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(PACKAGE, snapshot / "micrograd_plus", ignore=ignore)
+    shutil.copytree(CHAPTERS, snapshot / "chapters")
+    shutil.copytree(ROOT / "tests", snapshot / "tests", ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", snapshot)
+    ROOT = TESTS = snapshot
+    PACKAGE, CHAPTERS = snapshot / "micrograd_plus", snapshot / "chapters"
+
+
+def _plan(m: Mutant, scope: str) -> list:
+    return checks(m.file.removeprefix("micrograd_plus/"), scope)
+
+
+def _baseline(chosen: list[Mutant], args) -> bool:
+    """Run every check the sample needs on the unmutated package once."""
+    needed = []
+    for m in chosen:
+        needed += [c for c in _plan(m, args.scope) if c not in needed]
+    result = run_checks(None, needed, args.limit)
+    if result["verdict"] != "survived":
+        print(f"the unmutated library fails {result['by']}: fix it first", file=sys.stderr)
+        return False
+    print(f"unmutated: {len(needed)} checks pass in {result['seconds']} s", flush=True)
+    return True
 
 
 def _measure(chosen: list[Mutant], args) -> int:
-    baseline = run_mutant(None, args.limit)
-    if baseline["verdict"] != "survived":
-        print(f"the unmutated book fails in {baseline['by']}: fix it first", file=sys.stderr)
+    if not _baseline(chosen, args):
         return 2
-    print(f"unmutated book: passes in {baseline['seconds']} s; {len(chosen)} mutants", flush=True)
+    print(f"{len(chosen)} mutants ({args.scope} scope)", flush=True)
+    results: list[dict] = []
+    lock = threading.Lock()
+    start = time.perf_counter()
 
     def one(m: Mutant) -> dict:
-        result = {**asdict(m), **run_mutant(m, args.limit)}
+        result = {**asdict(m), **run_checks(m, _plan(m, args.scope), args.limit)}
         print(
             f"{m.id:4d} {result['verdict']:8s} {m.file}:{m.line}  {m.change}"
             f"  ({result['seconds']} s{', ' + result['by'] if result['by'] else ''})",
             flush=True,
         )
+        with lock:
+            results.append(result)
+            _write(results, time.perf_counter() - start, args)
         return result
 
-    start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(one, chosen))
-    wall = time.perf_counter() - start
-    return _report(results, wall, args)
+        list(pool.map(one, chosen))
+    return _report(results, time.perf_counter() - start, args)
+
+
+def _summary(results: list[dict], wall: float, args) -> dict:
+    equivalent = _equivalent()
+    for r in results:
+        r["equivalent"] = equivalent.get(_key(r)) if r["verdict"] == "survived" else None
+    killed = sum(r["verdict"] != "survived" for r in results)
+    counted = [r for r in results if not r["equivalent"]]
+    n = len(results)
+    return {
+        "scope": args.scope,
+        "seed": args.seed if args.sample else None,
+        "killed": killed,
+        "total": n,
+        "equivalent": n - len(counted),
+        "kill_rate_non_equivalent": killed / len(counted) if counted else None,
+        "seconds_per_mutant": sum(r["seconds"] for r in results) / n if n else None,
+        "wall_seconds": round(wall),
+    }
+
+
+def _write(results: list[dict], wall: float, args) -> None:
+    if args.out:
+        ordered = sorted(results, key=lambda r: r["id"])
+        summary = _summary(ordered, wall, args)
+        args.out.write_text(json.dumps({"summary": summary, "results": ordered}, indent=1) + "\n")
 
 
 def _report(results: list[dict], wall: float, args) -> int:
-    killed = [r for r in results if r["verdict"] != "survived"]
-    survivors = [r for r in results if r["verdict"] == "survived"]
-    n = len(results)
-    rate = len(killed) / n if n else float("nan")
-    per = sum(r["seconds"] for r in results) / n if n else float("nan")
-    print(f"\nkilled {len(killed)} of {n} mutants ({rate:.0%}); survivors:")
-    for r in survivors:
-        print(f"  #{r['id']:<4d} {r['file']}:{r['line']}  {r['change']}")
-    print(f"{per:.1f} s per mutant, {wall:.0f} s wall with {args.jobs} jobs")
-    if args.out:
-        summary = {"killed": len(killed), "total": n, "kill_rate": rate, "seconds_per_mutant": per}
-        args.out.write_text(json.dumps({"summary": summary, "results": results}, indent=1) + "\n")
+    results.sort(key=lambda r: r["id"])
+    s = _summary(results, wall, args)
+    rate = s["kill_rate_non_equivalent"]
+    print(
+        f"\nkilled {s['killed']} of {s['total']} mutants, {s['equivalent']} equivalent: "
+        f"{'n/a' if rate is None else f'{rate:.0%}'} of the non-equivalent; survivors:"
+    )
+    for r in results:
+        if r["verdict"] == "survived":
+            note = f"  (equivalent: {r['equivalent']})" if r["equivalent"] else ""
+            print(f"  #{r['id']:<4d} {r['file']}:{r['line']}  {r['change']}{note}")
+    print(f"{s['seconds_per_mutant'] or 0:.1f} s per mutant, {wall:.0f} s wall, {args.jobs} jobs")
+    _write(results, wall, args)
     return 0
 
 

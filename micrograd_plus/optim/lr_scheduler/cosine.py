@@ -27,10 +27,9 @@ class CosineAnnealingLR(LRScheduler):
 
     def get_lr(self) -> list:
         t, T, low = self.last_epoch, self.T_max, self.eta_min
+        # The constructor's step keeps the rates; step(epoch) uses the closed form.
         if self._is_initial:
             return self._current()
-        if self._step_count == 1 and t > 0:
-            return self._get_closed_form_lr()
         if (t - 1 - T) % (2 * T) == 0:
             return [
                 lr + (base - low) * (1 - math.cos(math.pi / T)) / 2

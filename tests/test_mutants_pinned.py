@@ -1,0 +1,191 @@
+"""Behaviour that sampled mutants (tools/mutants.py, tools/MUTANTS.md) showed unpinned.
+
+Each test names the change that survived the book and the unit tests before it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import micrograd_plus as mp
+from micrograd_plus import Tensor
+from micrograd_plus.nn.layers import class_indices
+from micrograd_plus.utils.data.transforms import normalize
+
+
+def optimizer(lr=1.0):
+    return mp.SGD([Tensor([0.0], requires_grad=True)], lr=lr)
+
+
+def test_linear_lr_closed_form_for_step_with_epoch():
+    """``step(epoch)`` uses the closed form: base * (start + (end - start) * e / T)."""
+    opt = optimizer(lr=0.8)
+    sched = mp.LinearLR(opt, start_factor=0.25, end_factor=0.75, total_iters=4)
+    for epoch in (2, 3, 6):
+        with pytest.warns(UserWarning):
+            sched.step(epoch)
+        done = min(epoch, 4) / 4
+        assert opt.param_groups[0]["lr"] == pytest.approx(0.8 * (0.25 + 0.5 * done))
+
+
+def test_polynomial_lr_follows_its_formula_for_power_two():
+    opt = optimizer(lr=0.5)
+    sched = mp.PolynomialLR(opt, total_iters=5, power=2.0)
+    for t in range(1, 8):
+        opt.step()
+        sched.step()
+        expected = 0.5 * (1 - min(t, 5) / 5) ** 2
+        assert opt.param_groups[0]["lr"] == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64, np.float64])
+def test_class_index_equal_to_the_size_is_out_of_range(dtype):
+    assert class_indices(np.array([0, 2], dtype=dtype), "target", size=3).tolist() == [0, 2]
+    with pytest.raises((IndexError, ValueError)):
+        class_indices(np.array([0, 3], dtype=dtype), "target", size=3)
+
+
+def test_normalize_keeps_a_constant_feature_at_its_offset_from_low():
+    """A zero span divides by 1: values are shifted by ``low``, not scaled."""
+    X = np.array([[1.0, 5.0], [3.0, 7.0]], dtype=np.float32)
+    out = normalize(X, low=np.array([1.0, 5.0]), high=np.array([3.0, 5.0]))[0]
+    np.testing.assert_array_equal(out, [[0.0, 0.0], [1.0, 2.0]])
+
+
+@pytest.mark.parametrize("bounds", [{"min": 0.0}, {"max": 0.0}], ids=["min", "max"])
+def test_clip_with_one_bound(bounds):
+    x = Tensor(np.array([-1.0, 1.0], dtype=np.float32))
+    expected = np.clip(x.data, bounds.get("min"), bounds.get("max"))
+    np.testing.assert_array_equal(mp.clip(x, **bounds).data, expected)
+
+
+def test_a_single_parameter_group_dict_names_the_fix():
+    with pytest.raises(TypeError, match="single parameter group"):
+        mp.SGD({"params": [Tensor([0.0], requires_grad=True)]}, lr=0.1)
+
+
+def test_optimizer_takes_named_parameters():
+    model = mp.Linear(2, 1)
+    opt = mp.SGD(model.named_parameters(), lr=0.1)
+    assert sum(len(g["params"]) for g in opt.param_groups) == 2
+
+
+def test_integer_division_is_float32_and_float64_stays_float64():
+    ints = mp.tensor([1, 3]) / mp.tensor([2, 4])
+    assert mp.tensor([1, 3]).dtype == np.int64
+    assert ints.dtype == np.float32
+    np.testing.assert_array_equal(ints.data, [0.5, 0.75])
+    wide = Tensor(np.array([1.0], dtype=np.float64)) / Tensor(np.array([4.0], dtype=np.float64))
+    assert wide.dtype == np.float64
+    assert (mp.tensor([1]) / Tensor(np.array([4.0], dtype=np.float64))).dtype == np.float64
+
+
+def test_linear_weight_gradient_in_graph_mode_for_3d_input():
+    """create_graph's weight gradient (t_matmul over flattened rows) equals the plain one."""
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((2, 3, 4)))
+    layer = mp.Linear(4, 5).double()
+    plain = mp.grad(layer(x).sum(), [layer.weight])[0]
+    graph = mp.grad(layer(x).sum(), [layer.weight], create_graph=True)[0]
+    np.testing.assert_allclose(graph.data, plain.data, rtol=1e-12)
+    np.testing.assert_allclose(plain.data, np.tile(x.data.sum(axis=(0, 1)), (5, 1)), rtol=1e-12)
+
+
+def test_inference_mode_records_nothing_by_default():
+    x = Tensor([1.0], requires_grad=True)
+    with mp.inference_mode():
+        assert not (x * 2).requires_grad
+    with mp.inference_mode(False):
+        assert (x * 2).requires_grad
+
+
+# ------------------------------------------ survivors of the fresh book sample (seed 27001)
+def test_tanh_gain_and_xavier_uniform_bound():
+    from micrograd_plus.nn import init
+
+    assert init.calculate_gain("tanh") == pytest.approx(5 / 3)
+    w = Tensor(np.zeros((200, 300), dtype=np.float32))
+    init.xavier_uniform_(w, gain=2.0)
+    bound = 2.0 * np.sqrt(6.0 / 500)
+    assert np.abs(w.data).max() <= bound
+    assert np.abs(w.data).max() > 0.99 * bound
+
+
+def test_linear_refuses_a_scalar_and_the_wrong_width():
+    layer = mp.Linear(3, 2)
+    for bad in (Tensor(1.0), Tensor(np.ones((4, 5)))):
+        with pytest.raises(ValueError, match="expected 3"):
+            layer(bad)
+
+
+def test_clip_passes_the_gradient_on_its_bounds():
+    """As torch.clamp: the gradient is 1 where min <= x <= max, bounds included."""
+    x = Tensor(np.array([-1.0, 0.0, 0.5, 1.0, 2.0]), requires_grad=True)
+    mp.clip(x, min=0.0, max=1.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0, 1.0, 0.0])
+
+
+def test_abs_gradient_at_zero_is_zero():
+    x = Tensor(np.array([-2.0, 0.0, 3.0]), requires_grad=True)
+    x.abs().sum().backward()
+    np.testing.assert_array_equal(x.grad, [-1.0, 0.0, 1.0])
+
+
+def test_maximum_splits_the_gradient_of_a_tie():
+    """As torch.maximum: equal inputs get half the gradient each."""
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = Tensor(np.array([1.0, 3.0]), requires_grad=True)
+    mp.maximum(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.5, 0.0])
+    np.testing.assert_array_equal(b.grad, [0.5, 1.0])
+
+
+def test_poisson_full_adds_stirling_for_targets_above_one():
+    x, t = np.array([0.5, 0.2]), np.array([3.0, 1.0])
+    loss = mp.nn.functional.poisson_nll_loss(
+        Tensor(x), Tensor(t), log_input=True, full=True, reduction="none"
+    )
+    stirling = np.where(t > 1, t * np.log(t) - t + 0.5 * np.log(2 * np.pi * t), 0)
+    np.testing.assert_allclose(loss.data, np.exp(x) - t * x + stirling, rtol=1e-12)
+
+
+def test_cubic_interpolate_without_a_minimum_takes_the_middle():
+    from micrograd_plus.optim.lbfgs import cubic_interpolate
+
+    # d1 = g1 + g2 - 3 (f1 - f2) / (x1 - x2) = 0 and g1 g2 > 0: no real minimum
+    assert cubic_interpolate(0.0, 0.0, 2.0, 1.0, 4 / 3, 2.0) == 0.5
+
+
+def test_assigning_to_a_parameter_name_needs_a_parameter_or_none():
+    layer = mp.Linear(2, 2)
+    with pytest.raises(TypeError, match="wrap it in Parameter"):
+        layer.weight = Tensor(np.zeros((2, 2)))
+    layer.bias = None
+    assert layer.bias is None and "bias" not in layer.state_dict()
+
+
+def test_reassigned_buffers_keep_their_persistence():
+    module = mp.Module()
+    module.register_buffer("kept", Tensor([1.0]))
+    module.register_buffer("temp", Tensor([2.0]), persistent=False)
+    module.kept, module.temp = Tensor([3.0]), Tensor([4.0])
+    assert list(module.state_dict()) == ["kept"]
+    assert module.state_dict()["kept"].tolist() == [3.0]
+
+
+# ------------------------------------------ survivors of the fresh library sample (seed 27002)
+def test_make_regression_default_size():
+    from micrograd_plus.utils.data.toy import make_regression
+
+    X, y = make_regression()[:2]
+    assert len(X) == len(y) == 100
+
+
+def test_a_broadcast_gradient_is_copied_into_a_writable_leaf_grad():
+    """The leaf must own its .grad, not keep backward's read-only broadcast view."""
+    x = Tensor(np.zeros(3, dtype=np.float32), requires_grad=True)
+    x.sum().backward()
+    assert x.grad.flags.writeable and x.grad.flags.owndata
+    x.grad[0] = 5.0  # an in-place change, as optimizers and clipping make
+    np.testing.assert_array_equal(x.grad, [5.0, 1.0, 1.0])
