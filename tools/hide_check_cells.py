@@ -31,10 +31,11 @@ XMODE = (
 
 
 def hide(text: str) -> str:
-    """``text`` with every short-form ``remove-cell``/``hide-input`` option block made hidden."""
+    """``text`` with every ``remove-cell``/``hide-input`` option block (any form) made hidden."""
     out = text
     for short, hidden in FOLDED.values():
         out = out.replace(short, hidden)
+        out = out.replace(hidden.replace("jupyter:\n  source_hidden: true\n", ""), hidden)
         # A blank line separates the short form's options from the code; the YAML form has none.
         out = out.replace(hidden + "\n", hidden)
     if "raises-exception" in out and "%xmode Minimal" not in out:

@@ -242,14 +242,6 @@ TENSOR_CASES = [
         r"from -3 to 2",
     ),
     _case(
-        "squeeze-axis-of-size-two",
-        "shapes",
-        "Tensor(np.ones((2, 3))).squeeze(0)",
-        ValueError,
-        r"axis 0 of size 2",
-        r"only size 1",
-    ),
-    _case(
         "index-with-fractional-tensor",
         "shapes",
         "Tensor(np.ones(3))[Tensor([0.5])]",
