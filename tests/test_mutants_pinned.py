@@ -189,3 +189,45 @@ def test_a_broadcast_gradient_is_copied_into_a_writable_leaf_grad():
     assert x.grad.flags.writeable and x.grad.flags.owndata
     x.grad[0] = 5.0  # an in-place change, as optimizers and clipping make
     np.testing.assert_array_equal(x.grad, [5.0, 1.0, 1.0])
+
+
+# --------------------------------------- fresh library sample, seed 27003 (issue 27)
+def test_graph_mode_gradient_is_fitted_to_its_input_dtype():
+    """``engine._fit``: a hook's float64 gradient under create_graph is cast back
+    to the leaf's float32, as without create_graph (engine.py:382-383)."""
+    grads = []
+    for create_graph in (False, True):
+        x = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+        y = x * x
+        y.register_hook(
+            lambda g: g.to(np.float64) if isinstance(g, Tensor) else g.astype(np.float64)
+        )
+        y.sum().backward(create_graph=create_graph)
+        grads.append(x.grad.data if isinstance(x.grad, Tensor) else x.grad)
+    assert [g.dtype for g in grads] == [np.float32, np.float32]
+    np.testing.assert_array_equal(grads[1], grads[0])
+
+
+def test_to_by_keyword_changes_dtype_and_copy_true_copies():
+    """``Tensor.to``: ``is -> is not`` (convert.py:115)."""
+    t = Tensor([1.0, 2.0])
+    assert t.to(dtype=np.float64).dtype == np.float64
+    assert t.to(np.float32) is t  # nothing to change: the same tensor, as torch
+    copied = t.to(np.float32, copy=True)
+    assert copied is not t and not np.shares_memory(copied.data, t.data)
+
+
+def test_tensor_of_a_numpy_array_keeps_its_dtype_as_torch():
+    """``mp.tensor``: ``not isinstance -> isinstance`` (functions.py:120)."""
+    torch = pytest.importorskip("torch")
+    for data in (np.zeros(2), np.float64(1.5), np.arange(3, dtype=np.int32)):
+        assert mp.tensor(data).dtype == np.dtype(str(torch.tensor(data).dtype)[6:])
+
+
+def test_comparison_with_none():
+    """``t == None`` is False and ``t != None`` True, as torch; ``in -> not in`` (methods.py:23)."""
+    t = Tensor([1.0])
+    assert (t == None) is False  # noqa: E711 - the comparison under test
+    assert (t != None) is True  # noqa: E711
+    with pytest.raises(TypeError):
+        t < None  # noqa: B015
