@@ -147,7 +147,7 @@ def _compact_tables(data: dict) -> list[str]:
             f"**{threads} thread{'s' if threads != '1' else ''}**",
             "",
             "| workload (unit) | micrograd_plus | PyTorch | NumPy floor | vs PyTorch "
-            "| vs floor | vs hand-written floor | micrograd_plus peak MiB |",
+            "| vs floor | vs hand-written floor | peak MiB (ours) |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for row in rows(data):
