@@ -236,12 +236,7 @@ def chart(data: dict, path: Path | None = None, show: bool = False):
         ax.set_title(title + "\n(lower is better; dashes: 1-thread targets)", fontsize=10)
         ax.legend(fontsize=8, loc="upper left")
     fig.suptitle(f"{data['machine']['cpu']}, {data['date'][:10]}", fontsize=10)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-    if not show:
-        plt.close(fig)
-    return fig
+    return _finish(fig, path, show)
 
 
 # ------------------------------------------------------------------ scaling
@@ -292,6 +287,13 @@ def scaling_chart(data: dict, path: Path | None = None, show: bool = False):
     fig.suptitle(
         f"One Adam step of a d-d-d-10 MLP, 1 thread; {data['machine']['cpu']}", fontsize=10
     )
+    return _finish(fig, path, show)
+
+
+def _finish(fig, path, show: bool):
+    """Lay ``fig`` out, save it to ``path`` if given, and close it unless it is to be shown."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110)
