@@ -250,3 +250,15 @@ def test_gradient_matches_central_differences(fn, torch_fn, shapes, positive):
 def test_value_and_gradient_match_torch(fn, torch_fn, shapes, positive):
     pytest.importorskip("torch")
     assert_matches_torch(fn, torch_fn, random_inputs(shapes, positive=positive))
+
+
+@pytest.mark.parametrize(
+    "op",
+    ["exp", "log", "sqrt", "tanh", "sigmoid", "gelu", "relu", "abs", "sin", "cos", "log1p", "erf"],
+)
+def test_a_zero_dim_float32_stays_float32(op):
+    """NumPy < 2 promotes a 0-d float32 array combined with a Python float to float64."""
+    x = mp.Tensor(np.float32(0.3), requires_grad=True)
+    y = getattr(x, op)()
+    y.backward()
+    assert y.dtype == np.float32 and x.grad.dtype == np.float32

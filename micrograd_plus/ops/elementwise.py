@@ -124,7 +124,10 @@ def gelu(a: Tensor) -> Tensor:
 
     x = a.data
     verf = np.vectorize(scalar_erf, otypes=[x.dtype])
-    cdf = 0.5 * (1 + verf(x / np.sqrt(np.asarray(2, x.dtype))))
+    cdf = verf(x / np.sqrt(np.asarray(2, x.dtype)))
+    # Phi = (1 + erf) / 2 in place: NumPy < 2 would make a 0-d float32 float64.
+    cdf += 1
+    cdf *= 0.5
     root2pi = x.dtype.type(sqrt(2 * pi))
 
     def backward(g, x, cdf):  # d(x Phi(x))/dx = Phi(x) + x phi(x)
