@@ -11,6 +11,9 @@ from micrograd_plus.optim.adam_foreach import FlatAdam
 
 SHAPES = [(64, 2), (64,), (64, 64), (64,), (3, 64), (3,), ()]
 OPTIONS = dict(weight_decay=0.0, amsgrad=False, maximize=False, decoupled=False)
+# Before NEP 50 (NumPy < 2) a 0-d float32 array meeting a Python float computes in
+# float64, so adam_update's reference for the 0-d parameter rounds differently there.
+LEGACY_0D = np.lib.NumpyVersion(np.__version__) < "2.0.0"
 
 
 def params_and_grads(dtype, steps, seed=0):
@@ -59,8 +62,11 @@ def test_flat_adam_is_bit_identical_to_adam_update(dtype, cls, options):
     assert len(opt._flat) == 1  # the flat path ran
     for p, e, s in zip(params, expected, states):
         assert p.data.dtype == dtype
-        np.testing.assert_array_equal(p.data, e)
-        np.testing.assert_array_equal(opt.state[p]["exp_avg_sq"], s["exp_avg_sq"])
+        same = np.testing.assert_array_equal
+        if LEGACY_0D and p.ndim == 0 and dtype == np.float32:
+            same = lambda a, b: np.testing.assert_allclose(a, b, rtol=2e-6)  # noqa: E731
+        same(p.data, e)
+        same(opt.state[p]["exp_avg_sq"], s["exp_avg_sq"])
         assert opt.state[p]["step"] == s["step"] == 30
 
 
