@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 MG, TORCH, FLOOR = "micrograd_plus", "torch", "numpy"
 # The hand-written floor of benchmarks/floor.py: flat buffers, out=, fused loss, one Adam.
 HAND = "numpy_flat"
+# benchmarks/tape.py: the tiny graph on a bare Python tape, the least any autograd
+# with a Python object per tensor and a Python function per op can cost.
+TAPE = "python_tape"
 
 
 class Skip(Exception):
@@ -277,6 +280,8 @@ def summarize(result: dict, threads: int, tolerance: float = 0.25, min_kept: int
         (TORCH, FLOOR, "torch_vs_numpy"),
         (MG, HAND, "vs_floor"),
         (TORCH, HAND, "torch_vs_floor"),
+        (MG, TAPE, "vs_tape"),
+        (TAPE, HAND, "tape_vs_floor"),
     ):
         if num in times and den in times:
             result["ratios"][key] = _median_ratio(times[num], times[den], kept)

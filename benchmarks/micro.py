@@ -10,8 +10,9 @@ import numpy as np
 import micrograd_plus as mp
 from micrograd_plus.nn.losses import cross_entropy
 
+from . import tape
 from .floor import tiny_graph_step
-from .harness import FLOOR, HAND, MG, TORCH, Impl, Workload
+from .harness import FLOOR, HAND, MG, TAPE, TORCH, Impl, Workload
 
 
 def _loop(step, iterations: int):
@@ -82,12 +83,18 @@ def overhead(torch, quick: bool = False, no_grad: bool = False) -> Workload:
         scratch = [np.empty(4, np.float32) for _ in range(3)]
         return _loop(lambda: tiny_graph_step(x0, w0, b0, grads, scratch), iterations)
 
+    def tape_prepare():
+        x, w, b = (tape.Leaf(a.copy()) for a in (x0, w0, b0))
+        return _loop(
+            lambda: tape.backward(tape.relu(tape.add(tape.mul(x, w), b)).sum()), iterations
+        )
+
     impls = [Impl(MG, mg_prepare)]
     if torch is not None:
         impls.append(Impl(TORCH, torch_prepare, traced=False))
     impls.append(Impl(FLOOR, numpy_prepare))
     if not no_grad:
-        impls.append(Impl(HAND, hand_prepare))
+        impls += [Impl(HAND, hand_prepare), Impl(TAPE, tape_prepare)]
     what = "forward only, under no_grad" if no_grad else "forward + backward"
     return Workload(
         name="overhead_no_grad" if no_grad else "overhead",

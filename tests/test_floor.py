@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
 import micrograd_plus as mp  # noqa: E402
+from benchmarks import tape  # noqa: E402
 from benchmarks.floor import FlatMLP, flat_trainer, tiny_graph_step  # noqa: E402
 from benchmarks.mlp import batches_for, init_weights, mg_trainer  # noqa: E402
 
@@ -110,6 +111,25 @@ def test_tiny_graph_step_accumulates_the_gradients_micrograd_plus_does():
     for g, t in zip(grads, tensors, strict=True):
         np.testing.assert_allclose(g, t.grad, rtol=1e-6)
     assert grads[2].any()  # some unit was active, so the check is not of zeros
+
+
+def test_the_bare_tape_computes_the_tiny_graphs_gradients_as_micrograd_plus():
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(6).astype(np.float32) for _ in range(3)]
+    leaves = [tape.Leaf(a.copy()) for a in arrays]
+    tensors = [mp.Tensor(a, requires_grad=True) for a in arrays]
+    for _ in range(2):  # the second pass accumulates
+        x, w, b = leaves
+        out = tape.relu(tape.add(tape.mul(x, w), b)).sum()
+        tape.backward(out)
+        x, w, b = tensors
+        want = (x * w + b).relu().sum()
+        want.backward()
+    assert out.data == want.item()
+    for leaf, t in zip(leaves, tensors, strict=True):
+        assert leaf.grad.dtype == np.float32
+        np.testing.assert_array_equal(leaf.grad, t.grad)
+    assert leaves[2].grad.any() and not leaves[2].grad.all()  # some units on, some off
 
 
 def test_the_scaling_sweep_is_recorded_and_drawn(tmp_path, monkeypatch):
