@@ -367,8 +367,9 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
 # instead of ``.grad`` (grad(), backward(inputs=)).
 
 
+@functools.cache
 def _tensor_class():
-    from ..tensor import Tensor
+    from ..tensor import Tensor  # tensor.py imports this module: import on first use
 
     return Tensor
 
@@ -449,7 +450,7 @@ def propagate(roots, seeds, retain_graph: bool, create_graph: bool, capture=None
         if capture is not None:
             if node in capture:
                 capture[node] = grad
-            if not any(p in needed for p in node._parents):
+            if needed.isdisjoint(node._parents):
                 continue  # a requested tensor with nothing requested behind it
         elif node._retains_grad:
             _accumulate_leaf(node, getattr(grad, "data", grad))
@@ -502,24 +503,28 @@ def _deliver(leaves: dict, create_graph: bool, capture) -> None:
 
 def _leading_to(roots, targets) -> set:
     """The tensors behind ``roots`` from which one of ``targets`` can be reached."""
-    needed: set = set()
-    seen: set = set()
-    stack = [(root, False) for root in roots]
+    seen = set(roots)
+    stack = list(roots)
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            # A freed node counts, so that reaching it raises the explanation.
-            if (
-                node in targets
-                or node._backward is freed_backward
-                or any(p in needed for p in node._parents)
-            ):
-                needed.add(node)
-        elif node not in seen:
-            seen.add(node)
-            stack.append((node, True))
-            stack.extend((p, False) for p in node._parents if p not in seen)
+        for parent in stack.pop()._parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    needed: set = set()
+    # A node is numbered after its inputs, so in this order its parents come first.
+    for node in sorted(seen, key=_creation_number):
+        # A freed node counts, so that reaching it raises the explanation.
+        if (
+            node in targets
+            or node._backward is freed_backward
+            or not needed.isdisjoint(node._parents)
+        ):
+            needed.add(node)
     return needed
+
+
+def _creation_number(node: Tensor) -> int:
+    return getattr(node, "_seq", 0)  # an unrecorded result has none, and no parents
 
 
 def _accumulate_graph(leaf: Tensor, grad: Tensor) -> None:
