@@ -112,7 +112,9 @@ def _worker(args) -> None:
         if name == SCALING:
             widths, batches = scaling.sizes(quick)
             print(f"[{threads} thread(s)] scaling: widths {widths}, batches {batches}", flush=True)
-            out[SCALING] = scaling.sweep(torch, quick, log=lambda m: print(m, flush=True))
+            sweep = scaling.sweep(torch, quick, log=lambda m: print(m, flush=True))
+            # Its own date: a sweep may be re-measured alone, after the rest of the file.
+            out[SCALING] = {"date": dt.datetime.now().isoformat(timespec="seconds"), **sweep}
             continue
         try:
             workload = build(name)
