@@ -231,3 +231,105 @@ def test_comparison_with_none():
     assert (t != None) is True  # noqa: E711
     with pytest.raises(TypeError):
         t < None  # noqa: B015
+
+
+# ------------------------------- survivors of the earlier samples (issue 27, round 2)
+def test_line_search_brackets_on_an_equal_loss_as_torch():
+    """``strong_wolfe``'s bracket phase ends when a later trial's loss merely equals the
+    one before (``f_new >= prev``, lbfgs.py:202; ``>`` survived): torch's trial steps."""
+    torch = pytest.importorskip("torch")
+    from torch.optim.lbfgs import _strong_wolfe
+
+    from micrograd_plus.optim.lbfgs import strong_wolfe
+
+    def fn(z):  # the loss falls until 2, then stays flat; the slope keeps saying "down"
+        return float(-min(z[0], 2.0)), np.array([-1.0 if z[0] < 2.0 else -0.95])
+
+    tried = ([], [])
+
+    def obj_func(x, t, d, tried=tried[0]):
+        tried.append(float(t))
+        return fn(x + float(t) * d)
+
+    def torch_obj_func(x, t, d):
+        f_new, g_new = obj_func(x.numpy(), t, d.numpy(), tried[1])
+        return f_new, torch.from_numpy(g_new)
+
+    x, d = np.zeros(1), np.ones(1)
+    f, g = fn(x)
+    ours = strong_wolfe(obj_func, x, 0.1, d, f, g, g.dot(d), max_ls=5)
+    tg, td = torch.from_numpy(g), torch.from_numpy(d)
+    theirs = _strong_wolfe(
+        torch_obj_func, torch.from_numpy(x), 0.1, td, f, tg, tg.dot(td), max_ls=5
+    )
+    assert tried[0][:4] == [0.1, 1.0, 10.0, 10.09]  # 10 and 10.09 both give -2: bracketed
+    np.testing.assert_allclose(tried[0], tried[1], rtol=1e-12)
+    assert (ours[0], ours[2], ours[3]) == (theirs[0], pytest.approx(float(theirs[2])), theirs[3])
+
+
+def test_gradient_check_without_inputs_is_refused():
+    """It used to "pass" with errors ``max(..., default=0.0)``: a check that cannot fail
+    (the default survived as ``0.0 -> 1.0``, gradcheck.py:115); now the default is gone."""
+    from micrograd_plus.autograd.gradcheck import gradient_check
+
+    w = Tensor([1.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"gradient_check\(f, x, w\)"):
+        gradient_check(lambda: (w * w).sum())
+    result = gradient_check(lambda a, b: (a * b).sum(), np.ones(2), np.arange(2.0))
+    assert result.passed and result.max_abs_error < 1e-8 and len(result.errors) == 2
+
+
+@pytest.mark.parametrize("milestones", [[0], [1], [2]])
+def test_sequential_lr_starts_with_the_scheduler_of_epoch_zero_as_torch(milestones):
+    """The constructor's first step belongs to the part epoch 0 falls in
+    (``bisect_right(milestones, 0)``; ``0 -> 1`` survived, combined.py:91)."""
+    torch = pytest.importorskip("torch")
+
+    def rates(lib):
+        if lib is torch:
+            opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+            schedulers = torch.optim.lr_scheduler
+        else:
+            opt, schedulers = mp.SGD([Tensor([0.0], requires_grad=True)], lr=1.0), mp
+        parts = [
+            schedulers.ConstantLR(opt, factor=0.5, total_iters=3),
+            schedulers.ExponentialLR(opt, gamma=0.9),
+        ]
+        sched = schedulers.SequentialLR(opt, parts, milestones=milestones)
+        out = [opt.param_groups[0]["lr"]]
+        for _ in range(5):
+            opt.step()
+            sched.step()
+            out.append(opt.param_groups[0]["lr"])
+        return out
+
+    np.testing.assert_allclose(rates(mp), rates(torch), rtol=1e-12)
+
+
+def test_a_range_error_states_the_range():
+    """``check_range``'s message: ``in [0.0, 1.0)`` with an upper bound, ``>= 0.0``
+    without (``high is not None -> is`` survived, optimizer.py:25)."""
+    params = [Tensor([0.0], requires_grad=True)]
+    with pytest.raises(
+        ValueError, match=r"betas\[0\]\): 1\.0; it must be a number in \[0\.0, 1\.0\)$"
+    ):
+        mp.Adam(params, betas=(1.0, 0.9))
+    with pytest.raises(ValueError, match=r"\(lr\): -1\.0; it must be a number >= 0\.0$"):
+        mp.SGD(params, lr=-1.0)
+
+
+def test_an_end_record_counting_0xffff_entries_defers_to_zip64(tmp_path):
+    """0xFFFF in the end record's entry count means "more than fits: see the ZIP64
+    record" (Python's zipfile writes it from 65,536 entries on), so it is not compared
+    with the entries found (``65535 -> 65536`` survived, checkpoint.py:373)."""
+    model = mp.Sequential(mp.Linear(3, 2))
+    path = tmp_path / "model.npz"
+    mp.save_model(model, path)
+    data = bytearray(path.read_bytes())
+    end = len(data) - 22
+    assert data[end : end + 4] == b"PK\x05\x06"  # no archive comment: the record is last
+    data[end + 8 : end + 12] = b"\xff\xff\xff\xff"  # entries on this disk, in all
+    path.write_bytes(bytes(data))
+    copy = mp.Sequential(mp.Linear(3, 2))
+    mp.load_model(copy, path)
+    np.testing.assert_array_equal(copy[0].weight.data, model[0].weight.data)

@@ -272,7 +272,7 @@ TEST_MAP = (
         "utils/data/",
         ("test_data.py", "test_datasets.py", "test_torch_data.py", "test_mutants_pinned.py"),
     ),
-    ("checkpoint.py", ("test_checkpoint.py", "test_hostile_files.py")),
+    ("checkpoint.py", ("test_checkpoint.py", "test_hostile_files.py", "test_mutants_pinned.py")),
 )
 
 BINOPS = {
