@@ -354,9 +354,7 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
                     _accumulate_leaf(parent, pgrad, fresh)
             else:
                 parent._backward(pgrad)  # freed earlier: raises the explanation
-    for leaf, grad in hooked_leaves.items():
-        if grad.shape != leaf.data.shape:
-            grad = np.broadcast_to(grad, leaf.data.shape)
+    for leaf, grad in hooked_leaves.items():  # each rule gave the leaf's own shape
         _accumulate_leaf(leaf, _run_hooks(leaf, grad))
 
 
