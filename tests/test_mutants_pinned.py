@@ -333,3 +333,66 @@ def test_an_end_record_counting_0xffff_entries_defers_to_zip64(tmp_path):
     copy = mp.Sequential(mp.Linear(3, 2))
     mp.load_model(copy, path)
     np.testing.assert_array_equal(copy[0].weight.data, model[0].weight.data)
+
+
+# ------------------------------ fresh library sample, seed 27102 (issue 27, round 2)
+def test_a_wrong_gradient_where_the_true_one_is_zero_shows_a_large_relative_error():
+    """The relative error divides by ``|numeric| + atol`` (``+ -> -`` survived,
+    gradcheck.py:117): with a true gradient of 0 it is ``|analytic| / atol``."""
+
+    class Wrong(mp.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return np.zeros_like(x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad  # should be 0
+
+    from micrograd_plus.autograd.gradcheck import gradient_check
+
+    result = gradient_check(lambda a: Wrong.apply(a).sum(), np.array([0.5]), atol=1e-5)
+    assert not result.passed
+    assert result.max_abs_error == pytest.approx(1.0)
+    assert result.max_rel_error == pytest.approx(1e5)
+
+
+def test_a_checkpoint_keeps_a_nan_in_its_extras(tmp_path):
+    """JSON metadata allows NaN (``allow_nan=True -> False`` survived, checkpoint.py:521):
+    a best loss that is still NaN must not make saving fail."""
+    model = mp.Sequential(mp.Linear(2, 1))
+    mp.save_checkpoint(tmp_path / "c.npz", model, best_loss=float("nan"), epoch=3)
+    extra = mp.load_checkpoint(tmp_path / "c.npz", mp.Sequential(mp.Linear(2, 1)))
+    assert np.isnan(extra["best_loss"]) and extra["epoch"] == 3
+
+
+def test_fans_of_a_3d_weight_count_the_receptive_field_as_torch():
+    """``_fans``: ``ndim > 2 -> > 3`` survived (init.py:125)."""
+    torch = pytest.importorskip("torch")
+    from micrograd_plus.nn import init
+
+    for shape in [(4, 3), (4, 3, 5), (2, 3, 4, 5)]:
+        expected = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
+        assert init._fans(Tensor(np.zeros(shape))) == expected
+
+
+def test_an_infinite_class_index_is_reported_not_overflowing():
+    """``class_indices``' message: only a float below 2**53 reads as an integer label
+    (``and -> or`` survived, layers.py:324: ``int(inf)`` would raise OverflowError)."""
+    with pytest.raises(IndexError, match="inf"):
+        class_indices(np.array([0.0, np.inf]), "target", size=3)
+
+
+def test_a_linear_layer_with_no_inputs_gives_its_bias_as_torch():
+    """``in_features > 0 -> >= 0`` survived (layers.py:76): Linear(0, n) is allowed."""
+    layer = mp.Linear(0, 2)
+    assert layer.weight.shape == (2, 0)
+    out = layer(Tensor(np.zeros((4, 0), dtype=np.float32)))
+    np.testing.assert_array_equal(out.data, np.broadcast_to(layer.bias.data, (4, 2)))
+
+
+def test_bce_names_the_first_target_outside_zero_one():
+    """The error points at the first bad target, not at a 1.0 (``<= 1 -> < 1``
+    survived, binary.py:32)."""
+    with pytest.raises(ValueError, match=r"target\[1\] is 1\.5 \(1 of 2 outside\)"):
+        mp.BCELoss()(Tensor([0.5, 0.5]), Tensor([1.0, 1.5]))
