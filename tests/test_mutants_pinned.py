@@ -396,3 +396,195 @@ def test_bce_names_the_first_target_outside_zero_one():
     survived, binary.py:32)."""
     with pytest.raises(ValueError, match=r"target\[1\] is 1\.5 \(1 of 2 outside\)"):
         mp.BCELoss()(Tensor([0.5, 0.5]), Tensor([1.0, 1.5]))
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_a_custom_loss_reduces_as_its_reduction_says(reduction):
+    """``Loss.reduce_loss`` for a subclass (``== 'sum' -> !=`` survived the book sample,
+    seed 27101, base.py:49; no chapter subclasses ``Loss``)."""
+    from micrograd_plus.nn.losses.base import Loss
+
+    class Squares(Loss):
+        def forward(self, input, target):
+            return self.reduce_loss((input - target) ** 2)
+
+    out = Squares(reduction=reduction)(Tensor([1.0, 2.0, 4.0]), Tensor([0.0, 0.0, 0.0]))
+    expected = {"none": [1.0, 4.0, 16.0], "mean": 7.0, "sum": 21.0}[reduction]
+    np.testing.assert_allclose(out.data, expected)
+
+
+def test_forward_hooks_run_in_the_order_registered():
+    """``register_forward_hook``'s ``prepend=False`` default (survived, module.py:165)."""
+    layer, calls = mp.Linear(2, 2), []
+    layer.register_forward_hook(lambda m, args, out: calls.append("first"))
+    layer.register_forward_hook(lambda m, args, out: calls.append("second"))
+    layer(Tensor(np.zeros((1, 2), dtype=np.float32)))
+    assert calls == ["first", "second"]
+
+
+def test_an_empty_parameter_has_shape_zero_as_torch():
+    """``Parameter()``: ``np.empty(0)`` (``0 -> 1`` survived, module.py:40)."""
+    assert mp.Parameter().shape == (0,) and mp.Parameter().requires_grad
+
+
+@pytest.mark.parametrize("track", [True, False, "switched off"])
+def test_batch_norm_in_each_mode_matches_torch(track):
+    """Train and eval, with and without running statistics, and with tracking switched
+    off after they exist (``not self.training -> self.training`` survived,
+    normalization.py:229)."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).normal(2.0, 3.0, (6, 3)).astype(np.float32)
+    ours = mp.BatchNorm1d(3, track_running_stats=bool(track))
+    theirs = torch.nn.BatchNorm1d(3, track_running_stats=bool(track))
+    for training in (True, False, True, False):
+        ours.train(training)
+        theirs.train(training)
+        a = ours(Tensor(x * (2 if training else 1), requires_grad=True))
+        b = theirs(torch.from_numpy(x * (2 if training else 1)))
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-5, atol=1e-5)
+        if track == "switched off":  # torch keeps the buffers and stops updating them
+            ours.track_running_stats = theirs.track_running_stats = False
+    if track:
+        np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-5)
+
+
+def test_pow_gradient_is_zero_where_the_exponent_is_zero_as_torch():
+    """``where(zero_exponent, 0, ...)`` (``0 -> 1`` survived, arithmetic.py:132)."""
+    torch = pytest.importorskip("torch")
+    base, exponent = np.array([0.0, 2.0, 3.0]), np.array([0.0, 0.0, 2.0])
+    x = Tensor(base, requires_grad=True)
+    (x ** Tensor(exponent)).sum().backward()
+    tx = torch.tensor(base, requires_grad=True)
+    (tx ** torch.tensor(exponent)).sum().backward()
+    np.testing.assert_array_equal(x.grad, tx.grad.numpy())
+
+
+def test_norm_gradient_at_zero_is_zero_as_torch():
+    """``_root`` masks a zero total (``not zero.any() -> zero.any()`` survived,
+    composites.py:338)."""
+    for p in (2, 3):
+        x = Tensor(np.zeros(3), requires_grad=True)
+        x.norm(p=p).backward()
+        np.testing.assert_array_equal(x.grad, np.zeros(3))
+    y = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    y.norm(p=3).backward()  # d/dy (sum |y|^3)^(1/3) = y^2 / norm^2
+    np.testing.assert_allclose(y.grad, np.array([9.0, 16.0]) / 91 ** (2 / 3))
+
+
+def test_new_zeros_takes_one_size():
+    """``new_zeros(3)`` (``and -> or`` survived, composites.py:358)."""
+    t = Tensor([1.0, 2.0])
+    assert t.new_zeros(3).shape == (3,) and t.new_zeros((2, 3)).shape == (2, 3)
+    assert t.new_ones(2, 3).shape == (2, 3)
+
+
+def test_einsum_with_ellipsis_and_implicit_output():
+    """``...`` widths and the implicit output (functions.py:172, :184, :193 survived)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 4, 5))
+    out = mp.einsum("...ij,...jk->...ik", Tensor(a), Tensor(b))
+    np.testing.assert_allclose(out.data, np.einsum("...ij,...jk->...ik", a, b), rtol=1e-5)
+    m, n = rng.normal(size=(3, 4)), rng.normal(size=(4, 5))
+    implicit = mp.einsum("ij,jk", Tensor(m), Tensor(n))  # output 'ik', as torch
+    np.testing.assert_allclose(implicit.data, m @ n, rtol=1e-5)
+
+
+def test_round_halves_to_even():
+    """``round`` of floats (``kind != 'f' -> ==`` survived, pointwise.py:75)."""
+    np.testing.assert_array_equal(Tensor([0.5, 1.5, 2.5, -0.5]).round().data, [0, 2, 2, -0.0])
+
+
+def test_prod_of_a_0d_tensor_has_gradient_one():
+    """``_others`` of a 0-d tensor is 1 (``+ 1 -> + 2`` survived, prod.py:59)."""
+    x = Tensor(3.0, requires_grad=True)
+    x.prod().backward()
+    assert float(x.grad) == 1.0
+
+
+def test_argmax_with_and_without_a_dim_as_torch():
+    """``_arg`` (reduce.py:187 ``is -> is not``, :195 ``ndim == 0 -> == 1`` survived)."""
+    x = Tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    assert int(x.argmax()) == 3 and x.argmax(dim=1).tolist() == [1, 0]
+    v = Tensor([1.0, 3.0, 2.0])
+    assert v.argmax(dim=0, keepdim=True).shape == (1,) and v.argmax(dim=0).shape == ()
+
+
+def test_permute_and_stack_refuse_with_their_own_message():
+    """Repeated permute dims and stacked shapes that differ (shape.py:83 ``or -> and``,
+    :249 ``> -> <`` survived: NumPy's own errors are also ValueErrors)."""
+    with pytest.raises(ValueError, match="not a permutation"):
+        Tensor(np.zeros((2, 3))).permute(0, 0)
+    with pytest.raises(ValueError, match="stack needs tensors of one shape"):
+        mp.stack([Tensor([1.0]), Tensor([1.0, 2.0])])
+
+
+def test_lerp_at_one_half_uses_torchs_second_form_bit_for_bit():
+    """``lerp_`` switches form at ``weight < 0.5`` as torch (``<= 0.5`` and ``< 1.5``
+    survived, optim/arithmetic.py:29); at 0.5 the result is exact in either library."""
+    from micrograd_plus.optim.arithmetic import lerp_
+
+    rng = np.random.default_rng(0)
+    start, end = rng.normal(size=(2, 1000)).astype(np.float32)
+    ours = start.copy()
+    lerp_(ours, end, 0.5, np.empty_like(ours))
+    np.testing.assert_array_equal(ours, end - (end - start) * np.float32(0.5))
+    torch = pytest.importorskip("torch")
+    expected = torch.lerp(torch.from_numpy(start), torch.from_numpy(end), 0.5).numpy()
+    np.testing.assert_array_equal(ours, expected)
+
+
+def test_adam_with_a_gradient_of_another_dtype_matches_adam_update():
+    """A float64 gradient on a float32 parameter is not a flat-buffer step
+    (``or -> and`` survived, adam_foreach.py:124)."""
+    from micrograd_plus.optim import adam_update
+
+    grad = np.array([0.1, -0.2, 0.3])  # float64
+    p = Tensor(np.array([1.0, 2.0, 3.0], dtype=np.float32), requires_grad=True)
+    opt = mp.Adam([p], lr=0.1)
+    reference, state = p.data.copy(), {}
+    for _ in range(3):
+        p.grad = grad.copy()
+        opt.step()
+        adam_update(
+            reference, grad, state, lr=0.1, betas=(0.9, 0.999), eps=1e-8,
+            weight_decay=0.0, amsgrad=False, maximize=False, decoupled=False,
+        )  # fmt: skip
+    assert p.data.dtype == np.float32
+    np.testing.assert_array_equal(p.data, reference)
+
+
+def test_data_loader_takes_a_list_of_pairs_as_a_dataset_and_lists_with_labels():
+    """``_wrap_data``: a list without ``y`` is a dataset, as torch (``is not -> is``
+    survived, dataloader.py:145)."""
+    pairs = [(np.array([1.0, 2.0], dtype=np.float32), 0), (np.array([3.0, 4.0]), 1)]
+    xb, yb = next(iter(mp.DataLoader(pairs, batch_size=2)))
+    assert xb.shape == (2, 2) and np.asarray(yb.data if hasattr(yb, "data") else yb).tolist() == [
+        0,
+        1,
+    ]
+    xb, yb = next(iter(mp.DataLoader([[1.0, 2.0], [3.0, 4.0]], [0, 1], batch_size=2)))
+    assert xb.shape == (2, 2)
+
+
+def test_make_regression_is_its_line_plus_outliers_of_one_size():
+    """``weight * x + bias`` exactly without noise, outliers moved by exactly
+    ``±outlier_scale`` (toy.py:140 ``+ -> -``, :144 ``1.0 -> 2.0`` survived)."""
+    from micrograd_plus.utils.data import make_regression
+
+    X, y = make_regression(200, weight=3.0, bias=-1.0, noise=0.0, seed=0)
+    np.testing.assert_allclose(y, 3 * X - 1, atol=1e-5)
+    X, y = make_regression(200, weight=3.0, bias=-1.0, noise=0.0, outliers=0.2,
+                           outlier_scale=5.0, seed=0)  # fmt: skip
+    shift = np.round((y - (3 * X - 1))[:, 0], 3)
+    assert set(shift.tolist()) == {-5.0, 0.0, 5.0} and (shift != 0).sum() == 40
+    X, y = make_regression(4000, weight=3.0, bias=-1.0, noise=0.5, seed=0)
+    residual = (y - (3 * X - 1))[:, 0]  # noise around the line, not around -bias
+    assert abs(residual.mean()) < 0.05 and 0.45 < residual.std() < 0.55
+
+
+def test_make_blobs_draws_its_centres_in_the_box_from_minus_to_plus_ten():
+    """As scikit-learn's ``center_box`` (toy.py:96 ``-10 -> 10``, ``-10 -> -11`` survived)."""
+    from micrograd_plus.utils.data import make_blobs
+
+    X, y = make_blobs(400, centers=200, n_features=2, cluster_std=0.0, seed=0)
+    assert X.min() >= -10 and X.max() <= 10 and X.min() < -9.5 and X.max() > 9.5

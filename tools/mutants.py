@@ -169,7 +169,6 @@ TAUGHT: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "nn/functional.py": {"softmax": (C3,), "log_softmax": (C3, C5)},
     "nn/utils/clip_grad.py": {"clip_grad_norm_": (C4, C6), "clip_grad_value_": (C4,)},
-    "nn/losses/base.py": {"Loss": (C3,)},
     "nn/losses/modules.py": dict.fromkeys(
         (
             "MSELoss",
