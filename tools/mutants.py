@@ -264,7 +264,13 @@ TEST_MAP = (
     ),
     (
         "ops/composites.py",
-        ("test_fuzz_composites.py", "test_torch_names.py", "test_torch_habits.py", "test_ops.py"),
+        (
+            "test_fuzz_composites.py",
+            "test_torch_names.py",
+            "test_torch_habits.py",
+            "test_ops.py",
+            "test_mutants_pinned.py",
+        ),
     ),
     ("ops/", ("test_ops.py", "test_tensor.py", "test_ops_properties.py", "test_mutants_pinned.py")),
     (
