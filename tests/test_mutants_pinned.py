@@ -231,3 +231,360 @@ def test_comparison_with_none():
     assert (t != None) is True  # noqa: E711
     with pytest.raises(TypeError):
         t < None  # noqa: B015
+
+
+# ------------------------------- survivors of the earlier samples (issue 27, round 2)
+def test_line_search_brackets_on_an_equal_loss_as_torch():
+    """``strong_wolfe``'s bracket phase ends when a later trial's loss merely equals the
+    one before (``f_new >= prev``, lbfgs.py:202; ``>`` survived): torch's trial steps."""
+    torch = pytest.importorskip("torch")
+    from torch.optim.lbfgs import _strong_wolfe
+
+    from micrograd_plus.optim.lbfgs import strong_wolfe
+
+    def fn(z):  # the loss falls until 2, then stays flat; the slope keeps saying "down"
+        return float(-min(z[0], 2.0)), np.array([-1.0 if z[0] < 2.0 else -0.95])
+
+    tried = ([], [])
+
+    def obj_func(x, t, d, tried=tried[0]):
+        tried.append(float(t))
+        return fn(x + float(t) * d)
+
+    def torch_obj_func(x, t, d):
+        f_new, g_new = obj_func(x.numpy(), t, d.numpy(), tried[1])
+        return f_new, torch.from_numpy(g_new)
+
+    x, d = np.zeros(1), np.ones(1)
+    f, g = fn(x)
+    ours = strong_wolfe(obj_func, x, 0.1, d, f, g, g.dot(d), max_ls=5)
+    tg, td = torch.from_numpy(g), torch.from_numpy(d)
+    theirs = _strong_wolfe(
+        torch_obj_func, torch.from_numpy(x), 0.1, td, f, tg, tg.dot(td), max_ls=5
+    )
+    assert tried[0][:4] == [0.1, 1.0, 10.0, 10.09]  # 10 and 10.09 both give -2: bracketed
+    np.testing.assert_allclose(tried[0], tried[1], rtol=1e-12)
+    assert (ours[0], ours[2], ours[3]) == (theirs[0], pytest.approx(float(theirs[2])), theirs[3])
+
+
+def test_gradient_check_without_inputs_is_refused():
+    """It used to "pass" with errors ``max(..., default=0.0)``: a check that cannot fail
+    (the default survived as ``0.0 -> 1.0``, gradcheck.py:115); now the default is gone."""
+    from micrograd_plus.autograd.gradcheck import gradient_check
+
+    w = Tensor([1.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"gradient_check\(f, x, w\)"):
+        gradient_check(lambda: (w * w).sum())
+    result = gradient_check(lambda a, b: (a * b).sum(), np.ones(2), np.arange(2.0))
+    assert result.passed and result.max_abs_error < 1e-8 and len(result.errors) == 2
+
+
+@pytest.mark.parametrize("milestones", [[0], [1], [2]])
+def test_sequential_lr_starts_with_the_scheduler_of_epoch_zero_as_torch(milestones):
+    """The constructor's first step belongs to the part epoch 0 falls in
+    (``bisect_right(milestones, 0)``; ``0 -> 1`` survived, combined.py:91)."""
+    torch = pytest.importorskip("torch")
+
+    def rates(lib):
+        if lib is torch:
+            opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+            schedulers = torch.optim.lr_scheduler
+        else:
+            opt, schedulers = mp.SGD([Tensor([0.0], requires_grad=True)], lr=1.0), mp
+        parts = [
+            schedulers.ConstantLR(opt, factor=0.5, total_iters=3),
+            schedulers.ExponentialLR(opt, gamma=0.9),
+        ]
+        sched = schedulers.SequentialLR(opt, parts, milestones=milestones)
+        out = [opt.param_groups[0]["lr"]]
+        for _ in range(5):
+            opt.step()
+            sched.step()
+            out.append(opt.param_groups[0]["lr"])
+        return out
+
+    np.testing.assert_allclose(rates(mp), rates(torch), rtol=1e-12)
+
+
+def test_a_range_error_states_the_range():
+    """``check_range``'s message: ``in [0.0, 1.0)`` with an upper bound, ``>= 0.0``
+    without (``high is not None -> is`` survived, optimizer.py:25)."""
+    params = [Tensor([0.0], requires_grad=True)]
+    with pytest.raises(
+        ValueError, match=r"betas\[0\]\): 1\.0; it must be a number in \[0\.0, 1\.0\)$"
+    ):
+        mp.Adam(params, betas=(1.0, 0.9))
+    with pytest.raises(ValueError, match=r"\(lr\): -1\.0; it must be a number >= 0\.0$"):
+        mp.SGD(params, lr=-1.0)
+
+
+def test_an_end_record_counting_0xffff_entries_defers_to_zip64(tmp_path):
+    """0xFFFF in the end record's entry count means "more than fits: see the ZIP64
+    record" (Python's zipfile writes it from 65,536 entries on), so it is not compared
+    with the entries found (``65535 -> 65536`` survived, checkpoint.py:373)."""
+    model = mp.Sequential(mp.Linear(3, 2))
+    path = tmp_path / "model.npz"
+    mp.save_model(model, path)
+    data = bytearray(path.read_bytes())
+    end = len(data) - 22
+    assert data[end : end + 4] == b"PK\x05\x06"  # no archive comment: the record is last
+    data[end + 8 : end + 12] = b"\xff\xff\xff\xff"  # entries on this disk, in all
+    path.write_bytes(bytes(data))
+    copy = mp.Sequential(mp.Linear(3, 2))
+    mp.load_model(copy, path)
+    np.testing.assert_array_equal(copy[0].weight.data, model[0].weight.data)
+
+
+# ------------------------------ fresh library sample, seed 27102 (issue 27, round 2)
+def test_a_wrong_gradient_where_the_true_one_is_zero_shows_a_large_relative_error():
+    """The relative error divides by ``|numeric| + atol`` (``+ -> -`` survived,
+    gradcheck.py:117): with a true gradient of 0 it is ``|analytic| / atol``."""
+
+    class Wrong(mp.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return np.zeros_like(x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad  # should be 0
+
+    from micrograd_plus.autograd.gradcheck import gradient_check
+
+    result = gradient_check(lambda a: Wrong.apply(a).sum(), np.array([0.5]), atol=1e-5)
+    assert not result.passed
+    assert result.max_abs_error == pytest.approx(1.0)
+    assert result.max_rel_error == pytest.approx(1e5)
+
+
+def test_a_checkpoint_keeps_a_nan_in_its_extras(tmp_path):
+    """JSON metadata allows NaN (``allow_nan=True -> False`` survived, checkpoint.py:521):
+    a best loss that is still NaN must not make saving fail."""
+    model = mp.Sequential(mp.Linear(2, 1))
+    mp.save_checkpoint(tmp_path / "c.npz", model, best_loss=float("nan"), epoch=3)
+    extra = mp.load_checkpoint(tmp_path / "c.npz", mp.Sequential(mp.Linear(2, 1)))
+    assert np.isnan(extra["best_loss"]) and extra["epoch"] == 3
+
+
+def test_fans_of_a_3d_weight_count_the_receptive_field_as_torch():
+    """``_fans``: ``ndim > 2 -> > 3`` survived (init.py:125)."""
+    torch = pytest.importorskip("torch")
+    from micrograd_plus.nn import init
+
+    for shape in [(4, 3), (4, 3, 5), (2, 3, 4, 5)]:
+        expected = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
+        assert init._fans(Tensor(np.zeros(shape))) == expected
+
+
+def test_an_infinite_class_index_is_reported_not_overflowing():
+    """``class_indices``' message: only a float below 2**53 reads as an integer label
+    (``and -> or`` survived, layers.py:324: ``int(inf)`` would raise OverflowError)."""
+    with pytest.raises(IndexError, match="inf"):
+        class_indices(np.array([0.0, np.inf]), "target", size=3)
+
+
+def test_a_linear_layer_with_no_inputs_gives_its_bias_as_torch():
+    """``in_features > 0 -> >= 0`` survived (layers.py:76): Linear(0, n) is allowed."""
+    layer = mp.Linear(0, 2)
+    assert layer.weight.shape == (2, 0)
+    out = layer(Tensor(np.zeros((4, 0), dtype=np.float32)))
+    np.testing.assert_array_equal(out.data, np.broadcast_to(layer.bias.data, (4, 2)))
+
+
+def test_bce_names_the_first_target_outside_zero_one():
+    """The error points at the first bad target, not at a 1.0 (``<= 1 -> < 1``
+    survived, binary.py:32)."""
+    with pytest.raises(ValueError, match=r"target\[1\] is 1\.5 \(1 of 2 outside\)"):
+        mp.BCELoss()(Tensor([0.5, 0.5]), Tensor([1.0, 1.5]))
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_a_custom_loss_reduces_as_its_reduction_says(reduction):
+    """``Loss.reduce_loss`` for a subclass (``== 'sum' -> !=`` survived the book sample,
+    seed 27101, base.py:49; no chapter subclasses ``Loss``)."""
+    from micrograd_plus.nn.losses.base import Loss
+
+    class Squares(Loss):
+        def forward(self, input, target):
+            return self.reduce_loss((input - target) ** 2)
+
+    out = Squares(reduction=reduction)(Tensor([1.0, 2.0, 4.0]), Tensor([0.0, 0.0, 0.0]))
+    expected = {"none": [1.0, 4.0, 16.0], "mean": 7.0, "sum": 21.0}[reduction]
+    np.testing.assert_allclose(out.data, expected)
+
+
+def test_forward_hooks_run_in_the_order_registered():
+    """``register_forward_hook``'s ``prepend=False`` default (survived, module.py:165)."""
+    layer, calls = mp.Linear(2, 2), []
+    layer.register_forward_hook(lambda m, args, out: calls.append("first"))
+    layer.register_forward_hook(lambda m, args, out: calls.append("second"))
+    layer(Tensor(np.zeros((1, 2), dtype=np.float32)))
+    assert calls == ["first", "second"]
+
+
+def test_an_empty_parameter_has_shape_zero_as_torch():
+    """``Parameter()``: ``np.empty(0)`` (``0 -> 1`` survived, module.py:40)."""
+    assert mp.Parameter().shape == (0,) and mp.Parameter().requires_grad
+
+
+@pytest.mark.parametrize("track", [True, False, "switched off"])
+def test_batch_norm_in_each_mode_matches_torch(track):
+    """Train and eval, with and without running statistics, and with tracking switched
+    off after they exist (``not self.training -> self.training`` survived,
+    normalization.py:229)."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).normal(2.0, 3.0, (6, 3)).astype(np.float32)
+    ours = mp.BatchNorm1d(3, track_running_stats=bool(track))
+    theirs = torch.nn.BatchNorm1d(3, track_running_stats=bool(track))
+    for training in (True, False, True, False):
+        ours.train(training)
+        theirs.train(training)
+        a = ours(Tensor(x * (2 if training else 1), requires_grad=True))
+        b = theirs(torch.from_numpy(x * (2 if training else 1)))
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-5, atol=1e-5)
+        if track == "switched off":  # torch keeps the buffers and stops updating them
+            ours.track_running_stats = theirs.track_running_stats = False
+    if track:
+        np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-5)
+
+
+def test_pow_gradient_is_zero_where_the_exponent_is_zero_as_torch():
+    """``where(zero_exponent, 0, ...)`` (``0 -> 1`` survived, arithmetic.py:132)."""
+    torch = pytest.importorskip("torch")
+    base, exponent = np.array([0.0, 2.0, 3.0]), np.array([0.0, 0.0, 2.0])
+    x = Tensor(base, requires_grad=True)
+    (x ** Tensor(exponent)).sum().backward()
+    tx = torch.tensor(base, requires_grad=True)
+    (tx ** torch.tensor(exponent)).sum().backward()
+    np.testing.assert_array_equal(x.grad, tx.grad.numpy())
+
+
+def test_norm_gradient_at_zero_is_zero_as_torch():
+    """``_root`` masks a zero total (``not zero.any() -> zero.any()`` survived,
+    composites.py:338)."""
+    for p in (2, 3):
+        x = Tensor(np.zeros(3), requires_grad=True)
+        x.norm(p=p).backward()
+        np.testing.assert_array_equal(x.grad, np.zeros(3))
+    y = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    y.norm(p=3).backward()  # d/dy (sum |y|^3)^(1/3) = y^2 / norm^2
+    np.testing.assert_allclose(y.grad, np.array([9.0, 16.0]) / 91 ** (2 / 3))
+
+
+def test_new_zeros_takes_one_size():
+    """``new_zeros(3)`` (``and -> or`` survived, composites.py:358)."""
+    t = Tensor([1.0, 2.0])
+    assert t.new_zeros(3).shape == (3,) and t.new_zeros((2, 3)).shape == (2, 3)
+    assert t.new_ones(2, 3).shape == (2, 3)
+
+
+def test_einsum_with_ellipsis_and_implicit_output():
+    """``...`` widths and the implicit output (functions.py:172, :184, :193 survived)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 4, 5))
+    out = mp.einsum("...ij,...jk->...ik", Tensor(a), Tensor(b))
+    np.testing.assert_allclose(out.data, np.einsum("...ij,...jk->...ik", a, b), rtol=1e-5)
+    m, n = rng.normal(size=(3, 4)), rng.normal(size=(4, 5))
+    implicit = mp.einsum("ij,jk", Tensor(m), Tensor(n))  # output 'ik', as torch
+    np.testing.assert_allclose(implicit.data, m @ n, rtol=1e-5)
+
+
+def test_round_halves_to_even():
+    """``round`` of floats (``kind != 'f' -> ==`` survived, pointwise.py:75)."""
+    np.testing.assert_array_equal(Tensor([0.5, 1.5, 2.5, -0.5]).round().data, [0, 2, 2, -0.0])
+
+
+def test_prod_of_a_0d_tensor_has_gradient_one():
+    """``_others`` of a 0-d tensor is 1 (``+ 1 -> + 2`` survived, prod.py:59)."""
+    x = Tensor(3.0, requires_grad=True)
+    x.prod().backward()
+    assert float(x.grad) == 1.0
+
+
+def test_argmax_with_and_without_a_dim_as_torch():
+    """``_arg`` (reduce.py:187 ``is -> is not``, :195 ``ndim == 0 -> == 1`` survived)."""
+    x = Tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    assert int(x.argmax()) == 3 and x.argmax(dim=1).tolist() == [1, 0]
+    v = Tensor([1.0, 3.0, 2.0])
+    assert v.argmax(dim=0, keepdim=True).shape == (1,) and v.argmax(dim=0).shape == ()
+
+
+def test_permute_and_stack_refuse_with_their_own_message():
+    """Repeated permute dims and stacked shapes that differ (shape.py:83 ``or -> and``,
+    :249 ``> -> <`` survived: NumPy's own errors are also ValueErrors)."""
+    with pytest.raises(ValueError, match="not a permutation"):
+        Tensor(np.zeros((2, 3))).permute(0, 0)
+    with pytest.raises(ValueError, match="stack needs tensors of one shape"):
+        mp.stack([Tensor([1.0]), Tensor([1.0, 2.0])])
+
+
+def test_lerp_at_one_half_uses_torchs_second_form_bit_for_bit():
+    """``lerp_`` switches form at ``weight < 0.5`` as torch (``<= 0.5`` and ``< 1.5``
+    survived, optim/arithmetic.py:29); at 0.5 the result is exact in either library."""
+    from micrograd_plus.optim.arithmetic import lerp_
+
+    rng = np.random.default_rng(0)
+    start, end = rng.normal(size=(2, 1000)).astype(np.float32)
+    ours = start.copy()
+    lerp_(ours, end, 0.5, np.empty_like(ours))
+    np.testing.assert_array_equal(ours, end - (end - start) * np.float32(0.5))
+    torch = pytest.importorskip("torch")
+    expected = torch.lerp(torch.from_numpy(start), torch.from_numpy(end), 0.5).numpy()
+    np.testing.assert_array_equal(ours, expected)
+
+
+def test_adam_with_a_gradient_of_another_dtype_matches_adam_update():
+    """A float64 gradient on a float32 parameter is not a flat-buffer step
+    (``or -> and`` survived, adam_foreach.py:124)."""
+    from micrograd_plus.optim import adam_update
+
+    grad = np.array([0.1, -0.2, 0.3])  # float64
+    p = Tensor(np.array([1.0, 2.0, 3.0], dtype=np.float32), requires_grad=True)
+    opt = mp.Adam([p], lr=0.1)
+    reference, state = p.data.copy(), {}
+    for _ in range(3):
+        p.grad = grad.copy()
+        opt.step()
+        adam_update(
+            reference, grad, state, lr=0.1, betas=(0.9, 0.999), eps=1e-8,
+            weight_decay=0.0, amsgrad=False, maximize=False, decoupled=False,
+        )  # fmt: skip
+    assert p.data.dtype == np.float32
+    np.testing.assert_array_equal(p.data, reference)
+
+
+def test_data_loader_takes_a_list_of_pairs_as_a_dataset_and_lists_with_labels():
+    """``_wrap_data``: a list without ``y`` is a dataset, as torch (``is not -> is``
+    survived, dataloader.py:145)."""
+    pairs = [(np.array([1.0, 2.0], dtype=np.float32), 0), (np.array([3.0, 4.0]), 1)]
+    xb, yb = next(iter(mp.DataLoader(pairs, batch_size=2)))
+    assert xb.shape == (2, 2) and np.asarray(yb.data if hasattr(yb, "data") else yb).tolist() == [
+        0,
+        1,
+    ]
+    xb, yb = next(iter(mp.DataLoader([[1.0, 2.0], [3.0, 4.0]], [0, 1], batch_size=2)))
+    assert xb.shape == (2, 2)
+
+
+def test_make_regression_is_its_line_plus_outliers_of_one_size():
+    """``weight * x + bias`` exactly without noise, outliers moved by exactly
+    ``±outlier_scale`` (toy.py:140 ``+ -> -``, :144 ``1.0 -> 2.0`` survived)."""
+    from micrograd_plus.utils.data import make_regression
+
+    X, y = make_regression(200, weight=3.0, bias=-1.0, noise=0.0, seed=0)
+    np.testing.assert_allclose(y, 3 * X - 1, atol=1e-5)
+    X, y = make_regression(200, weight=3.0, bias=-1.0, noise=0.0, outliers=0.2,
+                           outlier_scale=5.0, seed=0)  # fmt: skip
+    shift = np.round((y - (3 * X - 1))[:, 0], 3)
+    assert set(shift.tolist()) == {-5.0, 0.0, 5.0} and (shift != 0).sum() == 40
+    X, y = make_regression(4000, weight=3.0, bias=-1.0, noise=0.5, seed=0)
+    residual = (y - (3 * X - 1))[:, 0]  # noise around the line, not around -bias
+    assert abs(residual.mean()) < 0.05 and 0.45 < residual.std() < 0.55
+
+
+def test_make_blobs_draws_its_centres_in_the_box_from_minus_to_plus_ten():
+    """As scikit-learn's ``center_box`` (toy.py:96 ``-10 -> 10``, ``-10 -> -11`` survived)."""
+    from micrograd_plus.utils.data import make_blobs
+
+    X, y = make_blobs(400, centers=200, n_features=2, cluster_std=0.0, seed=0)
+    assert X.min() >= -10 and X.max() <= 10 and X.min() < -9.5 and X.max() > 9.5

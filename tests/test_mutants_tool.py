@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -41,3 +43,52 @@ def test_equivalents_name_a_mutant_that_exists_and_give_a_reason():
     assert listed and all(reason for reason in listed.values())
     known = {mutants._key(m) for m in mutants.enumerate_mutants("library")}
     assert set(listed) <= known, set(listed) - known
+
+
+def _defined_names(path: Path) -> set[str]:
+    """Qualified names of every function and class defined in ``path``."""
+    return set(mutants._enclosing(ast.parse(path.read_text())).values()) - {""}
+
+
+def test_every_taught_name_is_defined_in_its_file_and_its_chapters_exist():
+    package = ROOT / "micrograd_plus"
+    for rel, names in mutants.TAUGHT.items():
+        defined = _defined_names(package / rel)
+        for name, chapters in names.items():
+            assert name in defined, f"{rel}: {name} is not defined there"
+            assert chapters, f"{rel}: {name} names no chapter"
+            for chapter in chapters:
+                assert (ROOT / "docs" / "chapters" / f"{chapter}.md").is_file(), chapter
+
+
+INCLUDE = re.compile(
+    r"```\{literalinclude\} \.\./\.\./micrograd_plus/(?P<file>\S+)\n"
+    r"(?::[^\n]*\n)*?:pyobject: (?P<name>\S+)"
+)
+
+
+def test_every_printed_pyobject_is_taught_by_the_chapter_that_prints_it():
+    printed, pyobjects = [], 0
+    for chapter in sorted((ROOT / "docs" / "chapters").glob("*.md")):
+        text = chapter.read_text()
+        pyobjects += text.count("\n:pyobject: ")
+        for match in INCLUDE.finditer(text):
+            printed.append((chapter.stem, match["file"], match["name"]))
+            taught = mutants.taught(match["file"], match["name"])
+            assert chapter.stem in taught, (chapter.stem, match["file"], match["name"], taught)
+    assert printed and len(printed) == pyobjects, printed  # the pattern finds every listing
+
+
+def test_book_scope_samples_only_taught_code_and_runs_its_chapters():
+    book = mutants.enumerate_mutants("book")
+    assert book and all(mutants.taught(mutants._in_package(m.file), m.where) for m in book)
+    files = {m.file for m in book}
+    assert "micrograd_plus/nn/init.py" not in files
+    assert not any(m.where.startswith("_Search") for m in book)  # the line search's inside
+    two_loop = next(m for m in book if m.where == "two_loop")
+    assert mutants._plan(two_loop, "book") == [("chapter", ("05_curvature",))]
+    leaf = next(m for m in book if m.where == "_accumulate_leaf")
+    chapters = [c[1][0] for c in mutants._plan(leaf, "book")]
+    assert chapters == ["01_tensors", "02_layers", "06_training"]
+    assert mutants.taught("optim/adam.py", "Adam._update") == ("04_optimizers",)
+    assert mutants.taught("optim/adam.py", "_init_adam_state") == ()

@@ -8,11 +8,18 @@ checked.
 
 Two scopes (``--scope``):
 
-* ``book`` (default): the files a chapter teaches (``BOOK_MAP``); each mutant
-  runs only the chapter(s) that teach its file.
+* ``book`` (default): the functions, classes and methods a chapter teaches
+  (``TAUGHT``), found by the innermost ``def``/``class`` around each mutant;
+  each mutant runs only the chapter(s) that teach that name. "Taught" means a
+  chapter prints its source (``{literalinclude}`` with ``:pyobject:``), or calls
+  it by its public name and asserts on the result (a class covers its methods),
+  or it is the functional form or update rule a taught class delegates to, or
+  the backward rule beside a taught op. Code no chapter shows (``nn/init.py``,
+  the line search's internals, private helpers) is library scope only.
 * ``library``: ops, autograd, nn, optim, utils/data and checkpoint; each mutant
   runs the unit tests mapped to its file (``TEST_MAP``, plus the double-backward
-  tests for ops, autograd and nn) and then the chapters that teach it, if any.
+  tests for ops, autograd and nn) and then the chapters that teach its file
+  (``BOOK_MAP``), if any.
 
 Usage::
 
@@ -79,6 +86,134 @@ BOOK_MAP = (
     ("nn/functional.py", ("02_layers",)),
     ("nn/init.py", ("02_layers",)),
 )
+C1, C2, C3, C4, C5, C6 = (
+    "01_tensors",
+    "02_layers",
+    "03_losses",
+    "04_optimizers",
+    "05_curvature",
+    "06_training",
+)
+# What the book teaches, function by function (``--scope book``): package file ->
+# qualified name -> the chapters that teach it. "Taught" means one of:
+#   (a) a chapter prints its source ({literalinclude} with :pyobject:);
+#   (b) a chapter calls it by its public name (a class, function or method) and
+#       asserts on what it returns or does; a class covers all its methods;
+#   (c) it is the functional form or update rule a taught class delegates its
+#       computation to (``mse_loss`` for ``MSELoss``), or the backward rule
+#       defined beside a taught op (``_tanh_backward`` for ``tanh``).
+# Private helpers are not taught unless listed. A mutant belongs to the innermost
+# listed name that encloses it; module-level code is never taught.
+# tests/test_mutants_tool.py checks every name exists and every :pyobject: is here.
+TAUGHT: dict[str, dict[str, tuple[str, ...]]] = {
+    "ops/arithmetic.py": dict.fromkeys(
+        ("add", "sub", "rsub", "mul", "div", "rdiv", "neg", "pow", "_pow_const"), ENGINE
+    ),
+    "ops/elementwise.py": dict.fromkeys(
+        (
+            "exp",
+            "_times_output",
+            "log",
+            "_over_input",
+            "tanh",
+            "_tanh_backward",
+            "relu",
+            "sigmoid",
+            "_sigmoid_backward",
+        ),
+        ENGINE,
+    ),
+    "ops/reduce.py": dict.fromkeys(("sum", "mean"), ENGINE),
+    "ops/linalg.py": dict.fromkeys(
+        ("matmul", "_matmul2d_backward", "linear", "_rows", "t_matmul"), ENGINE
+    ),
+    "ops/_broadcast.py": {"unbroadcast": ENGINE},
+    "autograd/engine.py": {
+        "backward": ENGINE,
+        "_accumulate_leaf": (*ENGINE, C6),
+        "topological_order": (C1,),
+        "is_grad_enabled": (C1,),
+        "grad": (C1, C5),
+    },
+    "autograd/function.py": {"Function": (C1,), "Context.save_for_backward": (C1,)},
+    "autograd/gradcheck.py": {"numerical_gradient": (C1,), "gradient_check": ENGINE},
+    "autograd/grad_mode.py": {"no_grad": ENGINE},
+    "autograd/functional.py": dict.fromkeys(("jacobian", "hessian", "hvp"), (C5,)),
+    "nn/module.py": {
+        "Parameter": (C2,),
+        "Sequential": (C2, C6),
+        **dict.fromkeys(
+            (
+                "Module.__call__",
+                "Module.__setattr__",
+                "Module.parameters",
+                "Module.named_parameters",
+                "Module.modules",
+                "Module.named_modules",
+                "Module.zero_grad",
+            ),
+            (C2,),
+        ),
+        **dict.fromkeys(
+            ("Module.train", "Module.eval", "Module.state_dict", "Module.load_state_dict"),
+            (C2, C6),
+        ),
+    },
+    "nn/layers.py": {
+        **dict.fromkeys(("Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU"), (C2,)),
+        **dict.fromkeys(("Dropout", "dropout"), (C2, C6)),
+    },
+    "nn/normalization.py": {
+        "BatchNorm1d": (C2, C6),
+        **dict.fromkeys(("batch_norm", "LayerNorm", "layer_norm"), (C2,)),
+    },
+    "nn/functional.py": {"softmax": (C3,), "log_softmax": (C3, C5)},
+    "nn/utils/clip_grad.py": {"clip_grad_norm_": (C4, C6), "clip_grad_value_": (C4,)},
+    "nn/losses/modules.py": dict.fromkeys(
+        (
+            "MSELoss",
+            "L1Loss",
+            "HuberLoss",
+            "SmoothL1Loss",
+            "CrossEntropyLoss",
+            "NLLLoss",
+            "BCELoss",
+            "BCEWithLogitsLoss",
+            "KLDivLoss",
+            "GaussianNLLLoss",
+            "PoissonNLLLoss",
+        ),
+        (C3,),
+    ),
+    "nn/losses/regression.py": dict.fromkeys(
+        ("mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss"), (C3,)
+    ),
+    "nn/losses/cross_entropy.py": dict.fromkeys(("cross_entropy", "nll_loss"), (C3,)),
+    "nn/losses/binary.py": dict.fromkeys(
+        ("binary_cross_entropy", "binary_cross_entropy_with_logits"), (C3,)
+    ),
+    "nn/losses/probabilistic.py": dict.fromkeys(
+        ("kl_div", "gaussian_nll_loss", "poisson_nll_loss"), (C3,)
+    ),
+    "optim/optimizer.py": dict.fromkeys(
+        ("Optimizer.__init__", "Optimizer.step", "Optimizer.zero_grad"), (C4,)
+    ),
+    "optim/sgd.py": {"sgd_update": (C4,), "SGD": (C4,)},
+    "optim/adam.py": {"adam_update": (C4,), "Adam": (C4,), "AdamW": (C4, C6)},
+    "optim/adagrad.py": dict.fromkeys(("adagrad_update", "Adagrad"), (C4,)),
+    "optim/rmsprop.py": dict.fromkeys(("rmsprop_update", "RMSprop"), (C4,)),
+    "optim/lbfgs.py": dict.fromkeys(("two_loop", "strong_wolfe", "LBFGS"), (C5,)),
+    "optim/lr_scheduler/base.py": {
+        "LRScheduler.step": (C4, C6),
+        "LRScheduler.get_last_lr": (C4,),
+    },
+    "optim/lr_scheduler/decay.py": dict.fromkeys(
+        ("StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LambdaLR"), (C4,)
+    ),
+    "optim/lr_scheduler/cosine.py": {"CosineAnnealingLR": (C4, C6)},
+    "optim/lr_scheduler/plateau.py": {"ReduceLROnPlateau": (C4,)},
+    "optim/lr_scheduler/combined.py": {"SequentialLR": (C4,)},
+}
 LIBRARY = ("ops/", "autograd/", "nn/", "optim/", "utils/data/", "checkpoint.py")
 DOUBLE_BACKWARD = ("test_double_backward_ops.py", "test_double_backward_nn.py")
 # File (or folder) -> the unit tests that exercise it; the first match wins.
@@ -129,14 +264,20 @@ TEST_MAP = (
     ),
     (
         "ops/composites.py",
-        ("test_fuzz_composites.py", "test_torch_names.py", "test_torch_habits.py", "test_ops.py"),
+        (
+            "test_fuzz_composites.py",
+            "test_torch_names.py",
+            "test_torch_habits.py",
+            "test_ops.py",
+            "test_mutants_pinned.py",
+        ),
     ),
     ("ops/", ("test_ops.py", "test_tensor.py", "test_ops_properties.py", "test_mutants_pinned.py")),
     (
         "utils/data/",
         ("test_data.py", "test_datasets.py", "test_torch_data.py", "test_mutants_pinned.py"),
     ),
-    ("checkpoint.py", ("test_checkpoint.py", "test_hostile_files.py")),
+    ("checkpoint.py", ("test_checkpoint.py", "test_hostile_files.py", "test_mutants_pinned.py")),
 )
 
 BINOPS = {
@@ -192,6 +333,7 @@ class Mutant:
     change: str
     node: int  # index of the node in ast.walk order
     variant: int
+    where: str = ""  # qualified name of the innermost enclosing function or class
 
 
 # ------------------------------------------------------------------ mutations
@@ -254,6 +396,31 @@ def _apply(node: ast.AST, how: tuple) -> ast.AST:
     return node
 
 
+def _enclosing(tree: ast.AST) -> dict[int, str]:
+    """``id(node)`` -> qualified name of the innermost def or class around it."""
+    out: dict[int, str] = {}
+
+    def visit(node: ast.AST, name: str) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            name = f"{name}.{node.name}" if name else node.name
+        out[id(node)] = name
+        for child in ast.iter_child_nodes(node):
+            visit(child, name)
+
+    visit(tree, "")
+    return out
+
+
+def taught(rel: str, where: str) -> tuple[str, ...]:
+    """The chapters that teach ``where`` (a qualified name) in package file ``rel``."""
+    names = TAUGHT.get(rel, {})
+    parts = where.split(".") if where else []
+    for end in range(len(parts), 0, -1):  # the innermost listed name wins
+        if ".".join(parts[:end]) in names:
+            return names[".".join(parts[:end])]
+    return ()
+
+
 def _lookup(table: tuple, rel: str) -> tuple[str, ...]:
     """What ``table`` maps package-relative file ``rel`` to (``()`` if nothing)."""
     return next((v for prefix, v in table if rel.startswith(prefix)), ())
@@ -263,7 +430,7 @@ def _sources(scope: str) -> list[Path]:
     files = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py")
     rel = [str(p.relative_to(PACKAGE)) for p in files]
     if scope == "book":
-        return [p for p, r in zip(files, rel, strict=True) if _lookup(BOOK_MAP, r)]
+        return [p for p, r in zip(files, rel, strict=True) if r in TAUGHT]
     return [p for p, r in zip(files, rel, strict=True) if r.startswith(LIBRARY)]
 
 
@@ -271,13 +438,14 @@ def enumerate_mutants(scope: str = "book") -> list[Mutant]:
     mutants: list[Mutant] = []
     for path in _sources(scope):
         tree = ast.parse(path.read_text())
-        skip = _not_mutated(tree)
+        skip, where = _not_mutated(tree), _enclosing(tree)
+        rel = str(path.relative_to(ROOT))
         for index, node in enumerate(ast.walk(tree)):
-            if id(node) in skip:
+            name = where[id(node)]
+            if id(node) in skip or (scope == "book" and not taught(_in_package(rel), name)):
                 continue
             for variant, (change, _) in enumerate(_variants(node)):
-                rel = str(path.relative_to(ROOT))
-                mutants.append(Mutant(len(mutants), rel, node.lineno, change, index, variant))
+                mutants.append(Mutant(len(mutants), rel, node.lineno, change, index, variant, name))
     return mutants
 
 
@@ -381,10 +549,12 @@ def _run_tests(tests: tuple[str, ...], root: str, limit: float) -> str:
     return "passed" if proc.returncode == 0 else "failed"
 
 
-def checks(rel: str, scope: str) -> list[tuple[str, tuple[str, ...]]]:
+def checks(rel: str, scope: str, where: str | None = None) -> list[tuple[str, tuple[str, ...]]]:
     """The checks a mutant of package file ``rel`` runs, cheapest first.
 
-    Each is ``("tests", files)`` or ``("chapter", (name,))``.
+    Each is ``("tests", files)`` or ``("chapter", (name,))``. In the book scope a
+    mutant inside ``where`` (a qualified name) runs the chapters that teach it;
+    otherwise, the chapters that teach the file.
     """
     out: list[tuple[str, tuple[str, ...]]] = []
     if scope == "library":
@@ -393,7 +563,8 @@ def checks(rel: str, scope: str) -> list[tuple[str, tuple[str, ...]]]:
             tests = (*tests, *DOUBLE_BACKWARD)
         if tests:
             out.append(("tests", tests))
-    out += [("chapter", (c,)) for c in _lookup(BOOK_MAP, rel)]
+    chapters = taught(rel, where) if scope == "book" and where else _lookup(BOOK_MAP, rel)
+    out += [("chapter", (c,)) for c in chapters]
     return out
 
 
@@ -491,7 +662,7 @@ def _list(args) -> int:
     mutants = enumerate_mutants(args.scope)
     chosen = _select(mutants, args)
     for m in chosen:
-        print(f"{m.id:4d}  {m.file}:{m.line}  {m.change}")
+        print(f"{m.id:4d}  {m.file}:{m.line}  {m.change}  [{m.where}]")
     print(f"{len(chosen)} of {len(mutants)} mutants ({args.scope} scope)")
     return 0
 
@@ -507,8 +678,12 @@ def _snapshot(snapshot: Path) -> None:
     PACKAGE, CHAPTERS = snapshot / "micrograd_plus", snapshot / "chapters"
 
 
+def _in_package(file: str) -> str:
+    return file.removeprefix("micrograd_plus/")
+
+
 def _plan(m: Mutant, scope: str) -> list:
-    return checks(m.file.removeprefix("micrograd_plus/"), scope)
+    return checks(_in_package(m.file), scope, m.where)
 
 
 def _baseline(chosen: list[Mutant], args) -> bool:

@@ -354,9 +354,7 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
                     _accumulate_leaf(parent, pgrad, fresh)
             else:
                 parent._backward(pgrad)  # freed earlier: raises the explanation
-    for leaf, grad in hooked_leaves.items():
-        if grad.shape != leaf.data.shape:
-            grad = np.broadcast_to(grad, leaf.data.shape)
+    for leaf, grad in hooked_leaves.items():  # each rule gave the leaf's own shape
         _accumulate_leaf(leaf, _run_hooks(leaf, grad))
 
 
@@ -375,12 +373,15 @@ def _tensor_class():
 
 
 def _fit(grad, like: Tensor):
-    """``grad`` as a Tensor of ``like``'s shape and dtype, recording the graph."""
+    """``grad`` as a Tensor of ``like``'s dtype, recording the graph.
+
+    Its shape is already ``like``'s: seeds and hook results are checked against it
+    (``_seed_tensors``, ``_run_hooks``), custom Functions' gradients too, and every
+    op's rule returns its input's shape.
+    """
     Tensor = _tensor_class()
     if not isinstance(grad, Tensor):
         grad = Tensor._make(np.asarray(grad))
-    if grad.shape != like.shape:
-        grad = grad.reshape(like.shape) if grad.size == like.size else grad.broadcast_to(like.shape)
     if grad.dtype != like.dtype:
         grad = grad.to(like.dtype)
     return grad
