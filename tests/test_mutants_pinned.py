@@ -588,3 +588,35 @@ def test_make_blobs_draws_its_centres_in_the_box_from_minus_to_plus_ten():
 
     X, y = make_blobs(400, centers=200, n_features=2, cluster_std=0.0, seed=0)
     assert X.min() >= -10 and X.max() <= 10 and X.min() < -9.5 and X.max() > 9.5
+
+
+def test_lbfgs_load_state_dict_copies_the_saved_arrays():
+    """The loaded state keeps none of the given dict's arrays, as ``load_state_dict``
+    documents (``copy=True -> False`` survived, lbfgs.py:530)."""
+    x = Tensor([3.0, -1.0], requires_grad=True)
+    opt = mp.LBFGS([x], max_iter=3)
+
+    def closure():
+        opt.zero_grad()
+        loss = ((x - 1.0) ** 2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    saved = opt.state_dict()
+    other = mp.LBFGS([Tensor([3.0, -1.0], requires_grad=True)], max_iter=3)
+    other.load_state_dict(saved)
+
+    def arrays(entry):
+        for name, value in sorted(entry.items()):
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, np.ndarray) and v.ndim:
+                    yield name, v
+
+    loaded = next(iter(other.state.values()))
+    before = [(name, v.copy()) for name, v in arrays(loaded)]
+    assert {"d", "prev_flat_grad", "old_dirs", "old_stps"} <= {name for name, _ in before}
+    for _, v in arrays(next(iter(saved["state"].values()))):
+        v[...] = 0  # the caller reuses its dict
+    for (name, was), (_, now) in zip(before, arrays(loaded), strict=True):
+        np.testing.assert_array_equal(now, was, err_msg=name)
