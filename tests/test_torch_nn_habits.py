@@ -89,7 +89,12 @@ def test_normal_initializers_have_torchs_spread(name, kwargs, std):
     ours, theirs = _ours_and_torchs(name, **kwargs)
     assert ours.std() == pytest.approx(theirs.std(), rel=0.02)
     assert ours.std() == pytest.approx(std, rel=0.02)
-    assert ours.mean() == pytest.approx(theirs.mean(), abs=3 * std / math.sqrt(ours.size))
+    # Both means estimate the same centre with standard error std / sqrt(n); 5 of them
+    # bounds each one (a draw fails about once in 1.7 million), where comparing the two
+    # means at 3 was 2.1 standard errors of their difference and failed 3 % of the time.
+    centre = kwargs.get("mean", 0.0)
+    for sample in (ours, theirs):
+        assert sample.mean() == pytest.approx(centre, abs=5 * std / math.sqrt(sample.size))
 
 
 @pytest.mark.parametrize(("name", "args"), [("zeros_", ()), ("ones_", ()), ("constant_", (0.25,))])
