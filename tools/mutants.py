@@ -234,6 +234,7 @@ TEST_MAP = (
             "test_optimizers.py",
             "test_optimizer_attributes.py",
             "test_optimizer_inputs.py",
+            "test_adam_foreach.py",
             "test_mutants_pinned.py",
         ),
     ),
@@ -260,7 +261,14 @@ TEST_MAP = (
     ("autograd/functional.py", ("test_autograd_functional.py", "test_higher_order.py")),
     (
         "autograd/",
-        ("test_tensor.py", "test_higher_order.py", "test_ops.py", "test_mutants_pinned.py"),
+        (
+            "test_tensor.py",
+            "test_higher_order.py",
+            "test_ops.py",
+            "test_new_primitives.py",
+            "test_bad_input.py",
+            "test_mutants_pinned.py",
+        ),
     ),
     (
         "ops/composites.py",
@@ -269,13 +277,31 @@ TEST_MAP = (
             "test_torch_names.py",
             "test_torch_habits.py",
             "test_ops.py",
+            "test_torch_silent_differences.py",
             "test_mutants_pinned.py",
         ),
     ),
-    ("ops/", ("test_ops.py", "test_tensor.py", "test_ops_properties.py", "test_mutants_pinned.py")),
+    (
+        "ops/",
+        (
+            "test_ops.py",
+            "test_tensor.py",
+            "test_ops_properties.py",
+            "test_new_primitives.py",
+            "test_bad_input.py",
+            "test_torch_silent_differences.py",
+            "test_mutants_pinned.py",
+        ),
+    ),
     (
         "utils/data/",
-        ("test_data.py", "test_datasets.py", "test_torch_data.py", "test_mutants_pinned.py"),
+        (
+            "test_data.py",
+            "test_datasets.py",
+            "test_torch_data.py",
+            "test_bad_input.py",
+            "test_mutants_pinned.py",
+        ),
     ),
     ("checkpoint.py", ("test_checkpoint.py", "test_hostile_files.py", "test_mutants_pinned.py")),
 )
