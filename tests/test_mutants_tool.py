@@ -1,4 +1,5 @@
-"""tools/mutants.py's maps name files that exist, and its equivalents carry reasons."""
+"""tools/mutants.py's maps name files that exist, its equivalents carry reasons, and it
+knows which mutants no check reaches."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import importlib.util
 import re
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("mutants", ROOT / "tools" / "mutants.py")
@@ -92,3 +95,30 @@ def test_book_scope_samples_only_taught_code_and_runs_its_chapters():
     assert chapters == ["01_tensors", "02_layers", "06_training"]
     assert mutants.taught("optim/adam.py", "Adam._update") == ("04_optimizers",)
     assert mutants.taught("optim/adam.py", "_init_adam_state") == ()
+
+
+def test_a_mutant_is_reached_only_if_a_check_executes_its_line(tmp_path):
+    coverage = pytest.importorskip("coverage")
+    package = tmp_path / "micrograd_plus"
+    package.mkdir()
+    (package / "branchy.py").write_text(
+        "def sign(x):\n    if x > 0:\n        return 1\n    return -1\n"  # lines 1-4
+    )
+    data = str(tmp_path / "coverage-0")
+    cov = coverage.Coverage(data_file=data, source=[str(package)])
+    cov.start()
+    spec = importlib.util.spec_from_file_location("branchy", package / "branchy.py")
+    branchy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(branchy)
+    branchy.sign(2.0)
+    cov.stop()
+    cov.save()
+    reach = {("tests", ("test_x.py",)): mutants._executed(data, str(tmp_path))}
+    assert reach[("tests", ("test_x.py",))]["micrograd_plus/branchy.py"] >= {1, 2, 3}
+
+    def mutant(line):
+        return mutants.Mutant(0, "micrograd_plus/branchy.py", line, "1 -> 2", 0, 0, "sign")
+
+    plan = list(reach)
+    assert mutants._reached(mutant(3), plan, reach)
+    assert not mutants._reached(mutant(4), plan, reach)  # sign(2.0) never returns -1

@@ -35,9 +35,13 @@ parallel safely; chapters run with ``PYTHONPATH`` pointing at that copy, each
 in a fresh kernel with a time limit, and stop at the first failure. A check
 that runs out of time counts as killed. The unmutated package is run first on
 every check a sample needs: if one fails without any mutation, nothing is
-measured. Survivors listed in ``tools/mutants_equivalent.txt`` (with the
-reason) are reported as equivalent, not as survivors. Results go to ``--out``
-as JSON, rewritten after every mutant.
+measured. That unmutated run is measured with coverage.py, so each result
+says whether any of its checks executes the mutated line (``reached``): a
+survivor that is not reached needs a check that runs its line, one that is
+reached needs a check that looks at what the line computes. Survivors listed
+in ``tools/mutants_equivalent.txt`` (with the reason) are reported as
+equivalent, not as survivors. Results go to ``--out`` as JSON, rewritten
+after every mutant.
 """
 
 from __future__ import annotations
@@ -507,6 +511,15 @@ def execute_chapter(chapter: Path, timeout: float) -> int:
         "assert micrograd_plus.__file__.startswith(os.environ['MUTANT_ROOT']), "
         "micrograd_plus.__file__"
     )
+    if os.environ.get("MUTANT_COVERAGE"):  # before the import, so import-time lines count
+        check = (
+            "import coverage, os\n"
+            "_mutants_coverage = coverage.Coverage(data_file=os.environ['MUTANT_COVERAGE'], "
+            "source=[os.path.join(os.environ['MUTANT_ROOT'], 'micrograd_plus')])\n"
+            f"_mutants_coverage.start()\n{check}"
+        )
+        save = "_mutants_coverage.stop()\n_mutants_coverage.save()"
+        notebook.cells.append(nbformat.v4.new_code_cell(save))
     notebook.cells.insert(0, nbformat.v4.new_code_cell(check))
     client = NotebookClient(
         notebook,
@@ -525,9 +538,13 @@ def execute_chapter(chapter: Path, timeout: float) -> int:
     return 0
 
 
-def _run_chapter(name: str, root: str, limit: float) -> str:
-    """'passed', 'failed', 'timeout' or 'setup' for one chapter against ``root``."""
+def _run_chapter(name: str, root: str, limit: float, coverage: str = "") -> str:
+    """'passed', 'failed', 'timeout' or 'setup' for one chapter against ``root``.
+
+    With ``coverage`` (a data file), the lines of the package it runs are recorded there.
+    """
     env = dict(os.environ, PYTHONPATH=root, MUTANT_ROOT=root, PYTHONDONTWRITEBYTECODE="1")
+    env["MUTANT_COVERAGE"] = coverage
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     command = [sys.executable, __file__, "--execute", str(CHAPTERS / f"{name}.md")]
     command += ["--limit", str(limit)]
@@ -550,11 +567,18 @@ def _run_chapter(name: str, root: str, limit: float) -> str:
     return "passed" if proc.returncode == 0 else "failed"
 
 
-def _run_tests(tests: tuple[str, ...], root: str, limit: float) -> str:
-    """'passed', 'failed' or 'timeout' for unit test files run against ``root``."""
+def _run_tests(tests: tuple[str, ...], root: str, limit: float, coverage: str = "") -> str:
+    """'passed', 'failed' or 'timeout' for unit test files run against ``root``.
+
+    With ``coverage`` (a data file), the lines of the package they run are recorded there.
+    """
     env = dict(os.environ, PYTHONPATH=root, PYTHONDONTWRITEBYTECODE="1")
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m"]
+    if coverage:
+        source = os.path.join(root, "micrograd_plus")
+        command += ["coverage", "run", f"--data-file={coverage}", f"--source={source}", "-m"]
+    command += ["pytest", "-x", "-q", "-p", "no:cacheprovider"]
     command += ["--no-header", "-o", "addopts=", *(f"tests/{t}" for t in tests)]
     proc = subprocess.Popen(
         command,
@@ -602,26 +626,42 @@ def _copy(root: str, with_tests: bool) -> None:
         shutil.copy(TESTS / "pyproject.toml", root)
 
 
-def run_checks(mutant: Mutant | None, plan: list, limit: float) -> dict:
-    """Apply ``mutant`` (None: no change) to a copy of the package and run ``plan`` on it."""
+def run_checks(mutant: Mutant | None, plan: list, limit: float, reach: dict | None = None) -> dict:
+    """Apply ``mutant`` (None: no change) to a copy of the package and run ``plan`` on it.
+
+    With ``reach`` (a dict), each check's executed lines (``{file: lines}``, files relative
+    to the repository root) are stored in it under the check.
+    """
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mutant-") as root:
         _copy(root, with_tests=any(kind == "tests" for kind, _ in plan))
         if mutant is not None:
             (Path(root) / mutant.file).write_text(mutated_source(mutant))
         verdict, by = "survived", None
-        for kind, what in plan:
+        for k, (kind, what) in enumerate(plan):
+            data = os.path.join(root, f"coverage-{k}") if reach is not None else ""
             if kind == "tests":
-                outcome = _run_tests(what, root, limit)
+                outcome = _run_tests(what, root, limit, data)
             else:
-                outcome = _run_chapter(what[0], root, limit)
+                outcome = _run_chapter(what[0], root, limit, data)
             if outcome == "setup":
                 raise RuntimeError(f"the kernel did not import the copy in {root}")
             if outcome != "passed":
                 verdict, by = ("timeout" if outcome == "timeout" else "killed"), ",".join(what)
                 break
+            if data:
+                reach[(kind, what)] = _executed(data, root)
     seconds = time.perf_counter() - start
     return {"verdict": verdict, "by": by, "seconds": round(seconds, 1)}
+
+
+def _executed(data_file: str, root: str) -> dict[str, set[int]]:
+    """The lines a coverage data file records, by file relative to ``root``."""
+    import coverage  # the mutants session installs it; nothing else needs it
+
+    data = coverage.CoverageData(basename=data_file)
+    data.read()
+    return {str(Path(f).relative_to(root)): set(data.lines(f) or ()) for f in data.measured_files()}
 
 
 # ------------------------------------------------------------------ command line
@@ -712,21 +752,30 @@ def _plan(m: Mutant, scope: str) -> list:
     return checks(_in_package(m.file), scope, m.where)
 
 
-def _baseline(chosen: list[Mutant], args) -> bool:
-    """Run every check the sample needs on the unmutated package once."""
-    needed = []
+def _baseline(chosen: list[Mutant], args) -> dict | None:
+    """Run every check the sample needs on the unmutated package once, under coverage.
+
+    Returns the lines each check executes (see ``run_checks``), or None if one fails.
+    """
+    needed, reach = [], {}
     for m in chosen:
         needed += [c for c in _plan(m, args.scope) if c not in needed]
-    result = run_checks(None, needed, args.limit)
+    result = run_checks(None, needed, args.limit, reach)
     if result["verdict"] != "survived":
         print(f"the unmutated library fails {result['by']}: fix it first", file=sys.stderr)
-        return False
+        return None
     print(f"unmutated: {len(needed)} checks pass in {result['seconds']} s", flush=True)
-    return True
+    return reach
+
+
+def _reached(m: Mutant, plan: list, reach: dict) -> bool:
+    """Whether any check of ``plan`` executes the line ``m`` changes (unmutated)."""
+    return any(m.line in reach[check].get(m.file, ()) for check in plan)
 
 
 def _measure(chosen: list[Mutant], args) -> int:
-    if not _baseline(chosen, args):
+    reach = _baseline(chosen, args)
+    if reach is None:
         return 2
     print(f"{len(chosen)} mutants ({args.scope} scope)", flush=True)
     results: list[dict] = []
@@ -734,7 +783,9 @@ def _measure(chosen: list[Mutant], args) -> int:
     start = time.perf_counter()
 
     def one(m: Mutant) -> dict:
-        result = {**asdict(m), **run_checks(m, _plan(m, args.scope), args.limit)}
+        plan = _plan(m, args.scope)
+        result = {**asdict(m), **run_checks(m, plan, args.limit)}
+        result["reached"] = _reached(m, plan, reach)
         print(
             f"{m.id:4d} {result['verdict']:8s} {m.file}:{m.line}  {m.change}"
             f"  ({result['seconds']} s{', ' + result['by'] if result['by'] else ''})",
@@ -763,6 +814,9 @@ def _summary(results: list[dict], wall: float, args) -> dict:
         "killed": killed,
         "total": n,
         "equivalent": n - len(counted),
+        "survived_not_reached": sum(
+            not r["reached"] for r in counted if r["verdict"] == "survived"
+        ),
         "kill_rate_non_equivalent": killed / len(counted) if counted else None,
         "seconds_per_mutant": sum(r["seconds"] for r in results) / n if n else None,
         "wall_seconds": round(wall),
@@ -787,6 +841,7 @@ def _report(results: list[dict], wall: float, args) -> int:
     for r in results:
         if r["verdict"] == "survived":
             note = f"  (equivalent: {r['equivalent']})" if r["equivalent"] else ""
+            note = note or ("" if r["reached"] else "  (no check runs this line)")
             print(f"  #{r['id']:<4d} {r['file']}:{r['line']}  {r['change']}{note}")
     print(f"{s['seconds_per_mutant'] or 0:.1f} s per mutant, {wall:.0f} s wall, {args.jobs} jobs")
     _write(results, wall, args)
