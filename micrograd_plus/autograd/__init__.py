@@ -14,7 +14,6 @@ False
 from . import functional
 from .engine import (
     Fresh,
-    backward,
     detect_anomaly,
     grad,
     is_grad_enabled,
@@ -23,6 +22,7 @@ from .engine import (
 from .function import Context, Function
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .gradcheck import GradCheckResult, gradient_check, numerical_gradient
+from .several import backward
 
 __all__ = [
     "backward",

@@ -536,8 +536,13 @@ def _accumulate_graph(leaf: Tensor, grad: Tensor) -> None:
         leaf.grad = grad + leaf.grad
 
 
-def _seed_tensors(outputs, grad_outputs, create_graph: bool, what: str) -> list:
-    """One seed per output: the given gradient, or 1 for a one-element output."""
+def _seed_tensors(
+    outputs, grad_outputs, create_graph: bool, what: str, argument: str = "grad_outputs"
+) -> list:
+    """One seed per output: the given gradient, or 1 for a one-element output.
+
+    ``argument`` is the name the caller gave the gradients, for the error messages.
+    """
     Tensor = _tensor_class()
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
@@ -547,7 +552,7 @@ def _seed_tensors(outputs, grad_outputs, create_graph: bool, what: str) -> list:
         grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise ValueError(
-            f"grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs; "
+            f"{argument} has {len(grad_outputs)} entries for {len(outputs)} outputs; "
             "pass one gradient per output (None for a one-element output)"
         )
     seeds = []
@@ -556,7 +561,7 @@ def _seed_tensors(outputs, grad_outputs, create_graph: bool, what: str) -> list:
             if out.data.size != 1:
                 raise RuntimeError(
                     f"{what}: output {i} has shape {out.shape}, and a gradient can be implicitly "
-                    "created only for one-element outputs; pass grad_outputs= a tensor of that "
+                    f"created only for one-element outputs; pass {argument}= a tensor of that "
                     "shape (ones for a sum), or reduce the output first (out.sum())"
                 )
             seed = np.ones(out.shape, dtype=out.data.dtype)
@@ -566,7 +571,7 @@ def _seed_tensors(outputs, grad_outputs, create_graph: bool, what: str) -> list:
             value = np.asarray(seed, dtype=out.data.dtype)
         if value.shape != out.shape:
             raise ValueError(
-                f"{what}: grad_outputs[{i}] has shape {value.shape} but output {i} has shape "
+                f"{what}: {argument}[{i}] has shape {value.shape} but output {i} has shape "
                 f"{out.shape}; they must match"
             )
         if create_graph and not isinstance(value, Tensor):
@@ -684,18 +689,21 @@ def _result(t: Tensor, g, i: int, allow_unused: bool, materialize: bool):
 
 
 def backward_with_options(
-    root: Tensor, seed, retain_graph: bool, create_graph: bool, inputs
+    roots: tuple, seeds, retain_graph: bool, create_graph: bool, inputs, argument="gradient"
 ) -> None:
-    """``backward()`` with ``create_graph=True`` or ``inputs=``: runs :func:`propagate`."""
-    (seed,) = _seed_tensors((root,), (seed,), create_graph, "backward")
+    """``backward()`` of several roots, or with ``create_graph=True`` or ``inputs=``.
+
+    Runs :func:`propagate`; ``argument`` names ``seeds`` in error messages.
+    """
+    seeds = _seed_tensors(roots, seeds, create_graph, "backward", argument)
     if inputs is None:
         with GradMode(create_graph):
-            propagate((root,), (seed,), retain_graph, create_graph)
+            propagate(roots, seeds, retain_graph, create_graph)
         return
     inputs = _as_tuple(inputs, "inputs")
     capture = dict.fromkeys(inputs)
     with GradMode(create_graph):
-        propagate((root,), (seed,), retain_graph, create_graph, capture)
+        propagate(roots, seeds, retain_graph, create_graph, capture)
     for t, g in capture.items():
         if g is None:
             continue
