@@ -34,7 +34,10 @@ def test_every_mapped_source_chapter_and_test_exists():
 
 def test_library_scope_runs_tests_first_then_the_teaching_chapter():
     plan = mutants.checks("optim/lbfgs.py", "library")
-    assert plan[0] == ("tests", ("test_lbfgs.py", "test_mutants_pinned.py"))
+    assert plan[0] == (
+        "tests",
+        ("test_lbfgs.py", "test_torch_defaults.py", "test_mutants_pinned.py"),
+    )
     assert plan[1:] == [("chapter", ("05_curvature",))]
     assert mutants.checks("optim/lbfgs.py", "book") == plan[1:]
     ops = mutants.checks("ops/shape.py", "library")

@@ -222,13 +222,14 @@ LIBRARY = ("ops/", "autograd/", "nn/", "optim/", "utils/data/", "checkpoint.py")
 DOUBLE_BACKWARD = ("test_double_backward_ops.py", "test_double_backward_nn.py")
 # File (or folder) -> the unit tests that exercise it; the first match wins.
 TEST_MAP = (
-    ("optim/lbfgs.py", ("test_lbfgs.py", "test_mutants_pinned.py")),
+    ("optim/lbfgs.py", ("test_lbfgs.py", "test_torch_defaults.py", "test_mutants_pinned.py")),
     (
         "optim/lr_scheduler/",
         (
             "test_schedulers.py",
             "test_schedulers_pinned.py",
             "test_schedulers_torch.py",
+            "test_torch_defaults.py",
             "test_mutants_pinned.py",
         ),
     ),
@@ -239,6 +240,7 @@ TEST_MAP = (
             "test_optimizer_attributes.py",
             "test_optimizer_inputs.py",
             "test_adam_foreach.py",
+            "test_torch_defaults.py",
             "test_mutants_pinned.py",
         ),
     ),
@@ -248,10 +250,11 @@ TEST_MAP = (
             "test_losses.py",
             "test_losses_likelihood.py",
             "test_losses_pinned.py",
+            "test_torch_defaults.py",
             "test_mutants_pinned.py",
         ),
     ),
-    ("nn/utils/", ("test_clip.py",)),
+    ("nn/utils/", ("test_clip.py", "test_torch_defaults.py")),
     (
         "nn/",
         (
@@ -259,10 +262,14 @@ TEST_MAP = (
             "test_module.py",
             "test_containers.py",
             "test_torch_nn_habits.py",
+            "test_torch_defaults.py",
             "test_mutants_pinned.py",
         ),
     ),
-    ("autograd/functional.py", ("test_autograd_functional.py", "test_higher_order.py")),
+    (
+        "autograd/functional.py",
+        ("test_autograd_functional.py", "test_higher_order.py", "test_torch_defaults.py"),
+    ),
     (
         "autograd/",
         (
@@ -271,6 +278,8 @@ TEST_MAP = (
             "test_ops.py",
             "test_new_primitives.py",
             "test_bad_input.py",
+            "test_torch_backward.py",
+            "test_torch_defaults.py",
             "test_mutants_pinned.py",
         ),
     ),
@@ -282,6 +291,7 @@ TEST_MAP = (
             "test_torch_habits.py",
             "test_ops.py",
             "test_torch_silent_differences.py",
+            "test_torch_defaults.py",
             "test_mutants_pinned.py",
         ),
     ),
@@ -294,6 +304,7 @@ TEST_MAP = (
             "test_new_primitives.py",
             "test_bad_input.py",
             "test_torch_silent_differences.py",
+            "test_torch_defaults.py",
             "test_mutants_pinned.py",
         ),
     ),
@@ -304,10 +315,18 @@ TEST_MAP = (
             "test_datasets.py",
             "test_torch_data.py",
             "test_bad_input.py",
+            "test_torch_defaults.py",
             "test_mutants_pinned.py",
         ),
     ),
-    ("checkpoint.py", ("test_checkpoint.py", "test_hostile_files.py", "test_mutants_pinned.py")),
+    (
+        "checkpoint.py",
+        (
+            "test_checkpoint.py",
+            "test_hostile_files.py",
+            "test_mutants_pinned.py",
+        ),
+    ),
 )
 
 BINOPS = {
