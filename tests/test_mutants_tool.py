@@ -93,7 +93,7 @@ def test_book_scope_samples_only_taught_code_and_runs_its_chapters():
     assert not any(m.where.startswith("_Search") for m in book)  # the line search's inside
     two_loop = next(m for m in book if m.where == "two_loop")
     assert mutants._plan(two_loop, "book") == [("chapter", ("05_curvature",))]
-    leaf = next(m for m in book if m.where == "_accumulate_leaf")
+    leaf = next(m for m in book if m.where == "_accumulate_leaf" and not m.default)
     chapters = [c[1][0] for c in mutants._plan(leaf, "book")]
     assert chapters == ["01_tensors", "02_layers", "06_training"]
     assert mutants.taught("optim/adam.py", "Adam._update") == ("04_optimizers",)
@@ -125,3 +125,12 @@ def test_a_mutant_is_reached_only_if_a_check_executes_its_line(tmp_path):
     plan = list(reach)
     assert mutants._reached(mutant(3), plan, reach)
     assert not mutants._reached(mutant(4), plan, reach)  # sign(2.0) never returns -1
+
+
+def test_a_taught_default_also_runs_the_appendix_that_checks_defaults():
+    book = mutants.enumerate_mutants("book")
+    slope = [m for m in book if m.where == "LeakyReLU.__init__" and m.default]
+    assert slope, "LeakyReLU's negative_slope default is a book mutant"
+    assert mutants._plan(slope[0], "book")[-1] == ("chapter", (mutants.APPENDIX,))
+    body = next(m for m in book if m.where.startswith("CrossEntropyLoss") and not m.default)
+    assert ("chapter", (mutants.APPENDIX,)) not in mutants._plan(body, "book")

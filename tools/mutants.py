@@ -15,7 +15,9 @@ Two scopes (``--scope``):
   it by its public name and asserts on the result (a class covers its methods),
   or it is the functional form or update rule a taught class delegates to, or
   the backward rule beside a taught op. Code no chapter shows (``nn/init.py``,
-  the line search's internals, private helpers) is library scope only.
+  the line search's internals, private helpers) is library scope only. A
+  mutant of a taught name's default argument also runs the appendix
+  (``10_from_pytorch``), which checks every default against torch's.
 * ``library``: ops, autograd, nn, optim, utils/data and checkpoint; each mutant
   runs the unit tests mapped to its file (``TEST_MAP``, plus the double-backward
   tests for ops, autograd and nn) and then the chapters that teach its file
@@ -68,6 +70,7 @@ CHAPTERS = ROOT / "docs" / "chapters"
 TESTS = ROOT  # holds tests/ and pyproject.toml; a snapshot of them during a run
 EQUIVALENT = ROOT / "tools" / "mutants_equivalent.txt"
 ENGINE = ("01_tensors", "02_layers")
+APPENDIX = "10_from_pytorch"  # checks that every default shared with torch is torch's
 # File (or folder) -> the chapters that teach it; the first match wins.
 BOOK_MAP = (
     ("nn/losses/", ("03_losses",)),
@@ -383,6 +386,7 @@ class Mutant:
     node: int  # index of the node in ast.walk order
     variant: int
     where: str = ""  # qualified name of the innermost enclosing function or class
+    default: bool = False  # inside a default argument of a def
 
 
 # ------------------------------------------------------------------ mutations
@@ -460,6 +464,16 @@ def _enclosing(tree: ast.AST) -> dict[int, str]:
     return out
 
 
+def _in_defaults(tree: ast.AST) -> set[int]:
+    """Nodes inside the default values of a function's arguments."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for value in (*node.args.defaults, *filter(None, node.args.kw_defaults)):
+                inside.update(id(n) for n in ast.walk(value))
+    return inside
+
+
 def taught(rel: str, where: str) -> tuple[str, ...]:
     """The chapters that teach ``where`` (a qualified name) in package file ``rel``."""
     names = TAUGHT.get(rel, {})
@@ -487,14 +501,16 @@ def enumerate_mutants(scope: str = "book") -> list[Mutant]:
     mutants: list[Mutant] = []
     for path in _sources(scope):
         tree = ast.parse(path.read_text())
-        skip, where = _not_mutated(tree), _enclosing(tree)
+        skip, where, defaults = _not_mutated(tree), _enclosing(tree), _in_defaults(tree)
         rel = str(path.relative_to(ROOT))
         for index, node in enumerate(ast.walk(tree)):
             name = where[id(node)]
             if id(node) in skip or (scope == "book" and not taught(_in_package(rel), name)):
                 continue
             for variant, (change, _) in enumerate(_variants(node)):
-                mutants.append(Mutant(len(mutants), rel, node.lineno, change, index, variant, name))
+                mutant = Mutant(len(mutants), rel, node.lineno, change, index, variant, name)
+                mutant.default = id(node) in defaults
+                mutants.append(mutant)
     return mutants
 
 
@@ -768,7 +784,10 @@ def _in_package(file: str) -> str:
 
 
 def _plan(m: Mutant, scope: str) -> list:
-    return checks(_in_package(m.file), scope, m.where)
+    plan = checks(_in_package(m.file), scope, m.where)
+    if scope == "book" and m.default and plan:
+        plan.append(("chapter", (APPENDIX,)))
+    return plan
 
 
 def _baseline(chosen: list[Mutant], args) -> dict | None:

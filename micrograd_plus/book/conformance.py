@@ -15,6 +15,8 @@ True
 from __future__ import annotations
 
 import importlib
+import inspect
+import math
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -30,6 +32,8 @@ __all__ = [
     "torch_names",
     "torch_path",
     "tensor_methods",
+    "DEFAULT_DIFFERENCES",
+    "default_differences",
 ]
 
 #: Each torch namespace and the micrograd_plus module holding the same names.
@@ -112,6 +116,51 @@ def torch_names(namespace: str) -> list[str]:
 
 def _is_package_part(value) -> bool:
     return isinstance(value, ModuleType) and not callable(value)
+
+
+#: (namespace, name, argument) whose default is not torch's, and why.
+DEFAULT_DIFFERENCES = {
+    ("torch.nn.functional", "batch_norm", "running_mean"): "torch requires it; `None` uses "
+    "the batch's statistics",
+    ("torch.nn.functional", "batch_norm", "running_var"): "as `running_mean`",
+    ("torch.utils.data", "random_split", "generator"): "torch's default is its global "
+    "generator; `None` means ours (`manual_seed`)",
+}
+
+
+def default_differences() -> tuple[int, dict]:
+    """Compare the defaults of every argument a listed name shares with torch (needs torch).
+
+    Returns the number of shared arguments with a default, and ``{(namespace, name,
+    argument): (ours, torch's)}`` for those whose defaults differ; the appendix and
+    ``tests/test_torch_defaults.py`` check the differences are :data:`DEFAULT_DIFFERENCES`.
+    """
+    checked, differ = 0, {}
+    for namespace, module_name in NAMESPACES.items():
+        module = importlib.import_module(module_name)
+        for name in torch_names(namespace):
+            home, _, attribute = torch_path(namespace, name).rpartition(".")
+            theirs = getattr(importlib.import_module(home), attribute)
+            try:
+                ours, theirs = inspect.signature(getattr(module, name)), inspect.signature(theirs)
+            except (TypeError, ValueError):  # builtins without a signature
+                continue
+            for arg in ours.parameters.values():
+                if arg.default is arg.empty or arg.name not in theirs.parameters:
+                    continue
+                checked += 1
+                default = theirs.parameters[arg.name].default
+                if not _same_default(arg.default, default):
+                    differ[(namespace, name, arg.name)] = (arg.default, default)
+    return checked, differ
+
+
+def _same_default(ours, theirs) -> bool:
+    if isinstance(ours, bool) or isinstance(theirs, bool):  # True == 1, but not as a default
+        return ours is theirs
+    if isinstance(theirs, float) and math.isnan(theirs):
+        return isinstance(ours, float) and math.isnan(ours)
+    return ours is theirs or bool(ours == theirs)  # 0.0 == 0, as torch's docs mean
 
 
 def tensor_methods() -> list[str]:
