@@ -22,7 +22,7 @@ from .engine import (
 from .function import Context, Function
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .gradcheck import GradCheckResult, gradient_check, numerical_gradient
-from .several import backward
+from .multi_backward import backward
 
 __all__ = [
     "backward",
