@@ -15,7 +15,7 @@ def test_shared_arguments_default_to_torchs_values():
     unexplained = {k: v for k, v in differ.items() if k not in conformance.DEFAULT_DIFFERENCES}
     assert not unexplained, unexplained
     assert set(differ) == set(conformance.DEFAULT_DIFFERENCES)  # each listed one still differs
-    assert checked > 250, checked  # losses, layers, optimizers, schedulers, functions
+    assert checked > 800, checked  # losses, layers, optimizers, schedulers, their methods
 
 
 def test_a_changed_default_is_found(monkeypatch):
@@ -27,3 +27,16 @@ def test_a_changed_default_is_found(monkeypatch):
     monkeypatch.setattr(mp.nn, "LeakyReLU", leaky)
     _, differ = conformance.default_differences()
     assert differ[("torch.nn", "LeakyReLU", "negative_slope")] == (0.02, 0.01)
+
+
+def test_a_changed_method_default_is_found(monkeypatch):
+    import micrograd_plus as mp
+
+    zero_grad = mp.optim.Optimizer.zero_grad
+
+    def keep_zeros(self, set_to_none=False):  # torch's default is True
+        zero_grad(self, set_to_none)
+
+    monkeypatch.setattr(mp.optim.SGD, "zero_grad", keep_zeros)
+    _, differ = conformance.default_differences()
+    assert differ[("torch.optim", "SGD.zero_grad", "set_to_none")] == (False, True)

@@ -125,14 +125,18 @@ DEFAULT_DIFFERENCES = {
     ("torch.nn.functional", "batch_norm", "running_var"): "as `running_mean`",
     ("torch.utils.data", "random_split", "generator"): "torch's default is its global "
     "generator; `None` means ours (`manual_seed`)",
+    ("torch.optim", "LBFGS.step", "closure"): "torch requires it; without one the error "
+    "says to pass one",
 }
 
 
 def default_differences() -> tuple[int, dict]:
     """Compare the defaults of every argument a listed name shares with torch (needs torch).
 
-    Returns the number of shared arguments with a default, and ``{(namespace, name,
-    argument): (ours, torch's)}`` for those whose defaults differ; the appendix and
+    Functions, classes (their constructors) and the public methods of classes are
+    compared. Returns the number of shared arguments with a default, and
+    ``{(namespace, name, argument): (ours, torch's)}`` for those whose defaults differ
+    (``name`` is ``"Class.method"`` for a method); the appendix and
     ``tests/test_torch_defaults.py`` check the differences are :data:`DEFAULT_DIFFERENCES`.
     """
     checked, differ = 0, {}
@@ -140,19 +144,34 @@ def default_differences() -> tuple[int, dict]:
         module = importlib.import_module(module_name)
         for name in torch_names(namespace):
             home, _, attribute = torch_path(namespace, name).rpartition(".")
-            theirs = getattr(importlib.import_module(home), attribute)
-            try:
-                ours, theirs = inspect.signature(getattr(module, name)), inspect.signature(theirs)
-            except (TypeError, ValueError):  # builtins without a signature
-                continue
-            for arg in ours.parameters.values():
-                if arg.default is arg.empty or arg.name not in theirs.parameters:
-                    continue
-                checked += 1
-                default = theirs.parameters[arg.name].default
-                if not _same_default(arg.default, default):
-                    differ[(namespace, name, arg.name)] = (arg.default, default)
+            ours, theirs = getattr(module, name), getattr(importlib.import_module(home), attribute)
+            for label, pair in _callables(name, ours, theirs):
+                for arg, (mine, torchs) in _shared_defaults(*pair):
+                    checked += 1
+                    if not _same_default(mine, torchs):
+                        differ[(namespace, label, arg)] = (mine, torchs)
     return checked, differ
+
+
+def _callables(name: str, ours, theirs):
+    """``(label, (ours, theirs))`` for the object and, for classes, their public methods."""
+    yield name, (ours, theirs)
+    if isinstance(ours, type) and isinstance(theirs, type):
+        for method in dir(ours):
+            pair = getattr(ours, method), getattr(theirs, method, None)
+            if not method.startswith("_") and callable(pair[0]) and callable(pair[1]):
+                yield f"{name}.{method}", pair
+
+
+def _shared_defaults(ours, theirs):
+    """``(argument, (our default, torch's))`` for the arguments both signatures name."""
+    try:
+        ours, theirs = inspect.signature(ours), inspect.signature(theirs)
+    except (TypeError, ValueError):  # builtins without a signature
+        return
+    for arg in ours.parameters.values():
+        if arg.default is not arg.empty and arg.name in theirs.parameters:
+            yield arg.name, (arg.default, theirs.parameters[arg.name].default)
 
 
 def _same_default(ours, theirs) -> bool:
