@@ -288,9 +288,10 @@ def test_module_list_takes_every_index_torch_takes(torch):
         theirs[-4]
     ours[-3], theirs[-3] = mp.Tanh(), torch.nn.Tanh()
     assert [type(m).__name__ for m in ours] == [type(m).__name__ for m in theirs]
-    assert type(ours.pop(-1)).__name__ == type(theirs.pop(-1)).__name__ == "Linear"
-    assert type(ours.pop()).__name__ == "ReLU"  # no index: the last, as list.pop
-    assert [type(m).__name__ for m in ours] == ["Tanh"]
+    # pop() without an index takes the last, as list.pop (torch's needs pop(-1)).
+    assert type(ours.pop()).__name__ == type(theirs.pop(-1)).__name__ == "Linear"
+    assert [type(m).__name__ for m in ours] == [type(m).__name__ for m in theirs]
+    assert [type(m).__name__ for m in ours] == ["Tanh", "ReLU"]
 
 
 def test_parameter_list_repr_matches_torch(torch):

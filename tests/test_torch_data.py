@@ -374,3 +374,13 @@ def test_dataloader_signature_is_torchs():
         if name != "dataset":
             assert ours[name].default == param.default, name
     assert list(ours)[: len(theirs) - 1] == [n for n in theirs if n != "self"]
+
+
+def test_data_loader_defaults_match_torch():
+    X, y = xy(5)
+    ours = DataLoader(TensorDataset(X, y))
+    theirs = tud.DataLoader(tud.TensorDataset(torch.tensor(X), torch.tensor(y)))
+    for name in ("batch_size", "drop_last", "num_workers", "pin_memory", "timeout"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert len(ours) == len(theirs) == 5
+    assert [len(xb) for xb, _ in ours] == [len(xb) for xb, _ in theirs] == [1] * 5
