@@ -283,8 +283,11 @@ def test_reassigning_a_member_as_another_kind_matches_torch(torch):
         m.b = make()  # buffer -> parameter
         m.c = make()  # module -> parameter
         m.e = nn.ReLU()
+        m.f = nn.Tanh()
+        m.e = None  # a child module may be set to None (torch keeps the name, empty)
         runs.append(
             (
+                m.e,
                 [n for n, _ in m.named_parameters()],
                 [n for n, _ in m.named_buffers()],
                 [n for n, _ in m.named_children()],
@@ -292,4 +295,4 @@ def test_reassigning_a_member_as_another_kind_matches_torch(torch):
             )
         )
     assert runs[0] == runs[1]
-    assert runs[0][0] == ["a", "d", "b", "c"]
+    assert runs[0][1] == ["a", "d", "b", "c"] and runs[0][3] == ["f"]
