@@ -7,6 +7,7 @@ from oracles import seed_notebook_spiral
 from micrograd_plus import Tensor
 from micrograd_plus.utils import set_seed
 from micrograd_plus.utils.data import (
+    CollateError,
     DataLoader,
     make_blobs,
     make_moons,
@@ -298,3 +299,20 @@ def test_generators_reproducible_with_seed():
     for make in (make_spiral, make_moons, make_blobs, make_regression):
         a, b = make(seed=7), make(seed=7)
         np.testing.assert_array_equal(a[0], b[0])
+
+
+def test_array_loader_dataset_indexes_like_a_tensor_dataset():
+    # The arrays form's dataset: features alone without y, (features, label) with it.
+    X, y = _xy(6)
+    alone, paired = DataLoader(X, batch_size=2).dataset, DataLoader(X, y, batch_size=2).dataset
+    np.testing.assert_array_equal(alone[4], X[4])
+    (x4, y4) = paired[4]
+    np.testing.assert_array_equal(x4, X[4])
+    assert y4 == y[4] and len(alone) == len(paired) == 6
+
+
+def test_collate_error_raised_with_a_message_alone():
+    # What a custom collate_fn may raise: no positions, details or field to report.
+    err = CollateError("samples differ")
+    assert isinstance(err, RuntimeError) and str(err) == "samples differ"
+    assert err.positions == (0, 0) and err.details == ("", "") and err.where == ""
