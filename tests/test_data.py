@@ -316,3 +316,11 @@ def test_collate_error_raised_with_a_message_alone():
     err = CollateError("samples differ")
     assert isinstance(err, RuntimeError) and str(err) == "samples differ"
     assert err.positions == (0, 0) and err.details == ("", "") and err.where == ""
+
+
+def test_train_test_split_holds_out_a_fifth_by_default():
+    # The documented default test_size=0.2, rounded up: 2 of 10, 3 of 11.
+    for n, held_out in ((10, 2), (11, 3)):
+        X_tr, X_te = train_test_split(np.arange(n), seed=0)
+        assert (len(X_tr), len(X_te)) == (n - held_out, held_out)
+        assert sorted(np.r_[X_tr, X_te]) == list(range(n))
