@@ -324,3 +324,37 @@ def test_train_test_split_holds_out_a_fifth_by_default():
         X_tr, X_te = train_test_split(np.arange(n), seed=0)
         assert (len(X_tr), len(X_te)) == (n - held_out, held_out)
         assert sorted(np.r_[X_tr, X_te]) == list(range(n))
+
+
+def test_make_moons_defaults_are_100_noise_free_shuffled_points():
+    X, y = make_moons(seed=0)
+    assert X.shape == (100, 2) and np.bincount(y).tolist() == [50, 50]
+    np.testing.assert_allclose(np.hypot(*X[y == 0].T), 1.0, atol=1e-6)  # no noise
+    np.testing.assert_allclose(np.hypot(X[y == 1, 0] - 1, X[y == 1, 1] - 0.5), 1.0, atol=1e-6)
+    assert not (np.diff(y) >= 0).all()  # shuffled: the labels are not in blocks
+
+
+def test_make_blobs_defaults_are_three_unit_clusters_in_2d():
+    X, y = make_blobs(seed=0)
+    assert X.shape == (100, 2) and np.bincount(y).tolist() == [34, 33, 33]
+    for k in range(3):
+        spread = X[y == k] - X[y == k].mean(axis=0)
+        assert 0.75 < spread.std(axis=0, ddof=1).mean() < 1.25  # cluster_std 1
+        assert (np.abs(X[y == k].mean(axis=0)) < 10.5).all()  # centres drawn in [-10, 10]
+
+
+def test_make_regression_defaults_are_the_documented_line():
+    # 100 points, x uniform in [-3, 3], y = 2 x + 1 + N(0, 0.5^2), no outliers.
+    X, y = make_regression(seed=0)
+    assert X.shape == y.shape == (100, 1)
+    x = X[:, 0].astype(np.float64)
+    assert -3 <= x.min() < -2.5 and 2.5 < x.max() <= 3
+    slope, intercept = np.polyfit(x, y[:, 0], 1)
+    assert abs(slope - 2.0) < 0.15 and abs(intercept - 1.0) < 0.2
+    residual = y[:, 0] - (2.0 * x + 1.0)
+    assert 0.4 < residual.std() < 0.6 and np.abs(residual).max() < 2.5  # 5 sigma: no outliers
+    # outliers= alone moves its points by the default outlier_scale, 10, up or down
+    Xo, yo = make_regression(noise=0.0, outliers=0.1, seed=0)
+    moved = np.abs(yo - (2.0 * Xo + 1.0))
+    np.testing.assert_allclose(np.sort(moved[:, 0])[-10:], 10.0, rtol=1e-5)
+    assert (np.sort(moved[:, 0])[:-10] < 1e-5).all()
