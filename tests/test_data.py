@@ -358,3 +358,11 @@ def test_make_regression_defaults_are_the_documented_line():
     moved = np.abs(yo - (2.0 * Xo + 1.0))
     np.testing.assert_allclose(np.sort(moved[:, 0])[-10:], 10.0, rtol=1e-5)
     assert (np.sort(moved[:, 0])[:-10] < 1e-5).all()
+
+
+def test_standardize_scales_a_small_spread_and_only_shifts_a_zero_one():
+    # Only a spread below eps=1e-8 counts as constant; 0.5 and 1e-3 are scaled to unit std.
+    X = np.array([[0.0, 0.0, 4.0], [1.0, 2e-3, 4.0]], dtype=np.float32)
+    Z, mean, std = standardize(X)
+    np.testing.assert_allclose(std, [0.5, 1e-3, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(Z, [[-1.0, -1.0, 0.0], [1.0, 1.0, 0.0]], rtol=1e-4)
