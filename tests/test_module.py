@@ -296,3 +296,17 @@ def test_reassigning_a_member_as_another_kind_matches_torch(torch):
         )
     assert runs[0] == runs[1]
     assert runs[0][1] == ["a", "d", "b", "c"] and runs[0][3] == ["f"]
+
+
+def test_a_module_over_a_parameter_is_refused_like_torch(torch):
+    # torch refuses m.w = Module() while w is a Parameter (del m.w first); a Parameter over
+    # a child module, or a module over a buffer, replaces it.
+    for nn in (mp, torch.nn):
+        m = nn.Module()
+        m.w = nn.Parameter(np.ones(2, np.float32) if nn is mp else torch.ones(2))
+        with pytest.raises(TypeError, match="as parameter 'w'"):
+            m.w = nn.Tanh()
+        assert [n for n, _ in m.named_parameters()] == ["w"]
+        del m.w
+        m.w = nn.Tanh()
+        assert [n for n, _ in m.named_children()] == ["w"]
