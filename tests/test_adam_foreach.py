@@ -145,3 +145,107 @@ def test_deepcopied_optimizer_keeps_its_state_current():
         np.testing.assert_array_equal(q.data, p.data)
         np.testing.assert_array_equal(twin.state[q]["exp_avg"], opt.state[p]["exp_avg"])
         assert twin.state[q]["step"] == 4
+
+
+def test_state_arrays_are_updated_in_place_like_torch():
+    # torch's Adam updates state['exp_avg'] in place, so a reference to it stays current;
+    # the flat buffers must keep serving the same views from step to step.
+    torch = pytest.importorskip("torch")
+    params, grads = params_and_grads(np.float32, 3, seed=4)
+    twins = [torch.tensor(p.data.copy(), requires_grad=True) for p in params]
+    opt, t_opt = mp.Adam(params, lr=1e-2), torch.optim.Adam(twins, lr=1e-2, foreach=False)
+    held = t_held = None
+    for step in grads:
+        for p, q, g in zip(params, twins, step):
+            p.grad, q.grad = g.copy(), torch.tensor(g)
+        opt.step()
+        t_opt.step()
+        if held is None:
+            held = [(opt.state[p]["exp_avg"], opt.state[p]["exp_avg_sq"]) for p in params]
+            t_held = [t_opt.state[q]["exp_avg"] for q in twins]
+    for p, q, (m, v), tm in zip(params, twins, held, t_held):
+        assert tm is t_opt.state[q]["exp_avg"]
+        assert m is opt.state[p]["exp_avg"] and v is opt.state[p]["exp_avg_sq"]
+        np.testing.assert_allclose(m, t_opt.state[q]["exp_avg"].numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("edit", ["append", "replace"])
+def test_group_edited_between_steps_steps_every_parameter_it_now_holds(edit):
+    # A parameter appended to the group (or put in another's place) starts its own
+    # Adam from step 0, as torch's lazily created state does; the rest go on.
+    params, grads = params_and_grads(np.float32, 5, seed=5)
+    base = np.arange(6, dtype=np.float32).reshape(2, 3) if edit == "append" else params[1].data
+    extra = mp.Tensor(base + 1.0, requires_grad=True)
+    start, starts = extra.data.copy(), [mp.Tensor(p.data.copy()) for p in params]
+    opt = mp.Adam(params, lr=1e-2)
+    group = opt.param_groups[0]["params"]
+    rng = np.random.default_rng(6)
+    extra_grads = [rng.standard_normal(extra.shape).astype(np.float32) for _ in grads[2:]]
+    for i, step in enumerate(grads):
+        if i == 2:
+            group.append(extra) if edit == "append" else group.__setitem__(1, extra)
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        if i >= 2:
+            extra.grad = extra_grads[i - 2].copy()
+        opt.step()
+    keep = [i for i in range(len(params)) if edit == "append" or i != 1]
+    kept = [params[i] for i in keep]
+    expected, _ = reference(
+        [starts[i] for i in keep], [[s[i] for i in keep] for s in grads], 1e-2, (0.9, 0.999), 1e-8
+    )
+    for p, e in zip(kept, expected):
+        np.testing.assert_array_equal(p.data, e)
+    extra_steps = [[g] for g in extra_grads]
+    (extra_expected,), _ = reference([mp.Tensor(start)], extra_steps, 1e-2, (0.9, 0.999), 1e-8)
+    np.testing.assert_array_equal(extra.data, extra_expected)
+    assert opt.state[extra]["step"] == 3
+
+
+def test_parameters_cast_to_float64_take_float64_moments():
+    # Cast between steps (as model.double() does): the moments are carried over into
+    # float64 buffers and the update runs in float64 from then on.
+    params, grads = params_and_grads(np.float32, 4, seed=7)
+    expected = [p.data.copy() for p in params]
+    states = [{} for _ in params]
+    opt = mp.Adam(params, lr=1e-2)
+    for i, step in enumerate(grads):
+        if i == 2:
+            for p, s in zip(params, states):
+                p.data = p.data.astype(np.float64)
+                for key in ("exp_avg", "exp_avg_sq"):
+                    s[key] = s[key].astype(np.float64)
+            expected = [e.astype(np.float64) for e in expected]
+        for p, e, s, g in zip(params, expected, states, step):
+            p.grad = g.astype(p.data.dtype)
+            adam_update(e, p.grad, s, lr=1e-2, betas=(0.9, 0.999), eps=1e-8, **OPTIONS)
+        opt.step()
+    for p, e in zip(params, expected):
+        assert p.data.dtype == np.float64 and opt.state[p]["exp_avg"].dtype == np.float64
+        np.testing.assert_array_equal(p.data, e)
+
+
+def test_flat_buffers_copied_apart_are_not_reused():
+    # A deep copy's group could reuse a freed group's id (CPython reuses addresses), so
+    # its _flat entry would look like its own: its views are copies, no longer views of
+    # its buffers, and it is rebuilt from the state. Re-keyed here to make the reuse certain.
+    params, grads = params_and_grads(np.float32, 4, seed=8)
+    opt = mp.Adam(params, lr=1e-2)
+    for step in grads[:2]:
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+    twin = copy.deepcopy(opt)
+    twin._flat = {id(twin.param_groups[0]): next(iter(twin._flat.values()))}
+    (twin_params,) = (g["params"] for g in twin.param_groups)
+    for step in grads[2:]:
+        for ps in (params, twin_params):
+            for p, g in zip(ps, step):
+                p.grad = g.copy()
+        opt.step()
+        twin.step()
+    for p, q in zip(params, twin_params):
+        np.testing.assert_array_equal(q.data, p.data)
+        np.testing.assert_array_equal(twin.state[q]["exp_avg"], opt.state[p]["exp_avg"])
+        np.testing.assert_array_equal(twin.state[q]["exp_avg_sq"], opt.state[p]["exp_avg_sq"])

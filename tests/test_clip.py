@@ -97,3 +97,15 @@ def test_clip_grad_value_on_0d_gradients(torch, as_scalar):
     torch.nn.utils.clip_grad_value_([tw], 1.25)
     assert isinstance(w.grad, np.ndarray) and w.grad.shape == ()
     assert w.grad.dtype == np.float32 and float(w.grad) == tw.grad.item() == -1.25
+
+
+def test_clip_grad_norm_defaults_match_torch(torch):
+    # Default norm_type is 2 and a non-finite norm is returned, not raised, as torch does.
+    g = np.array([3.0, -4.0, 12.0], np.float32)
+    for grad in (g, np.array([1.0, np.nan, 2.0], np.float32)):
+        p, tp = Tensor(np.zeros(3, np.float32), requires_grad=True), torch.zeros(3)
+        p.grad, tp.grad = grad.copy(), torch.tensor(grad)
+        total, ttotal = mp.clip_grad_norm_([p], 1.0), torch.nn.utils.clip_grad_norm_([tp], 1.0)
+        np.testing.assert_allclose(total.item(), ttotal.item(), rtol=1e-6)
+        np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-6)
+    assert np.isnan(total.item()) and np.isnan(p.grad).all()

@@ -275,3 +275,29 @@ def test_hook_registration_errors():
         NoInit().register_forward_hook(print)
     with pytest.raises(TypeError, match="callable"):
         mp.ReLU().register_forward_hook(3)
+
+
+def test_module_list_takes_every_index_torch_takes(torch):
+    # -len(list) is the first element, -len(list) - 1 is out of range, as in a list.
+    ours = mp.ModuleList([mp.Linear(2, 2), mp.ReLU(), mp.Linear(2, 1)])
+    theirs = torch.nn.ModuleList([torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1)])
+    assert ours[-3] is ours[0] and type(theirs[-3]).__name__ == "Linear"
+    with pytest.raises(IndexError, match="index -4 is out of range"):
+        ours[-4]
+    with pytest.raises(IndexError):
+        theirs[-4]
+    ours[-3], theirs[-3] = mp.Tanh(), torch.nn.Tanh()
+    assert [type(m).__name__ for m in ours] == [type(m).__name__ for m in theirs]
+    # pop() without an index takes the last, as list.pop (torch's needs pop(-1)).
+    assert type(ours.pop()).__name__ == type(theirs.pop(-1)).__name__ == "Linear"
+    assert [type(m).__name__ for m in ours] == [type(m).__name__ for m in theirs]
+    assert [type(m).__name__ for m in ours] == ["Tanh", "ReLU"]
+
+
+def test_parameter_list_repr_matches_torch(torch):
+    values = [np.zeros((2, 3), np.float32), np.zeros(4, np.float32)]
+    ours = mp.ParameterList([mp.Parameter(v) for v in values])
+    theirs = torch.nn.ParameterList([torch.nn.Parameter(torch.tensor(v)) for v in values])
+    expected = repr(theirs).replace("torch.float32", "float32")
+    assert repr(ours) == expected
+    assert repr(mp.ParameterList()) == repr(torch.nn.ParameterList())

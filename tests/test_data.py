@@ -7,6 +7,7 @@ from oracles import seed_notebook_spiral
 from micrograd_plus import Tensor
 from micrograd_plus.utils import set_seed
 from micrograd_plus.utils.data import (
+    CollateError,
     DataLoader,
     make_blobs,
     make_moons,
@@ -298,3 +299,70 @@ def test_generators_reproducible_with_seed():
     for make in (make_spiral, make_moons, make_blobs, make_regression):
         a, b = make(seed=7), make(seed=7)
         np.testing.assert_array_equal(a[0], b[0])
+
+
+def test_array_loader_dataset_indexes_like_a_tensor_dataset():
+    # The arrays form's dataset: features alone without y, (features, label) with it.
+    X, y = _xy(6)
+    alone, paired = DataLoader(X, batch_size=2).dataset, DataLoader(X, y, batch_size=2).dataset
+    np.testing.assert_array_equal(alone[4], X[4])
+    (x4, y4) = paired[4]
+    np.testing.assert_array_equal(x4, X[4])
+    assert y4 == y[4] and len(alone) == len(paired) == 6
+
+
+def test_collate_error_raised_with_a_message_alone():
+    # What a custom collate_fn may raise: no positions, details or field to report.
+    err = CollateError("samples differ")
+    assert isinstance(err, RuntimeError) and str(err) == "samples differ"
+    assert err.positions == (0, 0) and err.details == ("", "") and err.where == ""
+
+
+def test_train_test_split_holds_out_a_fifth_by_default():
+    # The documented default test_size=0.2, rounded up: 2 of 10, 3 of 11.
+    for n, held_out in ((10, 2), (11, 3)):
+        X_tr, X_te = train_test_split(np.arange(n), seed=0)
+        assert (len(X_tr), len(X_te)) == (n - held_out, held_out)
+        assert sorted(np.r_[X_tr, X_te]) == list(range(n))
+
+
+def test_make_moons_defaults_are_100_noise_free_shuffled_points():
+    X, y = make_moons(seed=0)
+    assert X.shape == (100, 2) and np.bincount(y).tolist() == [50, 50]
+    np.testing.assert_allclose(np.hypot(*X[y == 0].T), 1.0, atol=1e-6)  # no noise
+    np.testing.assert_allclose(np.hypot(X[y == 1, 0] - 1, X[y == 1, 1] - 0.5), 1.0, atol=1e-6)
+    assert not (np.diff(y) >= 0).all()  # shuffled: the labels are not in blocks
+
+
+def test_make_blobs_defaults_are_three_unit_clusters_in_2d():
+    X, y = make_blobs(seed=0)
+    assert X.shape == (100, 2) and np.bincount(y).tolist() == [34, 33, 33]
+    for k in range(3):
+        spread = X[y == k] - X[y == k].mean(axis=0)
+        assert 0.75 < spread.std(axis=0, ddof=1).mean() < 1.25  # cluster_std 1
+        assert (np.abs(X[y == k].mean(axis=0)) < 10.5).all()  # centres drawn in [-10, 10]
+
+
+def test_make_regression_defaults_are_the_documented_line():
+    # 100 points, x uniform in [-3, 3], y = 2 x + 1 + N(0, 0.5^2), no outliers.
+    X, y = make_regression(seed=0)
+    assert X.shape == y.shape == (100, 1)
+    x = X[:, 0].astype(np.float64)
+    assert -3 <= x.min() < -2.5 and 2.5 < x.max() <= 3
+    slope, intercept = np.polyfit(x, y[:, 0], 1)
+    assert abs(slope - 2.0) < 0.15 and abs(intercept - 1.0) < 0.2
+    residual = y[:, 0] - (2.0 * x + 1.0)
+    assert 0.4 < residual.std() < 0.6 and np.abs(residual).max() < 2.5  # 5 sigma: no outliers
+    # outliers= alone moves its points by the default outlier_scale, 10, up or down
+    Xo, yo = make_regression(noise=0.0, outliers=0.1, seed=0)
+    moved = np.abs(yo - (2.0 * Xo + 1.0))
+    np.testing.assert_allclose(np.sort(moved[:, 0])[-10:], 10.0, rtol=1e-5)
+    assert (np.sort(moved[:, 0])[:-10] < 1e-5).all()
+
+
+def test_standardize_scales_a_small_spread_and_only_shifts_a_zero_one():
+    # Only a spread below eps=1e-8 counts as constant; 0.5 and 1e-3 are scaled to unit std.
+    X = np.array([[0.0, 0.0, 4.0], [1.0, 2e-3, 4.0]], dtype=np.float32)
+    Z, mean, std = standardize(X)
+    np.testing.assert_allclose(std, [0.5, 1e-3, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(Z, [[-1.0, -1.0, 0.0], [1.0, 1.0, 0.0]], rtol=1e-4)

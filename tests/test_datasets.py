@@ -357,3 +357,37 @@ def test_published_checksums_are_well_formed():
         assert all(m.startswith("https://") for m in source["mirrors"])
         assert sorted(source["sha256"]) == sorted(f"{s}.gz" for s in STEMS)
         assert all(len(h) == 64 and int(h, 16) >= 0 for h in source["sha256"].values())
+
+
+def test_an_incomplete_root_lists_the_last_four_download_failures(isolated, monkeypatch):
+    # Mirror a is down; mirror b serves three files but not the fourth: five failures,
+    # of which the message keeps the last four.
+    _serve_fake_set(isolated, monkeypatch, "fashion-mnist")
+    serve = datasets._open_url
+
+    def flaky(url):
+        if "mirror-a" in url or url.endswith(f"{STEMS[3]}.gz"):
+            raise OSError("unreachable")
+        return serve(url)
+
+    monkeypatch.setattr(datasets, "_open_url", flaky)
+    with pytest.raises(DatasetNotFoundError, match="is incomplete") as info:
+        load_fashion_mnist(root=isolated / "root")
+    listed = [line for line in str(info.value).splitlines() if line.startswith("  - ")]
+    failed = [f"https://mirror-a.example/{stem}.gz" for stem in STEMS]
+    failed.append(f"https://mirror-b.example/{STEMS[3]}.gz")
+    assert listed == [f"  - {url}: unreachable" for url in failed[-4:]]
+    assert "Download failed:" in str(info.value)
+
+
+def test_the_default_download_cap_refuses_a_file_over_200_mb(tmp_path, monkeypatch):
+    class Oversized(FakeResponse):
+        chunks = [b"", bytes(200_000_001)]  # one chunk a byte over: never hashed or written
+
+        def read(self, size=-1):
+            return self.chunks.pop()
+
+    monkeypatch.setattr(datasets, "_open_url", lambda url: Oversized(b"", url))
+    with pytest.raises(ValueError, match="download exceeds 200000000 bytes"):
+        download_file("https://example.org/f.gz", tmp_path / "f.gz", "0" * 64)
+    assert list(tmp_path.iterdir()) == []

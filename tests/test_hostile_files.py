@@ -713,3 +713,15 @@ def test_tampered_mirrors_never_reach_the_cache_or_the_parser(tmp_path, monkeypa
     cached = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in cache.iterdir()}
     assert cached == published  # nothing else: no tampered copy, no partial download
     assert set(parsed) <= set(published.values())
+
+
+def test_a_compressed_extra_value_just_over_64_mib_is_refused(tmp_path):
+    # The documented bound on an entry nothing predicts: 64 MiB (the model here is tiny).
+    members, load, _, _ = _bomb_files(tmp_path)["checkpoint-extra-value"]
+    (history,) = [n for n, m in members.items() if m[1] > _MIB]
+    members[history] = _bomb((2**24 + 1,), zero_mib=65)  # 64 MiB + 4 bytes of float32
+    path = tmp_path / "run.npz"
+    _write_zip(path, members)
+    message = rf"'{history[:-4]}': it declares 67108868 bytes .* can need \(67108864\)"
+    with pytest.raises(ValueError, match=message):
+        load(path)

@@ -488,3 +488,19 @@ def test_scores_without_classes_follow_torch(torch, fn, soft, reduction):
         getattr(torch.nn.functional, fn)(torch.tensor(x), torch.tensor([0, -100]))
     with pytest.raises(IndexError, match=r"target value 1 at position \(1,\).*no classes"):
         getattr(F, fn)(Tensor(x), np.array([-100, 1]))
+
+
+@pytest.mark.parametrize("name", ["weight", "pos_weight"])
+def test_bce_weights_that_do_not_broadcast_are_refused_by_name(torch, name):
+    # torch refuses them too (RuntimeError); ours names the argument and both shapes.
+    x, t, bad = np.zeros((2, 4), np.float32), np.ones((2, 4), np.float32), np.ones(3, np.float32)
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.binary_cross_entropy_with_logits(
+            torch.tensor(x), torch.tensor(t), **{name: torch.tensor(bad)}
+        )
+    message = rf"{name} of shape \(3,\) does not broadcast to the input's \(2, 4\)"
+    with pytest.raises(ValueError, match=message):
+        F.binary_cross_entropy_with_logits(Tensor(x), Tensor(t), **{name: bad})
+    if name == "weight":
+        with pytest.raises(ValueError, match=message):
+            F.binary_cross_entropy(Tensor(x + 0.5), Tensor(t), weight=bad)

@@ -246,3 +246,67 @@ def test_in_place_update_of_a_parameter_keeps_the_state_dict_order() -> None:
         ours.weight -= 0.1
         theirs.weight -= 0.1
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight", "bias"]
+
+
+def test_load_state_dict_hint_names_strict_for_one_kind_of_key_problem():
+    # Only missing keys, or only unexpected ones: either is what strict=False skips.
+    for edit in ("missing", "unexpected"):
+        model, state = make_model(), make_model().state_dict()
+        if edit == "missing":
+            del state["0.bias"]
+        else:
+            state["extra.weight"] = np.zeros(1)
+        with pytest.raises(RuntimeError, match="pass strict=False") as info:
+            model.load_state_dict(state)
+        assert ("Missing key(s)" in str(info.value)) == (edit == "missing")
+    bad = make_model().state_dict()
+    bad["3.weight"] = np.zeros((3, 5))  # a size mismatch alone: strict=False would not help
+    with pytest.raises(RuntimeError, match="size mismatch") as info:
+        make_model().load_state_dict(bad)
+    assert "strict=False" not in str(info.value)
+
+
+def test_reassigning_a_member_as_another_kind_matches_torch(torch):
+    # A Parameter over a buffer or a child module replaces it; one over a Parameter
+    # keeps its place in named_parameters(), as torch's __setattr__ does.
+    runs = []
+    for nn, make in (
+        (mp, lambda: mp.Parameter(np.ones(2, np.float32))),
+        (torch.nn, lambda: torch.nn.Parameter(torch.ones(2))),
+    ):
+        m = nn.Module()
+        m.a = make()
+        m.register_buffer("b", np.zeros(2) if nn is mp else torch.zeros(2))
+        m.c = nn.Linear(1, 1)
+        m.d = make()
+        m.a = make()  # same kind: keeps its place before d
+        m.b = make()  # buffer -> parameter
+        m.c = make()  # module -> parameter
+        m.e = nn.ReLU()
+        m.f = nn.Tanh()
+        m.e = None  # a child module may be set to None (torch keeps the name, empty)
+        runs.append(
+            (
+                m.e,
+                [n for n, _ in m.named_parameters()],
+                [n for n, _ in m.named_buffers()],
+                [n for n, _ in m.named_children()],
+                list(m.state_dict()),
+            )
+        )
+    assert runs[0] == runs[1]
+    assert runs[0][1] == ["a", "d", "b", "c"] and runs[0][3] == ["f"]
+
+
+def test_a_module_over_a_parameter_is_refused_like_torch(torch):
+    # torch refuses m.w = Module() while w is a Parameter (del m.w first); a Parameter over
+    # a child module, or a module over a buffer, replaces it.
+    for nn in (mp, torch.nn):
+        m = nn.Module()
+        m.w = nn.Parameter(np.ones(2, np.float32) if nn is mp else torch.ones(2))
+        with pytest.raises(TypeError, match="as parameter 'w'"):
+            m.w = nn.Tanh()
+        assert [n for n, _ in m.named_parameters()] == ["w"]
+        del m.w
+        m.w = nn.Tanh()
+        assert [n for n, _ in m.named_children()] == ["w"]

@@ -265,7 +265,9 @@ def test_random_split_is_reproducible():
 
 
 def test_random_split_errors_like_torch():
-    for lengths in ([3, 3], [0.5, 0.6]):
+    # Fractions a hair above 1 are lengths to torch (isclose(sum, 1) and sum <= 1), which
+    # then do not add up to the dataset's length.
+    for lengths in ([3, 3], [0.5, 0.6], [0.5, 0.5 + 1e-12]):
         with pytest.raises(ValueError):
             tud.random_split(range(10), lengths)
         with pytest.raises(ValueError, match="add up to 10|sum to 1"):
@@ -372,3 +374,13 @@ def test_dataloader_signature_is_torchs():
         if name != "dataset":
             assert ours[name].default == param.default, name
     assert list(ours)[: len(theirs) - 1] == [n for n in theirs if n != "self"]
+
+
+def test_data_loader_defaults_match_torch():
+    X, y = xy(5)
+    ours = DataLoader(TensorDataset(X, y))
+    theirs = tud.DataLoader(tud.TensorDataset(torch.tensor(X), torch.tensor(y)))
+    for name in ("batch_size", "drop_last", "num_workers", "pin_memory", "timeout"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert len(ours) == len(theirs) == 5
+    assert [len(xb) for xb, _ in ours] == [len(xb) for xb, _ in theirs] == [1] * 5

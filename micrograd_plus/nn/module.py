@@ -203,6 +203,11 @@ class Module:
         if isinstance(value, (Parameter, Module)):
             if self._parameters.get(name) is value or self._modules.get(name) is value:
                 return  # `m.weight -= step` assigns the same Parameter back: keep its place
+            if name in self._parameters and not isinstance(value, Parameter):
+                raise TypeError(  # torch refuses it too
+                    f"cannot assign {type(value).__name__} as parameter {name!r}; "
+                    f"assign a Parameter or None, or `del` the parameter {name!r} first"
+                )
             # Re-assigning a name replaces whatever kind of member it was; one of the
             # same kind keeps its place in named_parameters() and state_dict() (torch).
             same = self._parameters if isinstance(value, Parameter) else self._modules
