@@ -92,3 +92,18 @@ def test_book_scope_samples_only_taught_code_and_runs_its_chapters():
     assert chapters == ["01_tensors", "02_layers", "06_training"]
     assert mutants.taught("optim/adam.py", "Adam._update") == ("04_optimizers",)
     assert mutants.taught("optim/adam.py", "_init_adam_state") == ()
+
+
+def test_not_taught_methods_are_defined_and_left_to_the_library_scope():
+    package = ROOT / "micrograd_plus"
+    for rel, names in mutants.NOT_TAUGHT.items():
+        defined = _defined_names(package / rel)
+        for name in names:
+            assert name in defined, f"{rel}: {name} is not defined there"
+            assert mutants.taught(rel, name) == ()
+            assert mutants.taught(rel, f"{name}.restore") == ()
+    assert mutants.taught("optim/lbfgs.py", "LBFGS.step") == ("05_curvature",)
+    book = {m.where for m in mutants.enumerate_mutants("book")}
+    assert not any(w.startswith("LBFGS._load_state_entry") for w in book)
+    library = {m.where for m in mutants.enumerate_mutants("library")}
+    assert "LBFGS._load_state_entry.restore" in library
