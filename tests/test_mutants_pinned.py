@@ -620,3 +620,33 @@ def test_lbfgs_load_state_dict_copies_the_saved_arrays():
         v[...] = 0  # the caller reuses its dict
     for (name, was), (_, now) in zip(before, arrays(loaded), strict=True):
         np.testing.assert_array_equal(now, was, err_msg=name)
+
+
+# ---------------------------------------------- issue 27, after book sample 27201
+def test_lbfgs_load_state_dict_gives_saved_scalars_the_parameters_dtype():
+    """0-d values of a loaded L-BFGS state (``ro``, ``al``, ``H_diag``; a checkpoint
+    gives them back as 0-d arrays or float64 scalars) become scalars of the
+    parameters' dtype, so a float32 run stays float32 (lbfgs.py:520, the restore
+    no chapter runs: ``np.ndim(value) == 0 -> == 1`` and ``and -> or``)."""
+    x = Tensor(np.array([3.0, -1.0], np.float32), requires_grad=True)
+    opt = mp.LBFGS([x], max_iter=3)
+
+    def closure():
+        opt.zero_grad()
+        loss = ((x - 1.0) ** 2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    saved = opt.state_dict()
+    entry = next(iter(saved["state"].values()))
+    entry["H_diag"] = np.array(entry["H_diag"], np.float64)  # a 0-d array
+    entry["ro"] = [np.float64(r) for r in entry["ro"]]
+    other = mp.LBFGS([Tensor(np.array([3.0, -1.0], np.float32), requires_grad=True)])
+    other.load_state_dict(saved)
+    loaded = next(iter(other.state.values()))
+    scalars = [loaded["H_diag"], *loaded["ro"], *(a for a in loaded["al"] if a is not None)]
+    assert len(scalars) >= 3
+    assert all(type(s) is np.float32 for s in scalars), [type(s) for s in scalars]
+    assert [type(loaded[k]) for k in ("n_iter", "func_evals")] == [int, int]
+    assert loaded["d"].dtype == np.float32 and loaded["d"].shape == (2,)

@@ -134,3 +134,16 @@ def test_a_taught_default_also_runs_the_appendix_that_checks_defaults():
     assert mutants._plan(slope[0], "book")[-1] == ("chapter", (mutants.APPENDIX,))
     body = next(m for m in book if m.where.startswith("CrossEntropyLoss") and not m.default)
     assert ("chapter", (mutants.APPENDIX,)) not in mutants._plan(body, "book")
+def test_not_taught_methods_are_defined_and_left_to_the_library_scope():
+    package = ROOT / "micrograd_plus"
+    for rel, names in mutants.NOT_TAUGHT.items():
+        defined = _defined_names(package / rel)
+        for name in names:
+            assert name in defined, f"{rel}: {name} is not defined there"
+            assert mutants.taught(rel, name) == ()
+            assert mutants.taught(rel, f"{name}.restore") == ()
+    assert mutants.taught("optim/lbfgs.py", "LBFGS.step") == ("05_curvature",)
+    book = {m.where for m in mutants.enumerate_mutants("book")}
+    assert not any(w.startswith("LBFGS._load_state_entry") for w in book)
+    library = {m.where for m in mutants.enumerate_mutants("library")}
+    assert "LBFGS._load_state_entry.restore" in library
