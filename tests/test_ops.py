@@ -473,3 +473,31 @@ def test_gelu_second_derivative_matches_torch():
     (tg,) = torch.autograd.grad(torch.nn.functional.gelu(tx).sum(), [tx], create_graph=True)
     (th,) = torch.autograd.grad(tg.sum(), [tx])
     _same(h, th)
+
+
+GRAD_FN_CASES = {
+    "linear_3d_bias": lambda T, x, w, b, y: T.nn.functional.linear(x, w, b),
+    "linear_3d": lambda T, x, w, b, y: T.nn.functional.linear(x, w),
+    "huber": lambda T, x, w, b, y: T.nn.functional.huber_loss(x, y),
+    "bce_logits": lambda T, x, w, b, y: T.nn.functional.binary_cross_entropy_with_logits(
+        x, y.sigmoid()
+    ),
+    "bce_logits_none": lambda T, x, w, b, y: T.nn.functional.binary_cross_entropy_with_logits(
+        x, y.sigmoid(), reduction="none"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", GRAD_FN_CASES)
+def test_grad_fn_names_of_layers_and_losses_as_torch(name):
+    torch = _torch()
+    from micrograd_plus.ops.grad_fn import torch_name
+
+    rng = np.random.default_rng(3)
+    arrays = [rng.normal(size=s).astype(np.float32) for s in ((2, 3, 4), (5, 4), (5,))]
+    arrays.append(rng.normal(size=(2, 3, 4)).astype(np.float32))
+    x, w, b, y = (mp.tensor(a, requires_grad=i < 3) for i, a in enumerate(arrays))
+    tx, tw, tb, ty = (torch.tensor(a, requires_grad=i < 3) for i, a in enumerate(arrays))
+    ours = GRAD_FN_CASES[name](mp, x, w, b, y)
+    theirs = GRAD_FN_CASES[name](torch, tx, tw, tb, ty)
+    assert torch_name(ours) == theirs.grad_fn.name()
