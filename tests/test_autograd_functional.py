@@ -396,3 +396,35 @@ def test_repeated_hvp_leaves_no_tensor_alive():
         gc.enable()
     assert after == before, after - before
     assert gc.collect() == 0
+
+
+# ---------------------------------------------------------------- issue 27 (pin27e)
+# Branches no mapped test ran (tools/mutants.py --scope library).
+
+
+def test_vjp_of_an_output_that_does_not_depend_on_the_input_is_zeros_as_torch():
+    ours = F.vjp(lambda x: mp.zeros(2, dtype="float64"), Tensor(X3), Tensor(np.ones(2)))
+    theirs = TF.vjp(lambda x: torch.zeros(2, dtype=torch.float64), torch.tensor(X3),
+                    torch.ones(2, dtype=torch.float64))  # fmt: skip
+    for o, t in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(o.data, t.numpy())
+
+
+@pytest.mark.parametrize("name", ["vhp", "hvp"])
+def test_strict_create_graph_names_the_hessian_for_a_constant_one_as_torch(name):
+    def f(x):
+        return (x * x).sum()
+
+    with pytest.raises(RuntimeError) as theirs:
+        getattr(TF, name)(f, torch.tensor(X3), torch.tensor(V3), create_graph=True, strict=True)
+    with pytest.raises(RuntimeError) as ours:
+        getattr(F, name)(f, Tensor(X3), Tensor(V3), create_graph=True, strict=True)
+    assert str(ours.value) == str(theirs.value)
+    assert "hessian" in str(ours.value)
+
+
+def test_jacobian_of_an_empty_output_is_empty():
+    """torch's own jacobian fails on an empty output ('stack expects a non-empty
+    TensorList'); the Jacobian of a function into R^0 is the (0, n) matrix."""
+    jac = F.jacobian(lambda x: x[:0], Tensor(X3))
+    assert jac.shape == (0, 3) and jac.dtype == np.float64

@@ -262,3 +262,245 @@ def test_a_zero_dim_float32_stays_float32(op):
     y = getattr(x, op)()
     y.backward()
     assert y.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+# ---------------------------------------------------------------- issue 27 (pin27e)
+# Branches and defaults of ops/ and autograd/ that no mapped test ran (tools/mutants.py
+# --scope library): each against PyTorch 2.13 or a closed form.
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def _pair(shape=(2, 3, 4), seed=7):
+    torch = _torch()
+    data = np.random.default_rng(seed).normal(size=shape).astype(np.float32)
+    return mp.tensor(data), torch.tensor(data)
+
+
+def _same(ours, theirs):
+    if isinstance(theirs, (tuple, list)):
+        assert len(ours) == len(theirs)
+        for o, t in zip(ours, theirs, strict=True):
+            _same(o, t)
+        return
+    expected = theirs.detach().numpy()
+    got = ours.data
+    assert got.shape == expected.shape
+    assert got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+# name -> a call made the same way on our tensor and torch's, defaults left out
+DEFAULTS = {
+    "add": lambda t, T: t.add(t * 2),
+    "sub": lambda t, T: t.sub(t * 2),
+    "split": lambda t, T: t.split(1),
+    "chunk": lambda t, T: t.chunk(2),
+    "argsort": lambda t, T: t.argsort(),
+    "sort": lambda t, T: tuple(t.sort()),
+    "topk": lambda t, T: tuple(t.topk(2)),
+    "logsumexp": lambda t, T: t.logsumexp(1),
+    "norm": lambda t, T: t.norm(),
+    "unbind": lambda t, T: t.unbind(),
+    "triu": lambda t, T: t.triu(),
+    "tril": lambda t, T: t.tril(),
+    "expand": lambda t, T: t[:1].expand((3, 3, 4)),
+    "repeat": lambda t, T: t.repeat((2, 1, 1)),
+    "flatten": lambda t, T: t.flatten(),
+    "cat": lambda t, T: T.cat([t, t]),
+    "softmax": lambda t, T: t.softmax(-1) if T.__name__ == "torch" else t.softmax(),
+    "log_softmax": lambda t, T: t.log_softmax(-1) if T.__name__ == "torch" else t.log_softmax(),
+    "prod": lambda t, T: t.prod(1),
+    "round": lambda t, T: (t * 10).round(),
+    "max_dim": lambda t, T: tuple(t.max(dim=1)),
+    "min_dim": lambda t, T: tuple(t.min(dim=2)),
+    "max_keepdim": lambda t, T: tuple(t.max(1, keepdim=True)),
+    "min_keepdim": lambda t, T: tuple(t.min(0, keepdim=True)),
+    "argmin_dim": lambda t, T: t.argmin(dim=1),
+    "argmin_keepdim": lambda t, T: t.argmin(1, keepdim=True),
+    "any_dim": lambda t, T: (t > 0.5).any(dim=1),
+    "any_keepdim": lambda t, T: (t > 0.5).any(1, keepdim=True),
+    "all_dim": lambda t, T: (t > -1.0).all(dim=2),
+    "all_keepdim": lambda t, T: (t > -1.0).all(2, keepdim=True),
+}
+
+
+@pytest.mark.parametrize("name", DEFAULTS)
+def test_ops_with_their_defaults_and_torch_keywords_match_torch(name):
+    ours, theirs = _pair()
+    _same(DEFAULTS[name](ours, mp), DEFAULTS[name](theirs, _torch()))
+
+
+def test_diag_of_a_vector_and_of_a_matrix_with_the_default_diagonal_as_torch():
+    ours, theirs = _pair((3, 3))
+    _same(ours.diag(), theirs.diag())
+    _same(ours[0].diag(), theirs[0].diag())
+
+
+def test_integer_division_rounded_toward_zero_as_torch():
+    torch = _torch()
+    x, y = np.array([7, -7, 7, -7, 0]), np.array([2, 2, -2, -2, 3])
+    got = mp.tensor(x).div(mp.tensor(y), rounding_mode="trunc")
+    _same(got, torch.tensor(x).div(torch.tensor(y), rounding_mode="trunc"))
+
+
+def test_new_and_created_tensors_need_no_gradient_unless_asked():
+    from micrograd_plus.ops.functions import tensor as tensor_function
+
+    t = mp.tensor([1.0, 2.0])
+    made = [
+        mp.zeros(2),
+        mp.ones(2),
+        mp.full((2,), 3.0),
+        mp.zeros_like(t),
+        mp.ones_like(t),
+        mp.randn(2),
+        mp.rand(2),
+        mp.eye(2),
+        mp.arange(3),
+        mp.linspace(0, 1, 3),
+        mp.randint(3, (2,)),
+        mp.tensor([1.0]),
+        tensor_function([1.0]),  # the function itself, not through the module's __call__
+        t.new_zeros(2),
+        t.new_tensor([1.0]),
+    ]
+    assert [m.requires_grad for m in made] == [False] * len(made)
+    assert mp.arange(3, requires_grad=True).requires_grad
+    assert mp.arange(1, 4).tolist() == [1.0, 2.0, 3.0]  # step 1 by default
+    assert mp.linspace(0, 1, 3).dtype == np.float32
+    assert mp.linspace(0, 1, 3, dtype="float64").dtype == np.float64
+
+
+def test_randint_short_and_long_forms_generators_and_dtypes():
+    short = mp.randint(2, (400,))
+    assert short.dtype == np.int64 and set(short.tolist()) == {0, 1}  # low is 0
+    long = mp.randint(3, 5, (400,))
+    assert set(long.tolist()) == {3, 4}
+    drawn = mp.randint(0, 10, (6,), generator=np.random.default_rng(4), dtype="int32")
+    assert drawn.dtype == np.int32
+    assert drawn.tolist() == np.random.default_rng(4).integers(0, 10, size=(6,)).tolist()
+    with pytest.raises(TypeError, match="needs a size"):
+        mp.randint(10)
+
+
+def test_randperm_with_and_without_a_generator():
+    assert sorted(mp.randperm(6).tolist()) == list(range(6))
+    assert mp.randperm(6).dtype == np.int64
+    drawn = mp.randperm(6, generator=np.random.default_rng(2), dtype="int32")
+    assert drawn.dtype == np.int32
+    assert drawn.tolist() == np.random.default_rng(2).permutation(6).tolist()
+
+
+def test_from_numpy_shares_memory_and_refuses_a_list():
+    array = np.arange(3.0)
+    t = mp.from_numpy(array)
+    array[0] = 5.0
+    assert t.tolist() == [5.0, 1.0, 2.0] and t.dtype == np.float64
+    with pytest.raises(TypeError, match="NumPy array"):
+        mp.from_numpy([1.0, 2.0])
+
+
+def test_einsum_takes_its_operands_as_one_list_as_torch():
+    torch = _torch()
+    (a, ta), (b, tb) = _pair((2, 3)), _pair((3, 4), seed=8)
+    _same(mp.einsum("ij,jk->ik", [a, b]), torch.einsum("ij,jk->ik", [ta, tb]))
+
+
+def test_mm_and_bmm_match_torch_and_refuse_other_shapes():
+    torch = _torch()
+    (a, ta), (b, tb) = _pair((2, 3)), _pair((3, 4), seed=8)
+    _same(mp.mm(a, b), torch.mm(ta, tb))
+    (a3, ta3), (b3, tb3) = _pair((2, 3, 4)), _pair((2, 4, 5), seed=8)
+    _same(mp.bmm(a3, b3), torch.bmm(ta3, tb3))
+    for x, y in ((a, b3), (a3, b), (a3, b3)):
+        with pytest.raises(RuntimeError, match="mm needs two 2-D"):
+            mp.mm(x, y)
+    for x, y in ((a3, b), (a, b3)):
+        with pytest.raises(RuntimeError, match="bmm needs two 3-D"):
+            mp.bmm(x, y)
+    with pytest.raises(RuntimeError, match="equal batch sizes"):
+        mp.bmm(a3, mp.zeros((3, 4, 5)))
+
+
+def test_argmax_of_an_empty_tensor_without_a_dim_is_a_runtime_error_as_torch():
+    for op in ("argmax", "argmin"):
+        with pytest.raises(RuntimeError, match="empty"):
+            getattr(mp.zeros((2, 0)), op)()
+
+
+def test_to_accepts_the_cpu_in_each_spelling_and_refuses_other_devices():
+    t = mp.tensor([1.0, 2.0])
+    assert t.to("cpu") is t and t.to("cpu:0") is t and t.to(device="cpu") is t
+    assert t.to("cpu", copy=True) is not t
+    assert t.to(mp.tensor([1.0], dtype="float64")).dtype == np.float64
+    for device in ("cuda", "cuda:0", "mps"):
+        with pytest.raises(RuntimeError, match="not available"):
+            t.to(device)
+
+
+def test_inplace_add_and_sub_with_and_without_alpha_as_torch():
+    torch = _torch()
+    for alpha in ({}, {"alpha": 2}):
+        for name in ("add_", "sub_"):
+            ours, theirs = _pair((3,))
+            getattr(ours, name)(mp.tensor([1.0, 2.0, 3.0]), **alpha)
+            getattr(theirs, name)(torch.tensor([1.0, 2.0, 3.0]), **alpha)
+            _same(ours, theirs)
+    ours = mp.tensor([1.0, 2.0])
+    assert ours.zero_().tolist() == [0.0, 0.0]
+
+
+def test_transpose_of_a_0d_tensor_checks_both_dims():
+    t = mp.tensor(2.0)
+    assert t.transpose(0, -1).item() == 2.0
+    for dims in ((1, 0), (0, 1)):
+        with pytest.raises((IndexError, ValueError), match="out of range"):
+            t.transpose(*dims)
+
+
+def test_flatten_of_a_0d_tensor_has_one_element_as_torch():
+    assert mp.tensor(2.0).flatten().shape == (1,)
+
+
+def test_gelu_second_derivative_matches_torch():
+    torch = _torch()
+    data = np.linspace(-3, 3, 7)
+    x = mp.tensor(data, requires_grad=True)
+    (g,) = mp.autograd.grad(mp.nn.functional.gelu(x).sum(), [x], create_graph=True)
+    (h,) = mp.autograd.grad(g.sum(), [x])
+    tx = torch.tensor(data, requires_grad=True)
+    (tg,) = torch.autograd.grad(torch.nn.functional.gelu(tx).sum(), [tx], create_graph=True)
+    (th,) = torch.autograd.grad(tg.sum(), [tx])
+    _same(g, tg)  # the first derivative as a graph (recomputed Phi), then the second
+    _same(h, th)
+
+
+GRAD_FN_CASES = {
+    "linear_3d_bias": lambda T, x, w, b, y: T.nn.functional.linear(x, w, b),
+    "linear_3d": lambda T, x, w, b, y: T.nn.functional.linear(x, w),
+    "huber": lambda T, x, w, b, y: T.nn.functional.huber_loss(x, y),
+    "bce_logits": lambda T, x, w, b, y: T.nn.functional.binary_cross_entropy_with_logits(
+        x, y.sigmoid()
+    ),
+    "bce_logits_none": lambda T, x, w, b, y: T.nn.functional.binary_cross_entropy_with_logits(
+        x, y.sigmoid(), reduction="none"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", GRAD_FN_CASES)
+def test_grad_fn_names_of_layers_and_losses_as_torch(name):
+    torch = _torch()
+    from micrograd_plus.ops.grad_fn import torch_name
+
+    rng = np.random.default_rng(3)
+    arrays = [rng.normal(size=s).astype(np.float32) for s in ((2, 3, 4), (5, 4), (5,))]
+    arrays.append(rng.normal(size=(2, 3, 4)).astype(np.float32))
+    x, w, b, y = (mp.tensor(a, requires_grad=i < 3) for i, a in enumerate(arrays))
+    tx, tw, tb, ty = (torch.tensor(a, requires_grad=i < 3) for i, a in enumerate(arrays))
+    ours = GRAD_FN_CASES[name](mp, x, w, b, y)
+    theirs = GRAD_FN_CASES[name](torch, tx, tw, tb, ty)
+    assert torch_name(ours) == theirs.grad_fn.name()

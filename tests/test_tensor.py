@@ -346,3 +346,93 @@ def test_log_softmax_is_stable_for_huge_logits():
     assert np.isfinite(x.grad).all()
     s = Tensor([[1e4, 1e4]]).softmax(axis=1)
     np.testing.assert_allclose(s.data, [[0.5, 0.5]])
+
+
+# ---------------------------------------------------------------- issue 27 (pin27e)
+# Engine branches no mapped test ran (tools/mutants.py --scope library), each against
+# PyTorch 2.13 or a closed form.
+
+
+def test_a_fresh_gradient_broadcast_to_its_leaf_is_an_array_the_leaf_owns():
+    from micrograd_plus.autograd import Fresh
+
+    x = Tensor(np.zeros(3, dtype=np.float32), requires_grad=True)
+    y = Tensor._make(x.data.sum(), (x,), lambda g: Fresh((np.asarray(g),)), "sum")
+    y.backward()
+    x.grad += 1  # optimizers update .grad in place; a broadcast view is read-only
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_a_gradient_of_another_dtype_accumulates_in_the_leafs_dtype():
+    x = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+
+    def twice():
+        return Tensor._make(x.data * 2, (x,), lambda g: (np.full(2, 2.0),), "twice")
+
+    twice().sum().backward()
+    twice().sum().backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [4.0, 4.0]
+
+
+def test_grad_of_a_repeated_output_and_of_a_leaf_output_sums_as_torch():
+    torch = pytest.importorskip("torch")
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    s = (x * 3).sum()
+    seeds = [Tensor(1.0), Tensor(2.0), Tensor([3.0, 5.0])]
+    (g,) = mp.autograd.grad([s, s, x], [x], seeds)
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    ts = (tx * 3).sum()
+    tseeds = [torch.tensor(1.0), torch.tensor(2.0), torch.tensor([3.0, 5.0])]
+    (tg,) = torch.autograd.grad([ts, ts, tx], [tx], tseeds)
+    np.testing.assert_array_equal(g.data, tg.numpy())  # 3 * (1 + 2) + [3, 5]
+    (g,) = mp.autograd.grad([x, x], [x], [Tensor([1.0, 2.0]), Tensor([3.0, 5.0])])
+    assert g.tolist() == [4.0, 7.0]
+
+
+def test_backward_with_create_graph_twice_accumulates_as_torch():
+    torch = pytest.importorskip("torch")
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    tx = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    for _ in range(2):
+        (x**2).sum().backward(create_graph=True)
+        (tx**2).sum().backward(create_graph=True)
+    np.testing.assert_array_equal(x.grad.data, tx.grad.detach().numpy())
+
+
+def test_backward_inputs_skips_an_input_the_output_does_not_use_as_torch():
+    torch = pytest.importorskip("torch")
+    x, z = Tensor([1.0, 2.0], requires_grad=True), Tensor([1.0], requires_grad=True)
+    (x * 2).sum().backward(inputs=[x, z])
+    tx, tz = torch.tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0], requires_grad=True)
+    (tx * 2).sum().backward(inputs=[tx, tz])
+    assert x.grad.tolist() == tx.grad.tolist() and z.grad is None and tz.grad is None
+
+
+def test_grad_mode_decorators_and_a_with_block_that_raises():
+    @mp.no_grad
+    def bare(w):
+        return w * 2
+
+    @mp.inference_mode
+    def inferred(w):
+        return w * 2
+
+    w = Tensor([1.0], requires_grad=True)
+    assert not bare(w).requires_grad and not inferred(w).requires_grad
+    with pytest.raises(TypeError, match="expected a function"):
+        mp.no_grad(5)
+    with pytest.raises(ValueError, match="inside"):  # the block's error is not swallowed
+        with mp.set_grad_enabled(False):
+            raise ValueError("inside")
+    assert mp.is_grad_enabled()
+
+
+def test_three_inplace_changes_of_one_tensor_still_invalidate_its_graph():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])
+    y = (w * x).sum()
+    for _ in range(3):
+        x.mul_(2)
+    assert x.tolist() == [24.0, 32.0]
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.backward()

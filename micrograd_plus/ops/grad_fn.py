@@ -68,6 +68,7 @@ NAMES = {
     "embedding": "EmbeddingBackward0",
     "nll_loss": "NllLossBackward0",
     "cross_entropy": "NllLossBackward0",
+    "bce_with_logits": "BinaryCrossEntropyWithLogitsBackward0",
     "dropout": "MulBackward0",
     "layer_norm": "NativeLayerNormBackward0",
     "batch_norm": "NativeBatchNormBackward0",
