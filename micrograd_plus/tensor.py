@@ -417,9 +417,7 @@ class Tensor:
         if retain_graph is None:
             retain_graph = create_graph
         if create_graph or inputs is not None:
-            autograd.backward_with_options(
-                (self,), (gradient,), retain_graph, create_graph, inputs
-            )
+            autograd.backward_with_options((self,), (gradient,), retain_graph, create_graph, inputs)
             return
         if gradient is None:
             if self.data.size != 1:

@@ -134,6 +134,8 @@ def test_a_taught_default_also_runs_the_appendix_that_checks_defaults():
     assert mutants._plan(slope[0], "book")[-1] == ("chapter", (mutants.APPENDIX,))
     body = next(m for m in book if m.where.startswith("CrossEntropyLoss") and not m.default)
     assert ("chapter", (mutants.APPENDIX,)) not in mutants._plan(body, "book")
+
+
 def test_not_taught_methods_are_defined_and_left_to_the_library_scope():
     package = ROOT / "micrograd_plus"
     for rel, names in mutants.NOT_TAUGHT.items():
