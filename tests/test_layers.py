@@ -407,3 +407,11 @@ def test_batchnorm_on_an_empty_batch_in_training_follows_torch(torch, shape):
     np.testing.assert_array_equal(ours.bias.grad, theirs.bias.grad.numpy())
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         ours(Tensor(np.zeros((1, 3))))  # a single sample is still an error, as in torch
+
+
+def test_embedding_refuses_a_padding_index_of_num_embeddings_as_torch():
+    # valid indices are -n .. n - 1; n itself is one past the table (torch asserts the same)
+    mp.nn.Embedding(4, 3, padding_idx=3)
+    mp.nn.Embedding(4, 3, padding_idx=-4)
+    with pytest.raises(ValueError, match="padding_idx"):
+        mp.nn.Embedding(4, 3, padding_idx=4)

@@ -310,3 +310,12 @@ def test_a_module_over_a_parameter_is_refused_like_torch(torch):
         del m.w
         m.w = nn.Tanh()
         assert [n for n, _ in m.named_children()] == ["w"]
+
+
+def test_load_state_dict_lists_missing_keys_before_unexpected_ones_as_torch():
+    layer = mp.nn.Linear(2, 1)
+    state = {"weight": layer.weight.data.copy(), "extra": layer.weight.data.copy()}
+    with pytest.raises(Exception) as err:
+        layer.load_state_dict(state)
+    text = str(err.value)
+    assert 0 <= text.index("Missing key(s)") < text.index("Unexpected key(s)"), text

@@ -504,3 +504,31 @@ def test_grad_fn_names_of_layers_and_losses_as_torch(name):
     ours = GRAD_FN_CASES[name](mp, x, w, b, y)
     theirs = GRAD_FN_CASES[name](torch, tx, tw, tb, ty)
     assert torch_name(ours) == theirs.grad_fn.name()
+
+
+def test_einsum_refuses_a_second_ellipsis_in_one_operand():
+    # torch: "found '.' for operand 0 for which an ellipsis was already found"
+    with pytest.raises(ValueError, match=r"has a '\.' that is not one '\.\.\.'"):
+        mp.einsum("...i...->i", mp.ones(2, 3))
+
+
+def test_transpose_of_a_vector_takes_negative_dims_as_torch():
+    v = mp.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    out = v.transpose(0, -1)
+    assert out.shape == (3,)
+    (out * mp.tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_array_equal(v.grad, [1.0, 2.0, 3.0])
+
+
+def test_prod_second_derivative_over_the_first_of_three_dims_is_torchs():
+    torch = pytest.importorskip("torch")
+    values = np.random.default_rng(3).uniform(0.5, 1.5, (2, 3, 4))
+    x = mp.tensor(values, dtype=mp.float64, requires_grad=True)
+    tx = torch.tensor(values, requires_grad=True)
+    (g,) = mp.grad(x.prod(dim=0).sum(), x, create_graph=True)
+    (tg,) = torch.autograd.grad(tx.prod(dim=0).sum(), tx, create_graph=True)
+    weights = np.arange(24.0).reshape(2, 3, 4)
+    (h,) = mp.grad((g * mp.tensor(weights)).sum(), x)
+    (th,) = torch.autograd.grad((tg * torch.tensor(weights)).sum(), tx)
+    np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(h, th.numpy(), rtol=1e-12)

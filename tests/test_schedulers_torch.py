@@ -439,3 +439,29 @@ def test_reduce_on_plateau_is_a_scheduler_as_in_torch(torch):
     other = mp.ReduceLROnPlateau(make_optimizer(mp, Tensor), patience=0)
     other.load_state_dict(sched.state_dict())
     assert other.best == 1.0 and other.get_last_lr() == sched.get_last_lr()
+
+
+def test_warm_restarts_state_dict_is_torchs_after_steps(torch):
+    ours_p = mp.zeros(1, requires_grad=True)
+    theirs_p = torch.zeros(1, requires_grad=True)
+    ours_opt, theirs_opt = mp.optim.SGD([ours_p], lr=1.0), torch.optim.SGD([theirs_p], lr=1.0)
+    ours = mp.optim.lr_scheduler.CosineAnnealingWarmRestarts(ours_opt, T_0=2, T_mult=2)
+    theirs = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(theirs_opt, T_0=2, T_mult=2)
+    for _ in range(5):
+        ours_opt.step(), theirs_opt.step()
+        ours.step(), theirs.step()
+    mine, torchs = ours.state_dict(), theirs.state_dict()
+    assert mine == {k: torchs[k] for k in mine}  # _step_count included
+
+
+@pytest.mark.parametrize("pct_start", [0.0, 1.0])  # no warm-up, or only warm-up: as torch
+def test_one_cycle_with_a_phase_of_zero_length_is_torchs(torch, pct_start):
+    ours_p, theirs_p = mp.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    ours_opt, theirs_opt = mp.optim.SGD([ours_p], lr=1.0), torch.optim.SGD([theirs_p], lr=1.0)
+    kwargs = {"max_lr": 1.0, "total_steps": 6, "pct_start": pct_start}
+    ours = mp.optim.lr_scheduler.OneCycleLR(ours_opt, **kwargs)
+    theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **kwargs)
+    for _ in range(5):
+        ours_opt.step(), theirs_opt.step()
+        ours.step(), theirs.step()
+        np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
