@@ -71,6 +71,9 @@ nb_execution_raise_on_error = True  # a failing cell fails the build
 nb_execution_show_tb = True  # and the log says why
 nb_execution_timeout = 180  # per cell, seconds; whole chapters stay far below it
 nb_merge_streams = True
+# A cell's display(Markdown(...)) is read as MyST, like the chapters' own text: the
+# default, CommonMark, has no tables, so the appendix's tables showed as rows of pipes.
+nb_render_markdown_format = "myst"
 
 # --- MyST ------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]

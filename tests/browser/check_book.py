@@ -20,7 +20,8 @@ For each page:
   and open (``<page>_solution_closed.png``, ``..._open.png``);
 - every ``pre`` (code and outputs, folded solutions opened) fits its box at the
   theme's default width: ``scrollWidth <= clientWidth``, no sideways scrolling;
-- no table is wider than its box and no cell clips its text;
+- no table is wider than its box and no cell clips its text, and no table a cell
+  displays as Markdown shows as rows of pipes;
 - no printed output shows a NumPy scalar's repr (``np.float64(1.09)``);
 - every figure's smallest text is legible at the size the page shows it: its
   height in the PNG (which the build records there) times the displayed width
@@ -255,8 +256,11 @@ LAYOUT_FACTS = """
                                                    '.cell_output .output.text_plain'))
     .map(o => (o.innerText.match(repr) || [])[0])
     .filter(Boolean);
+  // A Markdown table a cell displayed but the page shows as text: rows of pipes.
+  const pipes = Array.from(root.querySelectorAll('.cell_output p'))
+    .map(p => p.innerText.trim()).filter(t => /^\\|.*\\|/.test(t)).map(t => t.slice(0, 60));
   opened.forEach(d => { d.open = false; });
-  return {pres, tables, figures, scalars};
+  return {pres, tables, figures, scalars, pipes};
 }
 """
 
@@ -340,6 +344,7 @@ def check_layout(page) -> list[str]:
     problems += [
         f"output prints a NumPy scalar's repr: {r} (print the number)" for r in facts["scalars"]
     ]
+    problems += [f"a displayed Markdown table shows as text: {t!r}" for t in facts["pipes"]]
     for t in facts["tables"]:
         if t["width"] > t["column"] + 1:
             problems.append(f"table {t['index']} is {t['width']} px wide in a {t['column']} px box")
