@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -101,26 +102,26 @@ def test_book_scope_samples_only_taught_code_and_runs_its_chapters():
 
 
 def test_a_mutant_is_reached_only_if_a_check_executes_its_line(tmp_path):
-    coverage = pytest.importorskip("coverage")
-    package = tmp_path / "micrograd_plus"
+    pytest.importorskip("coverage")
+    package = tmp_path / "pkg"
     package.mkdir()
     (package / "branchy.py").write_text(
         "def sign(x):\n    if x > 0:\n        return 1\n    return -1\n"  # lines 1-4
     )
+    (tmp_path / "check.py").write_text(
+        "import sys\nsys.path.insert(0, 'pkg')\nimport branchy\nbranchy.sign(2.0)\n"
+    )
     data = str(tmp_path / "coverage-0")
-    cov = coverage.Coverage(data_file=data, source=[str(package)])
-    cov.start()
-    spec = importlib.util.spec_from_file_location("branchy", package / "branchy.py")
-    branchy = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(branchy)
-    branchy.sign(2.0)
-    cov.stop()
-    cov.save()
+    # In a process of its own, as the tool runs its checks: a tracer started inside this
+    # pytest worker would meet whatever other tests left behind.
+    command = [sys.executable, "-m", "coverage", "run", f"--data-file={data}"]
+    command += [f"--source={package}", "check.py"]
+    subprocess.run(command, cwd=tmp_path, check=True, timeout=120)
     reach = {("tests", ("test_x.py",)): mutants._executed(data, str(tmp_path))}
-    assert reach[("tests", ("test_x.py",))]["micrograd_plus/branchy.py"] >= {1, 2, 3}
+    assert reach[("tests", ("test_x.py",))]["pkg/branchy.py"] >= {1, 2, 3}
 
     def mutant(line):
-        return mutants.Mutant(0, "micrograd_plus/branchy.py", line, "1 -> 2", 0, 0, "sign")
+        return mutants.Mutant(0, "pkg/branchy.py", line, "1 -> 2", 0, 0, "sign")
 
     plan = list(reach)
     assert mutants._reached(mutant(3), plan, reach)
