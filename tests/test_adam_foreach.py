@@ -223,7 +223,9 @@ def test_parameters_cast_to_float64_take_float64_moments():
         opt.step()
     for p, e in zip(params, expected):
         assert p.data.dtype == np.float64 and opt.state[p]["exp_avg"].dtype == np.float64
-        np.testing.assert_array_equal(p.data, e)
+        # Not bit for bit: the two float32 steps before the cast round as the NumPy build
+        # vectorizes them (1e-9 apart with NumPy's oldest supported release).
+        np.testing.assert_allclose(p.data, e, rtol=1e-7, atol=0)
 
 
 def test_flat_buffers_copied_apart_are_not_reused():
