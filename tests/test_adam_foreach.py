@@ -26,6 +26,14 @@ def params_and_grads(dtype, steps, seed=0):
     return params, grads
 
 
+def run_steps(opt, params, grads):
+    """One optimizer step per entry of ``grads``, each parameter given its gradient."""
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+
+
 def reference(params, grads, lr, betas, eps, **options):
     """Each parameter stepped by adam_update, as the per-parameter path does."""
     arrays = [p.data.copy() for p in params]
@@ -55,10 +63,7 @@ def test_flat_adam_is_bit_identical_to_adam_update(dtype, cls, options):
         params, grads, 0.01, (0.8, 0.95), 1e-6, decoupled=decoupled, **options
     )
     opt = cls(params, lr=0.01, betas=(0.8, 0.95), eps=1e-6, **options)
-    for step in grads:
-        for p, g in zip(params, step):
-            p.grad = g.copy()
-        opt.step()
+    run_steps(opt, params, grads)
     assert len(opt._flat) == 1  # the flat path ran
     for p, e, s in zip(params, expected, states):
         assert p.data.dtype == dtype
@@ -117,10 +122,7 @@ def test_amsgrad_keeps_the_per_parameter_path():
     params, grads = params_and_grads(np.float32, 3)
     expected, _ = reference(params, grads, 1e-3, (0.9, 0.999), 1e-8, amsgrad=True)
     opt = mp.Adam(params, amsgrad=True)
-    for step in grads:
-        for p, g in zip(params, step):
-            p.grad = g.copy()
-        opt.step()
+    run_steps(opt, params, grads)
     assert not opt._flat and "max_exp_avg_sq" in opt.state[params[0]]
     for p, e in zip(params, expected):
         np.testing.assert_array_equal(p.data, e)
@@ -129,10 +131,7 @@ def test_amsgrad_keeps_the_per_parameter_path():
 def test_deepcopied_optimizer_keeps_its_state_current():
     params, grads = params_and_grads(np.float32, 4, seed=3)
     opt = mp.Adam(params, lr=1e-2)
-    for step in grads[:2]:
-        for p, g in zip(params, step):
-            p.grad = g.copy()
-        opt.step()
+    run_steps(opt, params, grads[:2])
     twin = copy.deepcopy(opt)  # new groups, state arrays no longer views: adopted afresh
     (twin_params,) = (g["params"] for g in twin.param_groups)
     for step in grads[2:]:
@@ -234,10 +233,7 @@ def test_flat_buffers_copied_apart_are_not_reused():
     # its buffers, and it is rebuilt from the state. Re-keyed here to make the reuse certain.
     params, grads = params_and_grads(np.float32, 4, seed=8)
     opt = mp.Adam(params, lr=1e-2)
-    for step in grads[:2]:
-        for p, g in zip(params, step):
-            p.grad = g.copy()
-        opt.step()
+    run_steps(opt, params, grads[:2])
     twin = copy.deepcopy(opt)
     twin._flat = {id(twin.param_groups[0]): next(iter(twin._flat.values()))}
     (twin_params,) = (g["params"] for g in twin.param_groups)

@@ -590,10 +590,9 @@ def test_make_blobs_draws_its_centres_in_the_box_from_minus_to_plus_ten():
     assert X.min() >= -10 and X.max() <= 10 and X.min() < -9.5 and X.max() > 9.5
 
 
-def test_lbfgs_load_state_dict_copies_the_saved_arrays():
-    """The loaded state keeps none of the given dict's arrays, as ``load_state_dict``
-    documents (``copy=True -> False`` survived, lbfgs.py:530)."""
-    x = Tensor([3.0, -1.0], requires_grad=True)
+def _stepped_lbfgs_state(dtype) -> dict:
+    """The state dict of an L-BFGS that took one step on a small quadratic."""
+    x = Tensor(np.array([3.0, -1.0], dtype), requires_grad=True)
     opt = mp.LBFGS([x], max_iter=3)
 
     def closure():
@@ -603,7 +602,13 @@ def test_lbfgs_load_state_dict_copies_the_saved_arrays():
         return loss
 
     opt.step(closure)
-    saved = opt.state_dict()
+    return opt.state_dict()
+
+
+def test_lbfgs_load_state_dict_copies_the_saved_arrays():
+    """The loaded state keeps none of the given dict's arrays, as ``load_state_dict``
+    documents (``copy=True -> False`` survived, lbfgs.py:530)."""
+    saved = _stepped_lbfgs_state(np.float32)
     other = mp.LBFGS([Tensor([3.0, -1.0], requires_grad=True)], max_iter=3)
     other.load_state_dict(saved)
 
@@ -628,17 +633,7 @@ def test_lbfgs_load_state_dict_gives_saved_scalars_the_parameters_dtype():
     gives them back as 0-d arrays or float64 scalars) become scalars of the
     parameters' dtype, so a float32 run stays float32 (lbfgs.py:520, the restore
     no chapter runs: ``np.ndim(value) == 0 -> == 1`` and ``and -> or``)."""
-    x = Tensor(np.array([3.0, -1.0], np.float32), requires_grad=True)
-    opt = mp.LBFGS([x], max_iter=3)
-
-    def closure():
-        opt.zero_grad()
-        loss = ((x - 1.0) ** 2).sum()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    saved = opt.state_dict()
+    saved = _stepped_lbfgs_state(np.float32)
     entry = next(iter(saved["state"].values()))
     entry["H_diag"] = np.array(entry["H_diag"], np.float64)  # a 0-d array
     entry["ro"] = [np.float64(r) for r in entry["ro"]]
