@@ -330,10 +330,10 @@ def mutants(session: nox.Session) -> None:
     the chapter(s) that teach the mutated file (``--scope library``: its unit
     tests and the double-backward tests first); reports the kill rate and the
     survivors. A development tool, not part of the default sessions (one mutant
-    takes about 5-100 s; a full run of all mutants takes days). tools/MUTANTS.md
-    has the measured samples.
+    takes about 5-100 s; ``--scope library --fast --tests-only`` runs all of the
+    library's in about an hour). tools/MUTANTS.md has the measured samples.
     """
-    session.install("-e", ".[docs,test,torch]", "nbclient>=0.10")
+    session.install("-e", ".[docs,test,torch]", "nbclient>=0.10", "pytest-cov>=5")
     args = session.posargs or ["--sample", "50", "--seed", "0"]
     session.run("python", "tools/mutants.py", *args)
 

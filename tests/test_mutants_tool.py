@@ -3,6 +3,7 @@ knows which mutants no check reaches."""
 
 from __future__ import annotations
 
+import argparse
 import ast
 import importlib.util
 import re
@@ -17,6 +18,7 @@ spec = importlib.util.spec_from_file_location("mutants", ROOT / "tools" / "mutan
 mutants = importlib.util.module_from_spec(spec)
 sys.modules["mutants"] = mutants  # dataclasses look their module up there
 spec.loader.exec_module(mutants)
+BOOK = argparse.Namespace(scope="book", check=None, tests_only=False)  # plain --scope book
 
 
 def test_every_mapped_source_chapter_and_test_exists():
@@ -48,8 +50,19 @@ def test_library_scope_runs_tests_first_then_the_teaching_chapter():
 def test_equivalents_name_a_mutant_that_exists_and_give_a_reason():
     listed = mutants._equivalent()
     assert listed and all(reason for reason in listed.values())
-    known = {mutants._key(m) for m in mutants.enumerate_mutants("library")}
+    known = set()
+    for m in mutants.enumerate_mutants("library"):
+        known |= {mutants._key(m), (*mutants._key(m), m.col)}
     assert set(listed) <= known, set(listed) - known
+
+
+def test_an_equivalent_with_a_column_names_only_the_mutant_at_that_column():
+    table = {("f.py", 3, "1 -> 2", 23): "reshape(-2, 1) infers as reshape(-1, 1) does"}
+    at = {"file": "f.py", "line": 3, "change": "1 -> 2"}
+    assert mutants._equivalent_reason({**at, "col": 23}, table)
+    assert mutants._equivalent_reason({**at, "col": 26}, table) is None
+    whole_line = {("f.py", 3, "1 -> 2"): "any column"}
+    assert mutants._equivalent_reason({**at, "col": 26}, whole_line) == "any column"
 
 
 def _defined_names(path: Path) -> set[str]:
@@ -93,9 +106,9 @@ def test_book_scope_samples_only_taught_code_and_runs_its_chapters():
     assert "micrograd_plus/nn/init.py" not in files
     assert not any(m.where.startswith("_Search") for m in book)  # the line search's inside
     two_loop = next(m for m in book if m.where == "two_loop")
-    assert mutants._plan(two_loop, "book") == [("chapter", ("05_curvature",))]
+    assert mutants._plan(two_loop, BOOK) == [("chapter", ("05_curvature",))]
     leaf = next(m for m in book if m.where == "_accumulate_leaf" and not m.default)
-    chapters = [c[1][0] for c in mutants._plan(leaf, "book")]
+    chapters = [c[1][0] for c in mutants._plan(leaf, BOOK)]
     assert chapters == ["01_tensors", "02_layers", "06_training"]
     assert mutants.taught("optim/adam.py", "Adam._update") == ("04_optimizers",)
     assert mutants.taught("optim/adam.py", "_init_adam_state") == ()
@@ -132,9 +145,9 @@ def test_a_taught_default_also_runs_the_appendix_that_checks_defaults():
     book = mutants.enumerate_mutants("book")
     slope = [m for m in book if m.where == "LeakyReLU.__init__" and m.default]
     assert slope, "LeakyReLU's negative_slope default is a book mutant"
-    assert mutants._plan(slope[0], "book")[-1] == ("chapter", (mutants.APPENDIX,))
+    assert mutants._plan(slope[0], BOOK)[-1] == ("chapter", (mutants.APPENDIX,))
     body = next(m for m in book if m.where.startswith("CrossEntropyLoss") and not m.default)
-    assert ("chapter", (mutants.APPENDIX,)) not in mutants._plan(body, "book")
+    assert ("chapter", (mutants.APPENDIX,)) not in mutants._plan(body, BOOK)
 
 
 def test_not_taught_methods_are_defined_and_left_to_the_library_scope():
@@ -150,3 +163,27 @@ def test_not_taught_methods_are_defined_and_left_to_the_library_scope():
     assert not any(w.startswith("LBFGS._load_state_entry") for w in book)
     library = {m.where for m in mutants.enumerate_mutants("library")}
     assert "LBFGS._load_state_entry.restore" in library
+
+
+def test_the_warm_runner_reports_pass_fail_and_timeout_of_the_copy_it_is_given(tmp_path):
+    sys.path.insert(0, str(ROOT / "tools"))
+    from warm_pytest import WarmPytest
+
+    (tmp_path / "pkg_under_test.py").write_text("def double(x):\n    return 2 * x\n")
+    (tmp_path / "test_it.py").write_text(
+        "import time\nfrom pkg_under_test import double\n"
+        "def test_double():\n    assert double(3) == 6\n"
+        "def test_wrong():\n    assert double(3) == 7\n"
+        "def test_loops():\n    while True:\n        time.sleep(0.01)\n"
+    )
+    server = WarmPytest()
+    try:
+        root, quiet = str(tmp_path), ["-q", "-p", "no:cacheprovider"]
+        assert server.run(root, [*quiet, "test_it.py::test_double"], 60) == 0
+        assert server.run(root, [*quiet, "test_it.py::test_wrong"], 60) == 1
+        assert server.run(root, [*quiet, "test_it.py::test_loops"], 1.0) is None
+        # the copy is imported afresh in each run: a changed file is what the next run sees
+        (tmp_path / "pkg_under_test.py").write_text("def double(x):\n    return 7\n")
+        assert server.run(root, [*quiet, "test_it.py::test_wrong"], 60) == 0
+    finally:
+        server.close()

@@ -30,6 +30,15 @@ Usage::
     python tools/mutants.py --scope library --sample 40 --seed 5 --out lib.json
     python tools/mutants.py --ids 3,17,240                   # chosen mutants
     python tools/mutants.py --survivors lib.json --out again.json  # rerun survivors
+    python tools/mutants.py --scope library --fast --tests-only --out census.json  # all
+    python tools/mutants.py --scope library --ids 7,9 --check tests/test_x.py  # a new pin
+
+``--fast`` (library scope) first runs the whole unit suite once under coverage
+with a context per test, then runs each mutant against only the tests (and
+doctests) that execute its line, quickest first, in a warm process that forks
+per mutant (``tools/warm_pytest.py``): about 1 s a mutant instead of 8, so the
+whole library can be measured (a census). A line that only runs at import (a
+``def``, a default) runs its file's mapped tests instead.
 
 Each mutant is applied to its own temporary copy of the package (and of the
 tests; the working tree is never modified), so ``--jobs`` runs them in
@@ -391,6 +400,7 @@ class Mutant:
     variant: int
     where: str = ""  # qualified name of the innermost enclosing function or class
     default: bool = False  # inside a default argument of a def
+    col: int = 0  # column of the changed node, from 1 (as editors count)
 
 
 # ------------------------------------------------------------------ mutations
@@ -516,6 +526,7 @@ def enumerate_mutants(scope: str = "book") -> list[Mutant]:
             for variant, (change, _) in enumerate(_variants(node)):
                 mutant = Mutant(len(mutants), rel, node.lineno, change, index, variant, name)
                 mutant.default = id(node) in defaults
+                mutant.col = node.col_offset + 1
                 mutants.append(mutant)
     return mutants
 
@@ -608,21 +619,28 @@ def _run_chapter(name: str, root: str, limit: float, coverage: str = "") -> str:
     return "passed" if proc.returncode == 0 else "failed"
 
 
+def _test_paths(tests: tuple[str, ...]) -> list[str]:
+    """Test files (``test_x.py``) or node ids (``tests/test_x.py::test_y``) as pytest args."""
+    return [t if "/" in t else f"tests/{t}" for t in tests]
+
+
 def _run_tests(
     tests: tuple[str, ...], root: str, limit: float, coverage: str = "", mutated: bool = True
 ) -> str:
-    """'passed', 'failed' or 'timeout' for unit test files run against ``root``.
+    """'passed', 'failed' or 'timeout' for unit tests (files or node ids) run against ``root``.
 
     With ``coverage`` (a data file), the lines of the package they run are recorded there.
+    Under ``--fast`` a mutant's tests run in a warm process (``_warm_tests``).
     """
+    if _FAST.enabled and mutated and not coverage:
+        return _warm_tests(tests, root, limit)
     env = dict(os.environ, PYTHONPATH=root, PYTHONDONTWRITEBYTECODE="1")
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     command = [sys.executable, "-m"]
     if coverage:
         source = os.path.join(root, "micrograd_plus")
         command += ["coverage", "run", f"--data-file={coverage}", f"--source={source}", "-m"]
-    command += ["pytest", "-x", "-q", "-p", "no:cacheprovider"]
-    command += ["--no-header", "-o", "addopts=", *(f"tests/{t}" for t in tests)]
+    command += ["pytest", *PYTEST_ARGS, *_test_paths(tests)]
     proc = subprocess.Popen(
         command,
         cwd=root,
@@ -643,6 +661,97 @@ def _run_tests(
     if proc.returncode not in (0, 1) and not mutated:
         raise RuntimeError(f"pytest could not run {tests}:\n{out.decode()[-2000:]}")
     return "passed" if proc.returncode == 0 else "failed"
+
+
+PYTEST_ARGS = ("-x", "-q", "-p", "no:cacheprovider", "--no-header", "-o", "addopts=")
+
+
+# pytest's own start-up is most of a mutant's time here: rewriting the asserts of every test
+# module (0.5 s), anyio's plugin (0.4 s), the collections of the unraisable-exception
+# plugins (0.3 s). None of them decides whether a test passes.
+WARM_ARGS = (*PYTEST_ARGS, "--doctest-modules", "--assert=plain", "-p", "no:anyio")
+WARM_ARGS += ("-p", "no:unraisableexception", "-p", "no:threadexception")
+
+
+class _FAST:  # --fast: mutants' tests run in warm processes, one per thread
+    enabled = False
+    servers = threading.local()
+
+
+def _warm_tests(tests: tuple[str, ...], root: str, limit: float) -> str:
+    """``_run_tests`` for a mutant in this thread's warm process (tools/warm_pytest.py)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from warm_pytest import WarmPytest
+
+    if getattr(_FAST.servers, "server", None) is None:
+        _FAST.servers.server = WarmPytest()
+    server = _FAST.servers.server
+    args = [*WARM_ARGS, *_test_paths(tests)]
+    code = server.run(root, args, limit)
+    if code is None:
+        return "timeout"
+    if code not in (0, 1) and any("::" in t for t in tests):
+        # A node id pytest cannot find (or a package that no longer imports): run the
+        # files those tests are in, which tells the two apart.
+        files = tuple(dict.fromkeys(t.partition("::")[0] for t in tests))
+        code = server.run(root, [*WARM_ARGS, *files], limit)
+        if code is None:
+            return "timeout"
+    return "passed" if code == 0 else "failed"
+
+
+def line_tests(root: str, jobs: int) -> dict[tuple[str, int], tuple[str, ...]]:
+    """Which unit tests (and doctests) execute each line of the package in ``root``.
+
+    One run of the whole unit suite (``-m "not book"``) under coverage, with a
+    context per test (pytest-cov's ``--cov-context=test``). Keys are
+    ``(file relative to root, line)``; lines run only at import (a ``def``, a
+    default, a class attribute) have no test of their own and are not keys.
+    """
+    import coverage  # the mutants session installs it (and pytest-cov)
+
+    data_file = os.path.join(root, ".coverage-contexts")
+    env = dict(os.environ, PYTHONPATH=root, PYTHONDONTWRITEBYTECODE="1", COVERAGE_FILE=data_file)
+    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts="]
+    command += ["--doctest-modules", "-m", "not book", "-n", str(jobs), "-rfE"]
+    command += ["--continue-on-collection-errors", "--durations=0", "--durations-min=0"]
+    command += [f"--cov={os.path.join(root, 'micrograd_plus')}", "--cov-context=test"]
+    # The sandbox's watchdog cannot stop a loop while coverage traces it (it hangs), and
+    # the book's wing is not the library: its tests would only slow this run down.
+    command += ["--cov-report=", "--ignore=tests/test_exercise_sandbox.py"]
+    command += ["tests", "micrograd_plus"]
+    proc = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"the unit tests did not run:\n{proc.stdout[-3000:]}")
+    # Tests that need what a mutant's copy lacks (the chapters, the README, tools/) fail
+    # here as they would there: leave their files out, or every mutant they reach dies.
+    broken = {
+        line.split()[1].partition("::")[0]
+        for line in proc.stdout.splitlines()
+        if line.startswith(("FAILED ", "ERROR "))
+    }
+    seconds: dict[str, float] = {}
+    for line in proc.stdout.splitlines():
+        took, _, rest = line.partition("s ")
+        phase, _, node = rest.partition(" ")
+        if phase in ("setup", "call", "teardown") and took.replace(".", "").isdigit():
+            seconds[node] = seconds.get(node, 0.0) + float(took)
+    data = coverage.CoverageData(basename=data_file)
+    data.read()
+    out = {}
+    for file in data.measured_files():
+        rel = str(Path(file).relative_to(root))
+        for line, contexts in data.contexts_by_lineno(file).items():
+            nodes = {c.rpartition("|")[0] for c in contexts if c}
+            # Quickest first: most mutants die in the first test that fails (``-x``).
+            nodes = sorted(
+                (n for n in nodes if n.partition("::")[0] not in broken),
+                key=lambda n: (seconds.get(n, 0.0), n),
+            )
+            if nodes:
+                out[(rel, line)] = tuple(nodes)
+    return out
 
 
 def checks(rel: str, scope: str, where: str | None = None) -> list[tuple[str, tuple[str, ...]]]:
@@ -693,7 +802,8 @@ def run_checks(mutant: Mutant | None, plan: list, limit: float, reach: dict | No
             if outcome == "setup":
                 raise RuntimeError(f"the kernel did not import the copy in {root}")
             if outcome != "passed":
-                verdict, by = ("timeout" if outcome == "timeout" else "killed"), ",".join(what)
+                verdict = "timeout" if outcome == "timeout" else "killed"
+                by = f"{len(what)} tests that run the line" if "::" in what[0] else ",".join(what)
                 break
             if data:
                 reach[(kind, what)] = _executed(data, root)
@@ -716,18 +826,27 @@ def _key(m: dict | Mutant) -> tuple[str, int, str]:
     return (m["file"], m["line"], m["change"])
 
 
-def _equivalent() -> dict[tuple[str, int, str], str]:
-    """``file:line: change  # reason`` lines of tools/mutants_equivalent.txt."""
+def _equivalent() -> dict[tuple, str]:
+    """``file:line: change  # reason`` lines of tools/mutants_equivalent.txt.
+
+    ``file:line:col: change`` names the one mutant at that column, where the same
+    change on that line names several. Keys: ``_key`` and ``(*_key, col)``.
+    """
     out = {}
     for line in EQUIVALENT.read_text().splitlines() if EQUIVALENT.exists() else []:
         if line.strip() and not line.startswith("#"):
             where, _, rest = line.partition(": ")
             change, _, reason = rest.partition("  # ")
-            file, _, number = where.rpartition(":")
+            file, number, *col = where.split(":")
             if not reason.strip():
                 raise ValueError(f"{EQUIVALENT.name}: no reason given in {line!r}")
-            out[(file, int(number), change.strip())] = reason.strip()
+            key = (file, int(number), change.strip(), *(int(c) for c in col))
+            out[key] = reason.strip()
     return out
+
+
+def _equivalent_reason(m: dict, table: dict) -> str | None:
+    return table.get((*_key(m), m.get("col", 0))) or table.get(_key(m))
 
 
 def _select(mutants: list[Mutant], args) -> list[Mutant]:
@@ -757,8 +876,26 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--limit", type=float, default=240, help="seconds per check (240)")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="library scope: run only the unit tests that execute the mutated line, in a "
+        "warm process (after one coverage run of the whole unit suite)",
+    )
+    parser.add_argument(
+        "--tests-only",
+        action="store_true",
+        help="library scope: unit tests only, no chapters (for a census of every mutant)",
+    )
+    parser.add_argument(
+        "--check",
+        help="run only these tests (comma-separated files or node ids) on each mutant: "
+        "does a new test kill it?",
+    )
     parser.add_argument("--execute", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if (args.fast or args.tests_only) and args.scope != "library":
+        parser.error("--fast and --tests-only need --scope library (the book runs chapters)")
 
     if args.execute:
         return execute_chapter(args.execute, args.limit)
@@ -774,7 +911,7 @@ def _list(args) -> int:
     mutants = enumerate_mutants(args.scope)
     chosen = _select(mutants, args)
     for m in chosen:
-        print(f"{m.id:4d}  {m.file}:{m.line}  {m.change}  [{m.where}]")
+        print(f"{m.id:4d}  {m.file}:{m.line}:{m.col}  {m.change}  [{m.where}]")
     print(f"{len(chosen)} of {len(mutants)} mutants ({args.scope} scope)")
     return 0
 
@@ -794,10 +931,19 @@ def _in_package(file: str) -> str:
     return file.removeprefix("micrograd_plus/")
 
 
-def _plan(m: Mutant, scope: str) -> list:
+def _plan(m: Mutant, args, lines: dict | None = None) -> list:
+    """``checks`` for ``m``; with ``lines`` (``--fast``), the tests that run its line."""
+    if args.check:
+        return [("tests", tuple(args.check.split(",")))]
+    scope, chapters = args.scope, not args.tests_only
     plan = checks(_in_package(m.file), scope, m.where)
+    if not chapters:
+        plan = [c for c in plan if c[0] == "tests"]
     if scope == "book" and m.default and plan:
         plan.append(("chapter", (APPENDIX,)))
+    if lines and (m.file, m.line) in lines:
+        chapters = [c for c in plan if c[0] == "chapter"]
+        plan = [("tests", lines[(m.file, m.line)]), *chapters]
     return plan
 
 
@@ -805,10 +951,12 @@ def _baseline(chosen: list[Mutant], args) -> dict | None:
     """Run every check the sample needs on the unmutated package once, under coverage.
 
     Returns the lines each check executes (see ``run_checks``), or None if one fails.
+    Under ``--fast`` the unit tests' run is ``line_tests``'s, so only chapters run here.
     """
     needed, reach = [], {}
     for m in chosen:
-        needed += [c for c in _plan(m, args.scope) if c not in needed]
+        plan = [c for c in _plan(m, args) if not (args.fast and c[0] == "tests")]
+        needed += [c for c in plan if c not in needed]
     result = run_checks(None, needed, args.limit, reach)
     if result["verdict"] != "survived":
         print(f"the unmutated library fails {result['by']}: fix it first", file=sys.stderr)
@@ -819,20 +967,29 @@ def _baseline(chosen: list[Mutant], args) -> dict | None:
 
 def _reached(m: Mutant, plan: list, reach: dict) -> bool:
     """Whether any check of ``plan`` executes the line ``m`` changes (unmutated)."""
-    return any(m.line in reach[check].get(m.file, ()) for check in plan)
+    if (m.file, m.line) in reach.get("lines", {}):  # --fast: a test runs it
+        return True
+    return any(m.line in reach[check].get(m.file, ()) for check in plan if check in reach)
 
 
 def _measure(chosen: list[Mutant], args) -> int:
+    lines = None
+    if args.fast:
+        start = time.perf_counter()
+        lines = line_tests(str(ROOT), args.jobs)
+        _FAST.enabled = True
+        print(f"tests per line: {len(lines)} lines in {time.perf_counter() - start:.0f} s")
     reach = _baseline(chosen, args)
     if reach is None:
         return 2
+    reach["lines"] = lines or {}
     print(f"{len(chosen)} mutants ({args.scope} scope)", flush=True)
     results: list[dict] = []
     lock = threading.Lock()
     start = time.perf_counter()
 
     def one(m: Mutant) -> dict:
-        plan = _plan(m, args.scope)
+        plan = _plan(m, args, lines)
         result = {**asdict(m), **run_checks(m, plan, args.limit)}
         result["reached"] = _reached(m, plan, reach)
         print(
@@ -853,7 +1010,8 @@ def _measure(chosen: list[Mutant], args) -> int:
 def _summary(results: list[dict], wall: float, args) -> dict:
     equivalent = _equivalent()
     for r in results:
-        r["equivalent"] = equivalent.get(_key(r)) if r["verdict"] == "survived" else None
+        survived = r["verdict"] == "survived"
+        r["equivalent"] = _equivalent_reason(r, equivalent) if survived else None
     killed = sum(r["verdict"] != "survived" for r in results)
     counted = [r for r in results if not r["equivalent"]]
     n = len(results)
