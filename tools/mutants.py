@@ -862,6 +862,8 @@ def _select(mutants: list[Mutant], args) -> list[Mutant]:
         return [mutants[i] for i in wanted]
     if args.sample:
         return sorted(random.Random(args.seed).sample(mutants, args.sample), key=lambda m: m.id)
+    if args.shuffle:  # a census whose every file has results from the start
+        return random.Random(args.seed).sample(mutants, len(mutants))
     return mutants
 
 
@@ -886,6 +888,9 @@ def main(argv: list[str]) -> int:
         "--tests-only",
         action="store_true",
         help="library scope: unit tests only, no chapters (for a census of every mutant)",
+    )
+    parser.add_argument(
+        "--shuffle", action="store_true", help="run all mutants in a random order (--seed)"
     )
     parser.add_argument(
         "--check",
