@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -167,3 +170,42 @@ def test_an_answer_left_in_no_grad_does_not_fail_the_next_answer():
     assert check("losses.mse", mp.MSELoss).passed
     assert check("tensors.tanh_grad", lambda x: 1 - np.tanh(x) ** 2).passed
     assert (Tensor([1.0], requires_grad=True) * 2).requires_grad
+
+
+def test_a_time_limit_in_a_thread_leaves_the_interpreter_as_it_found_it(tmp_path):
+    """The watchdog used to cancel a pending TimedOut with ``SetAsyncExc(id, NULL)``.
+
+    On CPython 3.11 that left the eval breaker set for good: afterwards, starting a
+    tracer (coverage, a debugger) in the same process hung, as did the watchdog itself
+    under one. Run in a process of its own, so a hang fails here instead of stalling.
+    """
+    pytest.importorskip("coverage")
+    script = tmp_path / "limit_in_a_thread.py"
+    script.write_text(
+        "import threading\n"
+        "import coverage\n"
+        "from micrograd_plus.book.exercises.sandbox import TimedOut, time_limit\n"
+        "stopped = []\n"
+        "def body():\n"
+        "    try:\n"
+        "        with time_limit(0.2):\n"
+        "            while True:\n"
+        "                pass\n"
+        "    except TimedOut:\n"
+        "        stopped.append(True)\n"
+        "worker = threading.Thread(target=body)\n"
+        "worker.start()\n"
+        "worker.join(20)\n"
+        "assert stopped and not worker.is_alive()\n"
+        "tracer = coverage.Coverage(data_file=None)\n"
+        "tracer.start()\n"
+        "total = sum(range(10))\n"
+        "tracer.stop()\n"
+        "print('traced after the limit')\n"
+    )
+    root = str(Path(mp.__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=root)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0 and "traced after the limit" in done.stdout, done.stderr
