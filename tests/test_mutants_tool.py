@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -187,3 +188,14 @@ def test_the_warm_runner_reports_pass_fail_and_timeout_of_the_copy_it_is_given(t
         assert server.run(root, [*quiet, "test_it.py::test_wrong"], 60) == 0
     finally:
         server.close()
+
+
+def test_exclude_leaves_out_what_an_earlier_run_measured_even_if_its_line_moved(tmp_path):
+    first = mutants.enumerate_mutants("library")[:5]
+    earlier = dict(mutants.asdict(first[1]), line=first[1].line + 10)  # code above it went
+    results = tmp_path / "census.json"
+    results.write_text(json.dumps({"results": [earlier]}))
+    args = argparse.Namespace(survivors=None, ids=None, exclude=results, sample=None)
+    args.shuffle = False
+    chosen = mutants._select(first, args)
+    assert chosen == [first[0], *first[2:]]

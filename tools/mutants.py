@@ -401,6 +401,7 @@ class Mutant:
     where: str = ""  # qualified name of the innermost enclosing function or class
     default: bool = False  # inside a default argument of a def
     col: int = 0  # column of the changed node, from 1 (as editors count)
+    text: str = ""  # the changed line as written, stripped: who it is when lines move
 
 
 # ------------------------------------------------------------------ mutations
@@ -519,6 +520,7 @@ def enumerate_mutants(scope: str = "book") -> list[Mutant]:
         tree = ast.parse(path.read_text())
         skip, where, defaults = _not_mutated(tree), _enclosing(tree), _in_defaults(tree)
         rel = str(path.relative_to(ROOT))
+        lines = path.read_text().splitlines()
         for index, node in enumerate(ast.walk(tree)):
             name = where[id(node)]
             if id(node) in skip or (scope == "book" and not taught(_in_package(rel), name)):
@@ -527,6 +529,7 @@ def enumerate_mutants(scope: str = "book") -> list[Mutant]:
                 mutant = Mutant(len(mutants), rel, node.lineno, change, index, variant, name)
                 mutant.default = id(node) in defaults
                 mutant.col = node.col_offset + 1
+                mutant.text = lines[node.lineno - 1].strip()
                 mutants.append(mutant)
     return mutants
 
@@ -846,6 +849,11 @@ def _equivalent_reason(m: dict, table: dict) -> str | None:
     return table.get((*_key(m), m.get("col", 0))) or table.get(_key(m))
 
 
+def _same(m: dict) -> tuple:
+    """Who a mutant is, whatever line its code has moved to."""
+    return (m["file"], m["where"], m["change"], m["col"], m["text"])
+
+
 def _select(mutants: list[Mutant], args) -> list[Mutant]:
     if args.survivors:
         old = json.loads(args.survivors.read_text())["results"]
@@ -857,6 +865,10 @@ def _select(mutants: list[Mutant], args) -> list[Mutant]:
     if args.ids:
         wanted = [int(i) for i in args.ids.split(",")]
         return [mutants[i] for i in wanted]
+    if args.exclude:  # sample only what no earlier run has measured: a fresh sample
+        seen = {_same(r) for r in json.loads(args.exclude.read_text())["results"]}
+        mutants = [m for m in mutants if _same(asdict(m)) not in seen]
+        print(f"{len(mutants)} mutants not in {args.exclude}", flush=True)
     if args.sample:
         return sorted(random.Random(args.seed).sample(mutants, args.sample), key=lambda m: m.id)
     if args.shuffle:  # a census whose every file has results from the start
@@ -885,6 +897,9 @@ def main(argv: list[str]) -> int:
         "--tests-only",
         action="store_true",
         help="library scope: unit tests only, no chapters (for a census of every mutant)",
+    )
+    parser.add_argument(
+        "--exclude", type=Path, help="sample only mutants not in this JSON's results"
     )
     parser.add_argument(
         "--shuffle", action="store_true", help="run all mutants in a random order (--seed)"
