@@ -27,7 +27,9 @@ For each page:
   height in the PNG (which the build records there) times the displayed width
   over the natural width is at least ``LEGIBLE_PX`` CSS pixels;
 - text in the content contrasts with its background (WCAG AA, 4.5:1), in the
-  light and in the dark colour mode.
+  light and in the dark colour mode;
+- at a phone's width (390 px) a chapter never scrolls sideways as a whole (a
+  table or code block may, in its own box).
 
 Then ``search.html?q=Adam`` must list results. A full-page screenshot of every
 chapter (and the introduction and API pages) is saved in both colour modes
@@ -69,6 +71,7 @@ CHROMIUM_ARGS = [
 ]
 # The theme's default width: a laptop screen, the sidebars shown.
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}  # a phone held upright (CSS pixels)
 CONTENT = "article.bd-article"
 # A figure's smallest text must be shown at least LEGIBLE_PX CSS pixels high. The build
 # writes its height in the PNG's own pixels into the PNG (docs/kernel/startup/
@@ -500,6 +503,34 @@ def check_dark(page, base: str, rel: str, shots: Path | None) -> list[str]:
     return problems
 
 
+# Elements wider than a phone's screen that sit in no box of their own that scrolls.
+TOO_WIDE = """(width) => [...document.querySelectorAll('article.bd-article *')]
+  .filter(el => el.getBoundingClientRect().right > width + 1)
+  .filter(el => {
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) return false;
+    }
+    return true;
+  })
+  .map(el => `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 50)}"`)
+  .slice(0, 3)"""
+
+
+def check_phone(page, base: str, rel: str) -> list[str]:
+    """At a phone's width the page itself never scrolls sideways (a table or code may,
+    in its own box); a long unbreakable name in the text would make it."""
+    page.goto(urljoin(base, rel), wait_until="load")
+    page.evaluate(WAIT_FOR_IMAGES, CONTENT)
+    width = PHONE["width"]
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    problems = []
+    if wide > width + 1:
+        culprits = ", ".join(page.evaluate(TOO_WIDE, width))
+        problems.append(f"at {width} px the page is {wide} px wide: {culprits}")
+    print(f"  {rel:<45} {width} px     " + ("ok" if not problems else problems[0]))
+    return problems
+
+
 def check_search(page, base: str) -> list[str]:
     page.goto(urljoin(base, f"search.html?q={SEARCH_TERM}"), wait_until="load")
     try:
@@ -565,6 +596,15 @@ def main(argv: list[str] | None = None) -> int:
             for rel in filter(is_screenshot_page, pages):
                 page = dark.new_page()
                 problems = check_dark(page, base, rel, args.screenshots)
+                page.close()
+                if problems:
+                    failures.setdefault(rel, []).extend(problems)
+            phone = browser.new_context(viewport=PHONE, is_mobile=True)
+            phone.set_default_timeout(TIMEOUT_MS)
+            phone.route("**/*", offline_only)
+            for rel in filter(is_screenshot_page, pages):
+                page = phone.new_page()
+                problems = check_phone(page, base, rel)
                 page.close()
                 if problems:
                     failures.setdefault(rel, []).extend(problems)
