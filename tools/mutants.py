@@ -1034,7 +1034,7 @@ def _summary(results: list[dict], wall: float, args) -> dict:
     n = len(results)
     return {
         "scope": args.scope,
-        "seed": args.seed if args.sample else None,
+        "seed": args.seed if args.sample or args.shuffle else None,
         "killed": killed,
         "total": n,
         "equivalent": n - len(counted),
