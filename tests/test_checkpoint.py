@@ -330,3 +330,13 @@ def test_checkpoint_of_another_format_or_a_newer_version_is_refused(tmp_path, ch
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="unsupported checkpoint format"):
         load_checkpoint(path, make_model())
+
+
+# ------------------------------------------- census survivors (issue 27, pin27g)
+def test_saving_creates_every_missing_folder_on_the_path(tmp_path):
+    model = make_model()
+    path = save_checkpoint(tmp_path / "runs" / "day1" / "ck.npz", model, epoch=2)
+    assert path.is_file() and (tmp_path / "runs").is_dir()
+    assert load_checkpoint(path, make_model(1)) == {"epoch": 2}
+    path = save_model(model, tmp_path / "models" / "a" / "b" / "m.npz")
+    assert_same_weights(load_model(make_model(1), path), model)

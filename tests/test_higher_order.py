@@ -307,3 +307,44 @@ def test_a_rule_that_returns_an_array_in_graph_mode_is_named():
     y._backward = lambda g, *saved: (np.asarray(g.data),)  # an array-only rule
     with pytest.raises(RuntimeError, match="'mul' node.*returned a NumPy array"):
         grad(y.sum(), x, create_graph=True)
+
+
+# ------------------------------------------- census survivors (issue 27, pin27g)
+def test_a_detached_copy_of_an_input_stays_a_constant_under_create_graph():
+    """``x * x.detach()``: both operands hold one array, and the rule must get the
+    input in each position (x first, the detached constant second), as torch."""
+    torch = pytest.importorskip("torch")
+    x0 = np.array([1.5, -2.0])
+    x, xt = Tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    (g,) = grad((x * x.detach()).sum(), x, create_graph=True)
+    (gt,) = torch.autograd.grad((xt * xt.detach()).sum(), xt, create_graph=True)
+    np.testing.assert_allclose(g.data, gt.detach().numpy())
+    assert g.requires_grad is gt.requires_grad is False
+    (g,) = grad((x * x).sum(), x, create_graph=True)  # the same op, both operands x
+    assert g.requires_grad
+    np.testing.assert_allclose(grad(g.sum(), x)[0].data, [2.0, 2.0])
+
+
+def test_a_hook_that_changes_a_gradient_keeps_its_graph_under_create_graph():
+    """A hook on ``z = x**2`` triples the gradient reaching it, a Tensor under
+    create_graph: y = z**2 gives g = 3 * 2z * 2x = 12 x**3, and differentiating g
+    (the hook fires again on the way through z) gives 12 z + 3 * 12 x * 2x = 84 x**2,
+    as torch."""
+    torch = pytest.importorskip("torch")
+    x0 = np.array([0.5, -1.5])
+    found = {}
+    for name, make, grad_of in (
+        ("ours", lambda: Tensor(x0, requires_grad=True), grad),
+        ("torch", lambda: torch.tensor(x0, requires_grad=True), torch.autograd.grad),
+    ):
+        x = make()
+        z = x**2
+        z.register_hook(lambda g: g * 3)
+        (g,) = grad_of((z**2).sum(), x, create_graph=True)
+        (h,) = grad_of(g.sum(), x)
+        found[name] = [
+            np.asarray(t.detach().numpy() if name == "torch" else t.data) for t in (g, h)
+        ]
+    for ours, theirs in zip(found["ours"], found["torch"]):
+        np.testing.assert_allclose(ours, theirs)
+    np.testing.assert_allclose(found["ours"][1], 84 * x0**2)

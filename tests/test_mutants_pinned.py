@@ -645,3 +645,35 @@ def test_lbfgs_load_state_dict_gives_saved_scalars_the_parameters_dtype():
     assert all(type(s) is np.float32 for s in scalars), [type(s) for s in scalars]
     assert [type(loaded[k]) for k in ("n_iter", "func_evals")] == [int, int]
     assert loaded["d"].dtype == np.float32 and loaded["d"].shape == (2,)
+
+
+# ------------------------------------ census survivors in autograd/, checkpoint.py (pin27g)
+class _ScaledSquareGradient(mp.Function):
+    """x**2 with a backward that is off by the relative error ``scale - 1``."""
+
+    scale = 1.0
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**2
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * 2 * x * _ScaledSquareGradient.scale
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.001])
+def test_gradient_check_defaults_flag_a_gradient_off_by_a_tenth_of_a_percent(scale):
+    """With its defaults (atol 1e-5, rtol 1e-4) gradient_check passes the exact
+    gradient of x**2 and fails one 0.1 % off, reporting that error."""
+    x = np.array([1.0, -2.0, 3.0])
+    _ScaledSquareGradient.scale = scale
+    try:
+        result = mp.autograd.gradient_check(lambda t: _ScaledSquareGradient.apply(t).sum(), x)
+    finally:
+        _ScaledSquareGradient.scale = 1.0
+    assert result.passed is (scale == 1.0) and bool(result) is result.passed
+    expected = np.abs(2 * x * (scale - 1)).max()  # 6e-3 off at x = 3
+    assert result.max_abs_error == pytest.approx(expected, abs=1e-8)
