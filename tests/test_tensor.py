@@ -436,3 +436,55 @@ def test_three_inplace_changes_of_one_tensor_still_invalidate_its_graph():
     assert x.tolist() == [24.0, 32.0]
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         y.backward()
+
+
+# ------------------------------------------- census survivors (issue 27, pin27g)
+def test_grads_are_the_tensors_own_arrays_as_torch():
+    """``.grad`` never aliases the gradient given to backward() nor one that flows on
+    through the graph: changing it in place changes nothing else, and vice versa."""
+    torch = pytest.importorskip("torch")
+    seed = np.array([1.0, 2.0], dtype=np.float32)
+    for make, gradient in ((Tensor, seed), (torch.tensor, torch.from_numpy(seed))):
+        x = make(np.array([3.0, 4.0], dtype=np.float32), requires_grad=True)
+        x.backward(gradient)  # a leaf as the root: its gradient is the seed itself
+        seed[0] = 5.0
+        assert np.asarray(x.grad).tolist() == [1.0, 2.0]
+        seed[0] = 1.0
+    x = Tensor([2.0, 3.0], requires_grad=True)
+    h = (x * 3).retain_grad()
+    y = h * 1.0
+    y.register_hook(lambda g: g)  # a hooked node's gradient also stays the node's own
+    y.sum().backward()
+    h.grad *= 10  # writable, and only h's
+    assert h.grad.tolist() == [10.0, 10.0] and x.grad.tolist() == [3.0, 3.0]
+
+
+def test_the_engines_backward_releases_the_graph_by_default():
+    from micrograd_plus.autograd import engine
+
+    x = Tensor([2.0], requires_grad=True)
+    y = x**3
+    engine.backward(y, np.ones(1, dtype=np.float32))
+    assert x.grad.tolist() == [12.0]
+    with pytest.raises(RuntimeError, match="a second time"):
+        engine.backward(y, np.ones(1, dtype=np.float32))
+
+
+def test_topological_order_lists_each_node_once_after_every_node_that_uses_it():
+    from micrograd_plus.autograd import topological_order
+
+    x = Tensor([0.5, 1.5], requires_grad=True)
+    a = x * 2
+    b, c = a.exp(), a + x  # a is used twice (a diamond), x three times
+    d = b * c
+    s = d + b
+    loss = s.sum()
+    order = topological_order(loss)
+    nodes = [loss, s, d, b, c, a]
+    assert len(order) == len(nodes) and {id(n) for n in order} == {id(n) for n in nodes}
+    assert order[0] is loss
+    position = {id(n): i for i, n in enumerate(order)}
+    for node in order:
+        for parent in node._parents:
+            if parent._parents:  # leaves are not listed
+                assert position[id(node)] < position[id(parent)]
