@@ -348,3 +348,71 @@ def test_a_hook_that_changes_a_gradient_keeps_its_graph_under_create_graph():
     for ours, theirs in zip(found["ours"], found["torch"]):
         np.testing.assert_allclose(ours, theirs)
     np.testing.assert_allclose(found["ours"][1], 84 * x0**2)
+
+
+def test_hooks_see_arrays_under_grad_and_backward_inputs_without_create_graph():
+    """The first-order path hands hooks NumPy arrays, whichever call runs it."""
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(type(g)))
+
+    def loss():
+        h = x * 3
+        h.register_hook(lambda g: seen.append(type(g)) or g * 2)
+        return (h * h).sum()
+
+    (g,) = grad(loss(), x)
+    np.testing.assert_allclose(g.data, 2 * 2 * 9 * x.data)
+    loss().backward(inputs=[x])
+    np.testing.assert_allclose(x.grad, 2 * 2 * 9 * x.data)
+    assert seen == [np.ndarray] * 4
+
+
+def test_allow_unused_and_materialize_grads_as_torch():
+    torch = pytest.importorskip("torch")
+    x, z = Tensor(np.array([1.0, 2.0]), requires_grad=True), Tensor(np.ones(1), requires_grad=True)
+    (g,) = grad((x * x).sum(), x, allow_unused=False)
+    np.testing.assert_allclose(g.data, [2.0, 4.0])
+    gx, gz = grad((x * x).sum(), [x, z], allow_unused=True, materialize_grads=True)
+    tx, tz = torch.tensor([1.0, 2.0], requires_grad=True), torch.ones(1, requires_grad=True)
+    want = torch.autograd.grad((tx * tx).sum(), [tx, tz], allow_unused=True, materialize_grads=True)
+    for ours, theirs in zip((gx, gz), want):
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    with pytest.raises(ValueError, match="allow_unused"):
+        grad((x * x).sum(), [x, z], allow_unused=False, materialize_grads=True)
+
+
+def test_an_inplace_change_after_recording_is_refused_by_grad_and_create_graph():
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    x = Tensor(np.array([3.0, 4.0]))
+    ys = [(w * x).sum() for _ in range(2)]
+    z = (w * 2).sum()  # its arrays are not the changed one
+    x.mul_(2)
+    for call in (lambda: grad(ys[0], w), lambda: ys[1].backward(create_graph=True)):
+        with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+            call()
+    np.testing.assert_allclose(grad((w * x).sum(), w)[0].data, [6.0, 8.0])  # recorded after
+    np.testing.assert_allclose(grad(z, w)[0].data, [2.0, 2.0])
+
+
+def test_backward_of_several_roots_where_one_is_computed_from_the_other_as_torch():
+    torch = pytest.importorskip("torch")
+    from micrograd_plus import autograd
+
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = x * 2
+    autograd.backward([y, (y * y).sum()], [Tensor(np.array([1.0, 10.0])), None])
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    ty = tx * 2
+    torch.autograd.backward([ty, (ty * ty).sum()], [torch.tensor([1.0, 10.0]), None])
+    np.testing.assert_allclose(x.grad, tx.grad.numpy())  # 2 * seed + 8 x = [10, 36]
+
+
+def test_a_single_gradient_need_not_be_wrapped_in_a_list_as_torch():
+    torch = pytest.importorskip("torch")
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    (want,) = torch.autograd.grad(tx * tx, tx, grad_outputs=torch.tensor([3.0, 5.0]))
+    for seed in (Tensor(np.array([3.0, 5.0])), np.array([3.0, 5.0])):
+        np.testing.assert_array_equal(grad(x * x, x, grad_outputs=seed)[0].data, want.numpy())
+    np.testing.assert_array_equal(grad((x * x).sum(), x, grad_outputs=3.0)[0].data, [6.0, 12.0])

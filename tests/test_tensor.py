@@ -488,3 +488,66 @@ def test_topological_order_lists_each_node_once_after_every_node_that_uses_it():
         for parent in node._parents:
             if parent._parents:  # leaves are not listed
                 assert position[id(node)] < position[id(parent)]
+
+
+def test_leaf_grads_are_separate_writable_arrays_of_the_leafs_dtype_and_shape():
+    """``a + b`` hands both operands one gradient array, and ``sum`` a read-only view:
+    each leaf still gets its own writable ``.grad``, as torch; a 0-d leaf's gradient
+    stays a 0-d array after accumulating; a Fresh gradient of another dtype is cast."""
+    from micrograd_plus.autograd import Fresh
+
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    a.grad *= 2
+    assert a.grad.tolist() == [2.0, 2.0] and b.grad.tolist() == [1.0, 1.0]
+    s = Tensor(2.0, requires_grad=True)
+    for _ in range(2):
+        (s * s).backward()
+    assert type(s.grad) is np.ndarray and s.grad.shape == () and float(s.grad) == 8.0
+    x = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+    for _ in range(2):
+        y = Tensor._make(x.data * 2, (x,), lambda g: Fresh((np.full(2, 2.0),)), "twice")
+        y.sum().backward()
+        assert x.grad.dtype == np.float32
+    assert x.grad.tolist() == [4.0, 4.0]
+
+
+class _Product(Function):
+    """a * b, with a backward that gives ``b`` a gradient only when asked to."""
+
+    differentiable_backward = True
+    second = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        return grad * b, (grad * a if _Product.second else None)
+
+
+@pytest.mark.parametrize("mode", ["backward", "create_graph", "grad"])
+def test_no_grad_reaches_a_constant_or_an_input_whose_gradient_is_none(mode):
+    """A custom backward computes a gradient for every input; the engine gives none to
+    one that does not require grad, and ``None`` means no gradient (torch: ``.grad``
+    stays None)."""
+
+    def run(a, b):
+        out = _Product.apply(a, b).sum()
+        if mode == "grad":
+            return mp.autograd.grad(out, a)[0].data
+        out.backward(create_graph=mode == "create_graph")
+        return getattr(a.grad, "data", a.grad)
+
+    x, c = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    assert run(x, c).tolist() == [3.0, 4.0] and c.grad is None
+    y = Tensor([3.0, 4.0], requires_grad=True)
+    _Product.second = False
+    try:
+        assert run(Tensor([1.0, 2.0], requires_grad=True), y).tolist() == [3.0, 4.0]
+    finally:
+        _Product.second = True
+    assert y.grad is None
