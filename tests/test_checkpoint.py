@@ -340,3 +340,16 @@ def test_saving_creates_every_missing_folder_on_the_path(tmp_path):
     assert load_checkpoint(path, make_model(1)) == {"epoch": 2}
     path = save_model(model, tmp_path / "models" / "a" / "b" / "m.npz")
     assert_same_weights(load_model(make_model(1), path), model)
+
+
+@pytest.mark.parametrize("size", [1, 41, 42, 43, 63, 64, 65, 100, 254, 255])
+def test_a_temporary_keeps_as_much_of_the_name_as_fits_in_the_names_length_or_64(size):
+    """``.<name cut>.<8 hex digits><8 random>.tmp``: never longer than the file's name
+    (or 64 bytes, for short names), and cut no further than that."""
+    name = "m" * (size - 4) + ".npz" if size > 4 else "m"
+    prefix = checkpoint_module._temp_prefix(name)
+    temporary = prefix + "abcdefgh.tmp"  # mkstemp adds 8 random characters
+    # '.' + '.' + 8 + 8 + '.tmp' = 22 bytes besides the name: cut only past max(size, 64)
+    assert len(temporary) == min(size + 22, max(size, 64))
+    cut = prefix[1:-9]
+    assert name.startswith(cut) and prefix[-9] == "." and len(prefix[-8:]) == 8

@@ -551,3 +551,37 @@ def test_no_grad_reaches_a_constant_or_an_input_whose_gradient_is_none(mode):
     finally:
         _Product.second = True
     assert y.grad is None
+
+
+def test_an_inplace_stamp_is_forgotten_with_its_memory():
+    from micrograd_plus.autograd import versions
+
+    t = Tensor(np.zeros(3))
+    t.add_(1)
+    t.add_(1)  # a second change updates the entry of the same memory
+    owner = versions.memory_owner(t.data)
+    key = id(owner)
+    assert versions.version(t.data[1:]) > 0 and key in versions._stamps
+    del t, owner
+    gc.collect()
+    assert key not in versions._stamps
+
+
+def test_grad_fits_a_gradient_a_handmade_rule_leaves_broadcast():
+    """A rule may return a gradient that broadcasts to its input (as the first-order
+    path accepts): grad() and backward(inputs=) give it the input's shape, and so
+    does a hook on the input."""
+    x = Tensor(np.zeros(3, dtype=np.float32), requires_grad=True)
+    shapes = []
+    x.register_hook(lambda g: shapes.append(g.shape))
+
+    def total():
+        h = x * 1.0
+        return h, Tensor._make(h.data.sum(), (h,), lambda g: (np.asarray(g),), "sum")
+
+    h, y = total()
+    gx, gh = mp.autograd.grad(y, [x, h])
+    assert gx.tolist() == [1.0, 1.0, 1.0] and gh.tolist() == [1.0, 1.0, 1.0]
+    total()[1].backward(inputs=[x])
+    assert x.grad.shape == (3,) and x.grad.tolist() == [1.0, 1.0, 1.0]
+    assert shapes == [(3,), (3,)]
