@@ -585,3 +585,30 @@ def test_grad_fits_a_gradient_a_handmade_rule_leaves_broadcast():
     total()[1].backward(inputs=[x])
     assert x.grad.shape == (3,) and x.grad.tolist() == [1.0, 1.0, 1.0]
     assert shapes == [(3,), (3,)]
+
+
+@pytest.mark.parametrize(
+    "g, axes, keepdims, shape",
+    [
+        (np.array(2.0), (0, 1), False, (2, 3)),  # a full reduction
+        (np.array([1.0, 2.0]), (1,), False, (2, 3)),  # the reduced axis put back
+        (np.array([[1.0], [2.0]]), (1,), True, (2, 3)),
+        (np.array([[1.0, 2.0, 3.0]]), (0,), True, (2, 3)),
+        (np.arange(4.0)[::2], (1,), False, (2, 3)),  # a strided (non-contiguous) gradient
+    ],
+)
+def test_expand_puts_the_reduced_axes_back_as_a_read_only_view(g, axes, keepdims, shape):
+    """A reduction's backward repeats its gradient along the reduced axes: the values
+    of np.broadcast_to, read-only (a hook writing into it is refused, as torch refuses
+    to write into an expanded gradient)."""
+    from micrograd_plus.autograd.shared import expand
+
+    out = expand(g, axes, keepdims, shape)
+    want = np.broadcast_to(g if keepdims else np.expand_dims(g, axes), shape)
+    np.testing.assert_array_equal(out, want)
+    assert out.shape == shape and not out.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        out[...] = 0
+    graph = expand(Tensor(g), axes, keepdims, shape)  # under create_graph: a Tensor
+    assert isinstance(graph, Tensor) and graph.shape == shape
+    np.testing.assert_array_equal(graph.data, want)
