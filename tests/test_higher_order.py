@@ -416,3 +416,19 @@ def test_a_single_gradient_need_not_be_wrapped_in_a_list_as_torch():
     for seed in (Tensor(np.array([3.0, 5.0])), np.array([3.0, 5.0])):
         np.testing.assert_array_equal(grad(x * x, x, grad_outputs=seed)[0].data, want.numpy())
     np.testing.assert_array_equal(grad((x * x).sum(), x, grad_outputs=3.0)[0].data, [6.0, 12.0])
+
+
+def test_grad_reaches_an_input_no_op_recorded_even_from_the_first_recorded_node(monkeypatch):
+    """``t.detach().requires_grad_()`` has no creation number: it must sort before
+    every node, the first one a process records (number 1) included."""
+    from itertools import count
+
+    import micrograd_plus.tensor as tensor_module
+
+    for _ in range(30):  # the tie-break of a wrong order would depend on ids: try many
+        monkeypatch.setattr(tensor_module, "next_seq", count(1).__next__)
+        x = Tensor(np.array([1.0, 2.0])).detach().requires_grad_()
+        y = x * 2
+        assert y._seq == 1
+        (g,) = grad((y * 3).sum(), x)
+        np.testing.assert_array_equal(g.data, [6.0, 6.0])
