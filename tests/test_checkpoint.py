@@ -411,3 +411,20 @@ def test_an_archive_whose_end_record_defers_its_entry_count_to_zip64_is_not_refu
     path.write_bytes(b"PK" + bytes(40) + end.replace(b"\xff\xff", b"\x03\x00"))
     with pytest.raises(AssertionError, match="refused"):
         checkpoint_module._check_entry_count(Archive(), path)
+
+
+def test_a_compressed_entry_may_declare_up_to_the_limit(tmp_path):
+    """16 float32 values (64 bytes) compressed: read under a limit of 64 bytes, refused
+    under 63; a stored (uncompressed) entry is bounded by the file instead."""
+    path = tmp_path / "packed.npz"
+    np.savez_compressed(path, w=np.ones(16, np.float32))
+    with checkpoint_module._Archive(path) as archive:
+        np.testing.assert_array_equal(archive.read(["w"], limit=64)["w"], np.ones(16))
+        np.testing.assert_array_equal(archive.read(["w"], limit=None)["w"], np.ones(16))
+        with pytest.raises(
+            ValueError, match=r"declares 64 bytes .* more than this load can need \(63\)"
+        ):
+            archive.read(["w"], limit=63)
+    np.savez(path, w=np.ones(16, np.float32))
+    with checkpoint_module._Archive(path) as archive:
+        np.testing.assert_array_equal(archive.read(["w"], limit=1)["w"], np.ones(16))

@@ -432,3 +432,23 @@ def test_grad_reaches_an_input_no_op_recorded_even_from_the_first_recorded_node(
         assert y._seq == 1
         (g,) = grad((y * 3).sum(), x)
         np.testing.assert_array_equal(g.data, [6.0, 6.0])
+
+
+def test_autograd_backward_defaults_as_torch():
+    """torch.autograd.backward: first order into ``.grad`` (arrays here), the graph
+    released unless retain_graph=True (or create_graph=True) keeps it."""
+    from micrograd_plus import autograd, inference_mode
+
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    loss = (x * x).sum()
+    autograd.backward(loss, retain_graph=True)
+    autograd.backward(loss)
+    assert type(x.grad) is np.ndarray and x.grad.tolist() == [4.0, 8.0]
+    with pytest.raises(RuntimeError, match="a second time"):
+        autograd.backward(loss)
+    x.grad, loss = None, (x * x).sum()
+    autograd.backward(loss, create_graph=True)  # keeps the graph, grads are Tensors
+    assert isinstance(x.grad, Tensor) and x.grad.tolist() == [2.0, 4.0]
+    autograd.backward(loss)  # the graph is still there
+    with inference_mode():
+        assert not (x * 2).requires_grad
