@@ -428,3 +428,32 @@ def test_a_compressed_entry_may_declare_up_to_the_limit(tmp_path):
     np.savez(path, w=np.ones(16, np.float32))
     with checkpoint_module._Archive(path) as archive:
         np.testing.assert_array_equal(archive.read(["w"], limit=1)["w"], np.ones(16))
+
+
+def test_a_scheduler_state_holding_arrays_comes_back(tmp_path):
+    """Any object with state_dict()/load_state_dict() can be the scheduler; its arrays
+    are read back with the rest of its state."""
+
+    class Warmup:
+        def __init__(self, factors):
+            self.factors = factors
+
+        def state_dict(self):
+            return {"factors": self.factors, "step": np.float32(3)}
+
+        def load_state_dict(self, state):
+            self.factors, self.step = state["factors"], state["step"]
+
+    path = save_checkpoint(tmp_path / "ck.npz", make_model(), scheduler=Warmup(np.arange(3.0)))
+    back = Warmup(None)
+    load_checkpoint(path, make_model(), scheduler=back)
+    np.testing.assert_array_equal(back.factors, [0.0, 1.0, 2.0])
+    assert type(back.step) is np.float32 and back.step == 3
+
+
+def test_a_file_of_only_an_end_record_that_lists_entries_is_refused(tmp_path):
+    """22 bytes: an empty zip whose end record claims one entry (zipfile opens it)."""
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"PK\x05\x06" + bytes(4) + (1).to_bytes(2, "little") * 2 + bytes(10))
+    with pytest.raises(ValueError, match="lists 1 entries but 0 could be read"):
+        load_model(make_model(), path)
