@@ -428,3 +428,48 @@ def test_jacobian_of_an_empty_output_is_empty():
     TensorList'); the Jacobian of a function into R^0 is the (0, n) matrix."""
     jac = F.jacobian(lambda x: x[:0], Tensor(X3))
     assert jac.shape == (0, 3) and jac.dtype == np.float64
+
+
+# ------------------------------------------- census survivors (issue 27, pin27g)
+def test_create_graph_jacobian_of_a_two_element_output_matches_torch():
+    """Two rows that carry a graph are stacked (one row is only reshaped)."""
+    x, xt = Tensor(X3[:2], requires_grad=True), torch.tensor(X3[:2], requires_grad=True)
+    mine = F.jacobian(vector_one, x, create_graph=True)
+    ref = TF.jacobian(vector_one, xt, create_graph=True)
+    assert_same(mine, ref, graph=True)
+    (g,) = mp.grad((mine * Tensor(V3[:2])).sum(), x)
+    (gt,) = torch.autograd.grad((ref * torch.tensor(V3[:2])).sum(), xt)
+    np.testing.assert_allclose(g.data, gt.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def quadratic(x):
+    return (x * x * 2).sum()
+
+
+def doubled(x):
+    return x * 2
+
+
+# which -> (func, v?): each result is constant in x, so under create_graph it carries
+# no graph unless x's own does; v and the inputs are detached copies (torch).
+CONSTANT_RESULTS = {
+    "vjp": (doubled, True),
+    "jvp": (doubled, True),
+    "jacobian": (doubled, False),
+    "vhp": (quadratic, True),
+    "hvp": (quadratic, True),
+}
+
+
+@pytest.mark.parametrize("which", CONSTANT_RESULTS)
+@pytest.mark.parametrize("inputs_require_grad", [False, True])
+def test_create_graph_results_constant_in_the_input_as_torch(which, inputs_require_grad):
+    func, with_v = CONSTANT_RESULTS[which]
+    x, xt = Tensor(X3), torch.tensor(X3)
+    x.requires_grad_(inputs_require_grad)
+    xt.requires_grad_(inputs_require_grad)
+    v = {"v": Tensor(V3)} if with_v else {}
+    vt = {"v": torch.tensor(V3)} if with_v else {}
+    mine = getattr(F, which)(func, x, **v, create_graph=True)
+    ref = getattr(TF, which)(func, xt, **vt, create_graph=True)
+    assert_same(mine, ref, graph=True)

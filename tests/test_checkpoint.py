@@ -330,3 +330,130 @@ def test_checkpoint_of_another_format_or_a_newer_version_is_refused(tmp_path, ch
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="unsupported checkpoint format"):
         load_checkpoint(path, make_model())
+
+
+# ------------------------------------------- census survivors (issue 27, pin27g)
+def test_saving_creates_every_missing_folder_on_the_path(tmp_path):
+    model = make_model()
+    path = save_checkpoint(tmp_path / "runs" / "day1" / "ck.npz", model, epoch=2)
+    assert path.is_file() and (tmp_path / "runs").is_dir()
+    assert load_checkpoint(path, make_model(1)) == {"epoch": 2}
+    path = save_model(model, tmp_path / "models" / "a" / "b" / "m.npz")
+    assert_same_weights(load_model(make_model(1), path), model)
+
+
+@pytest.mark.parametrize("size", [1, 41, 42, 43, 63, 64, 65, 100, 254, 255])
+def test_a_temporary_keeps_as_much_of_the_name_as_fits_in_the_names_length_or_64(size):
+    """``.<name cut>.<8 hex digits><8 random>.tmp``: never longer than the file's name
+    (or 64 bytes, for short names), and cut no further than that."""
+    name = "m" * (size - 4) + ".npz" if size > 4 else "m"
+    prefix = checkpoint_module._temp_prefix(name)
+    temporary = prefix + "abcdefgh.tmp"  # mkstemp adds 8 random characters
+    # '.' + '.' + 8 + 8 + '.tmp' = 22 bytes besides the name: cut only past max(size, 64)
+    assert len(temporary) == min(size + 22, max(size, 64))
+    cut = prefix[1:-9]
+    assert name.startswith(cut) and prefix[-9] == "." and len(prefix[-8:]) == 8
+
+
+def test_restore_rng_false_leaves_the_global_random_state_alone(tmp_path):
+    path = save_checkpoint(tmp_path / "ck.npz", make_model())  # the state at save time
+    saved = np.random.get_state()[1].copy()
+    model = make_model(1)  # make_model seeds: build it first
+    np.random.seed(123)
+    expected = np.random.get_state()[1].copy()
+    load_checkpoint(path, model, restore_rng=False)
+    np.testing.assert_array_equal(np.random.get_state()[1], expected)
+    load_checkpoint(path, model)
+    np.testing.assert_array_equal(np.random.get_state()[1], saved)
+
+
+def test_extra_values_keep_their_types_and_non_finite_numbers(tmp_path):
+    """NumPy scalars come back as the same NumPy type (np.float64 is also a Python
+    float); NaN and infinities survive the JSON."""
+    extra = {
+        "best": np.float64(0.25),
+        "lr": np.float32(0.5),
+        "steps": 7,
+        "loss": float("nan"),
+        "history": [float("inf"), -float("inf"), 1.5],
+    }
+    path = save_checkpoint(tmp_path / "ck.npz", make_model(), **extra)
+    got = load_checkpoint(path, make_model())
+    assert {k: type(v) for k, v in got.items()} == {k: type(v) for k, v in extra.items()}
+    assert got["best"] == 0.25 and got["lr"] == 0.5 and got["steps"] == 7
+    assert np.isnan(got["loss"]) and got["history"] == [float("inf"), -float("inf"), 1.5]
+
+
+def test_saving_leaves_the_other_files_of_the_folder_alone(tmp_path):
+    save_model(make_model(), tmp_path / "a.npz")
+    (tmp_path / "notes.txt").write_text("keep")
+    save_model(make_model(1), tmp_path / "b.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.npz", "b.npz", "notes.txt"]
+
+
+def test_an_archive_whose_end_record_defers_its_entry_count_to_zip64_is_not_refused(tmp_path):
+    """0xFFFF entries in the end record means "see the ZIP64 record": no count to check
+    (a real one needs 65,535 entries; the check reads only the record and the names)."""
+
+    class Archive:
+        class zip:  # noqa: N801 - the attribute np.load's NpzFile has
+            @staticmethod
+            def namelist():
+                return ["a.npy", "b.npy"]
+
+        def close(self):
+            raise AssertionError("refused")
+
+    path = tmp_path / "big.npz"
+    end = b"PK\x05\x06" + bytes(4) + (0xFFFF).to_bytes(2, "little") * 2 + bytes(10)
+    path.write_bytes(b"PK" + bytes(40) + end)
+    checkpoint_module._check_entry_count(Archive(), path)  # no error
+    path.write_bytes(b"PK" + bytes(40) + end.replace(b"\xff\xff", b"\x03\x00"))
+    with pytest.raises(AssertionError, match="refused"):
+        checkpoint_module._check_entry_count(Archive(), path)
+
+
+def test_a_compressed_entry_may_declare_up_to_the_limit(tmp_path):
+    """16 float32 values (64 bytes) compressed: read under a limit of 64 bytes, refused
+    under 63; a stored (uncompressed) entry is bounded by the file instead."""
+    path = tmp_path / "packed.npz"
+    np.savez_compressed(path, w=np.ones(16, np.float32))
+    with checkpoint_module._Archive(path) as archive:
+        np.testing.assert_array_equal(archive.read(["w"], limit=64)["w"], np.ones(16))
+        np.testing.assert_array_equal(archive.read(["w"], limit=None)["w"], np.ones(16))
+        with pytest.raises(
+            ValueError, match=r"declares 64 bytes .* more than this load can need \(63\)"
+        ):
+            archive.read(["w"], limit=63)
+    np.savez(path, w=np.ones(16, np.float32))
+    with checkpoint_module._Archive(path) as archive:
+        np.testing.assert_array_equal(archive.read(["w"], limit=1)["w"], np.ones(16))
+
+
+def test_a_scheduler_state_holding_arrays_comes_back(tmp_path):
+    """Any object with state_dict()/load_state_dict() can be the scheduler; its arrays
+    are read back with the rest of its state."""
+
+    class Warmup:
+        def __init__(self, factors):
+            self.factors = factors
+
+        def state_dict(self):
+            return {"factors": self.factors, "step": np.float32(3)}
+
+        def load_state_dict(self, state):
+            self.factors, self.step = state["factors"], state["step"]
+
+    path = save_checkpoint(tmp_path / "ck.npz", make_model(), scheduler=Warmup(np.arange(3.0)))
+    back = Warmup(None)
+    load_checkpoint(path, make_model(), scheduler=back)
+    np.testing.assert_array_equal(back.factors, [0.0, 1.0, 2.0])
+    assert type(back.step) is np.float32 and back.step == 3
+
+
+def test_a_file_of_only_an_end_record_that_lists_entries_is_refused(tmp_path):
+    """22 bytes: an empty zip whose end record claims one entry (zipfile opens it)."""
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"PK\x05\x06" + bytes(4) + (1).to_bytes(2, "little") * 2 + bytes(10))
+    with pytest.raises(ValueError, match="lists 1 entries but 0 could be read"):
+        load_model(make_model(), path)

@@ -725,3 +725,27 @@ def test_a_compressed_extra_value_just_over_64_mib_is_refused(tmp_path):
     message = rf"'{history[:-4]}': it declares 67108868 bytes .* can need \(67108864\)"
     with pytest.raises(ValueError, match=message):
         load(path)
+
+
+# ------------------------------------------- census survivors (issue 27, pin27g)
+@pytest.mark.parametrize("held", [0, 24, 47, 48])
+def test_an_entry_holding_fewer_bytes_than_its_header_declares_is_named(tmp_path, held):
+    """0.weight declares 4 x 3 float32 values (48 bytes) but holds fewer: refused from
+    its header, which names both sizes (all 48 load)."""
+    path = tmp_path / "model.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        for key, value in weights(make_model()).items():
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, value.astype(np.float32))
+            data = buf.getvalue()
+            if key == "0.weight":
+                data = data[: len(data) - value.size * 4 + held]
+            archive.writestr(f"{key}.npy", data)
+    if held == 48:
+        _assert_same(weights(load_model(make_model(1), path)), weights(make_model()))
+        return
+    declares = rf"declares shape \(4, 3\) \(48 bytes\) but it holds {held} bytes"
+    with pytest.raises(
+        ValueError, match=r"entry '0\.weight' is corrupt \(truncated: .*" + declares
+    ):
+        load_model(make_model(1), path)

@@ -645,3 +645,71 @@ def test_lbfgs_load_state_dict_gives_saved_scalars_the_parameters_dtype():
     assert all(type(s) is np.float32 for s in scalars), [type(s) for s in scalars]
     assert [type(loaded[k]) for k in ("n_iter", "func_evals")] == [int, int]
     assert loaded["d"].dtype == np.float32 and loaded["d"].shape == (2,)
+
+
+# ------------------------------------ census survivors in autograd/, checkpoint.py (pin27g)
+class _CubeWithWrongGradient(mp.Function):
+    """x**3 with a backward ``3 x**2 * scale + offset``: off by a relative or absolute error."""
+
+    scale, offset = 1.0, 0.0
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**3
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * (3 * x**2 * _CubeWithWrongGradient.scale + _CubeWithWrongGradient.offset)
+
+
+def _check_cube(x, scale=1.0, offset=0.0, **tolerances):
+    _CubeWithWrongGradient.scale, _CubeWithWrongGradient.offset = scale, offset
+    try:
+        cube = _CubeWithWrongGradient.apply
+        return mp.autograd.gradient_check(lambda t: cube(t).sum(), x, **tolerances)
+    finally:
+        _CubeWithWrongGradient.scale, _CubeWithWrongGradient.offset = 1.0, 0.0
+
+
+X_CUBE = np.array([1.0, -2.0, 3.0])  # the true gradient 3 x**2 is [3, 12, 27]
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.001])
+def test_gradient_check_defaults_flag_a_gradient_off_by_a_tenth_of_a_percent(scale):
+    """With its defaults (atol 1e-5, rtol 1e-4, a step of 1e-6) gradient_check passes
+    the exact gradient of x**3 and fails one 0.1 % off, reporting that error."""
+    result = _check_cube(X_CUBE, scale)
+    assert result.passed is (scale == 1.0) and bool(result) is result.passed
+    expected = np.abs(3 * X_CUBE**2 * (scale - 1)).max()  # 0.027 off at x = 3
+    assert result.max_abs_error == pytest.approx(expected, abs=1e-7)
+
+
+def test_gradient_check_reports_the_largest_absolute_and_relative_errors():
+    """An error of 1e-3 in every entry: absolute 1e-3, relative largest where the true
+    gradient is smallest, 1e-3 / (3 + atol); passes under wide enough tolerances."""
+    result = _check_cube(X_CUBE, offset=1e-3, atol=0.5, rtol=0.0)
+    assert result.passed and result.errors == pytest.approx([1e-3], rel=1e-5)  # one input
+    assert result.max_abs_error == pytest.approx(1e-3, rel=1e-5)
+    assert result.max_rel_error == pytest.approx(1e-3 / 3.5, rel=1e-5)
+    assert not _check_cube(X_CUBE, offset=1e-3, atol=0.5e-3, rtol=0.0).passed
+
+
+def test_numerical_gradient_default_step_is_accurate_for_a_cubic():
+    """Central differences of x**3 are off by the step squared: 1e-12 at the default step."""
+    x = np.array([1.0, -2.0])
+    grad = mp.autograd.numerical_gradient(lambda v: (v**3).sum(), x)
+    np.testing.assert_allclose(grad, 3 * x**2, rtol=0, atol=1e-6)
+
+
+def test_gradient_check_weighs_a_non_scalar_output_by_standard_normal_draws():
+    """Each output's error counts with its weight, a standard normal draw (below 5 in
+    size but with odds of 6e-7): an error of 1e-3 per output reports at most 5e-3."""
+    cube = _CubeWithWrongGradient.apply
+    _CubeWithWrongGradient.offset = 1e-3
+    try:
+        result = mp.autograd.gradient_check(lambda t: cube(t), X_CUBE, atol=0.5)
+    finally:
+        _CubeWithWrongGradient.offset = 0.0
+    assert result.passed and 0 < result.max_abs_error <= 5e-3

@@ -436,3 +436,180 @@ def test_three_inplace_changes_of_one_tensor_still_invalidate_its_graph():
     assert x.tolist() == [24.0, 32.0]
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         y.backward()
+
+
+# ------------------------------------------- census survivors (issue 27, pin27g)
+def test_grads_are_the_tensors_own_arrays_as_torch():
+    """``.grad`` never aliases the gradient given to backward() nor one that flows on
+    through the graph: changing it in place changes nothing else, and vice versa."""
+    torch = pytest.importorskip("torch")
+    seed = np.array([1.0, 2.0], dtype=np.float32)
+    for make, gradient in ((Tensor, seed), (torch.tensor, torch.from_numpy(seed))):
+        x = make(np.array([3.0, 4.0], dtype=np.float32), requires_grad=True)
+        x.backward(gradient)  # a leaf as the root: its gradient is the seed itself
+        seed[0] = 5.0
+        assert np.asarray(x.grad).tolist() == [1.0, 2.0]
+        seed[0] = 1.0
+    x = Tensor([2.0, 3.0], requires_grad=True)
+    h = (x * 3).retain_grad()
+    y = h * 1.0
+    y.register_hook(lambda g: g)  # a hooked node's gradient also stays the node's own
+    y.sum().backward()
+    h.grad *= 10  # writable, and only h's
+    assert h.grad.tolist() == [10.0, 10.0] and x.grad.tolist() == [3.0, 3.0]
+
+
+def test_the_engines_backward_releases_the_graph_by_default():
+    from micrograd_plus.autograd import engine
+
+    x = Tensor([2.0], requires_grad=True)
+    y = x**3
+    engine.backward(y, np.ones(1, dtype=np.float32))
+    assert x.grad.tolist() == [12.0]
+    with pytest.raises(RuntimeError, match="a second time"):
+        engine.backward(y, np.ones(1, dtype=np.float32))
+
+
+def test_topological_order_lists_each_node_once_after_every_node_that_uses_it():
+    from micrograd_plus.autograd import topological_order
+
+    x = Tensor([0.5, 1.5], requires_grad=True)
+    a = x * 2
+    b, c = a.exp(), a + x  # a is used twice (a diamond), x three times
+    d = b * c
+    s = d + b
+    loss = s.sum()
+    order = topological_order(loss)
+    nodes = [loss, s, d, b, c, a]
+    assert len(order) == len(nodes) and {id(n) for n in order} == {id(n) for n in nodes}
+    assert order[0] is loss
+    position = {id(n): i for i, n in enumerate(order)}
+    for node in order:
+        for parent in node._parents:
+            if parent._parents:  # leaves are not listed
+                assert position[id(node)] < position[id(parent)]
+
+
+def test_leaf_grads_are_separate_writable_arrays_of_the_leafs_dtype_and_shape():
+    """``a + b`` hands both operands one gradient array, and ``sum`` a read-only view:
+    each leaf still gets its own writable ``.grad``, as torch; a 0-d leaf's gradient
+    stays a 0-d array after accumulating; a Fresh gradient of another dtype is cast."""
+    from micrograd_plus.autograd import Fresh
+
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    a.grad *= 2
+    assert a.grad.tolist() == [2.0, 2.0] and b.grad.tolist() == [1.0, 1.0]
+    s = Tensor(2.0, requires_grad=True)
+    for _ in range(2):
+        (s * s).backward()
+    assert type(s.grad) is np.ndarray and s.grad.shape == () and float(s.grad) == 8.0
+    x = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+    for _ in range(2):
+        y = Tensor._make(x.data * 2, (x,), lambda g: Fresh((np.full(2, 2.0),)), "twice")
+        y.sum().backward()
+        assert x.grad.dtype == np.float32
+    assert x.grad.tolist() == [4.0, 4.0]
+
+
+class _Product(Function):
+    """a * b, with a backward that gives ``b`` a gradient only when asked to."""
+
+    differentiable_backward = True
+    second = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        return grad * b, (grad * a if _Product.second else None)
+
+
+@pytest.mark.parametrize("mode", ["backward", "create_graph", "grad"])
+def test_no_grad_reaches_a_constant_or_an_input_whose_gradient_is_none(mode):
+    """A custom backward computes a gradient for every input; the engine gives none to
+    one that does not require grad, and ``None`` means no gradient (torch: ``.grad``
+    stays None)."""
+
+    def run(a, b):
+        out = _Product.apply(a, b).sum()
+        if mode == "grad":
+            return mp.autograd.grad(out, a)[0].data
+        out.backward(create_graph=mode == "create_graph")
+        return getattr(a.grad, "data", a.grad)
+
+    x, c = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    assert run(x, c).tolist() == [3.0, 4.0] and c.grad is None
+    y = Tensor([3.0, 4.0], requires_grad=True)
+    _Product.second = False
+    try:
+        assert run(Tensor([1.0, 2.0], requires_grad=True), y).tolist() == [3.0, 4.0]
+    finally:
+        _Product.second = True
+    assert y.grad is None
+
+
+def test_an_inplace_stamp_is_forgotten_with_its_memory():
+    from micrograd_plus.autograd import versions
+
+    t = Tensor(np.zeros(3))
+    t.add_(1)
+    t.add_(1)  # a second change updates the entry of the same memory
+    owner = versions.memory_owner(t.data)
+    key = id(owner)
+    assert versions.version(t.data[1:]) > 0 and key in versions._stamps
+    assert versions.version(np.zeros(3)) == 0  # memory never changed in place
+    del t, owner
+    gc.collect()
+    assert key not in versions._stamps
+
+
+def test_grad_fits_a_gradient_a_handmade_rule_leaves_broadcast():
+    """A rule may return a gradient that broadcasts to its input (as the first-order
+    path accepts): grad() and backward(inputs=) give it the input's shape, and so
+    does a hook on the input."""
+    x = Tensor(np.zeros(3, dtype=np.float32), requires_grad=True)
+    shapes = []
+    x.register_hook(lambda g: shapes.append(g.shape))
+
+    def total():
+        h = x * 1.0
+        return h, Tensor._make(h.data.sum(), (h,), lambda g: (np.asarray(g),), "sum")
+
+    h, y = total()
+    gx, gh = mp.autograd.grad(y, [x, h])
+    assert gx.tolist() == [1.0, 1.0, 1.0] and gh.tolist() == [1.0, 1.0, 1.0]
+    total()[1].backward(inputs=[x])
+    assert x.grad.shape == (3,) and x.grad.tolist() == [1.0, 1.0, 1.0]
+    assert shapes == [(3,), (3,)]
+
+
+@pytest.mark.parametrize(
+    "g, axes, keepdims, shape",
+    [
+        (np.array(2.0), (0, 1), False, (2, 3)),  # a full reduction
+        (np.array([1.0, 2.0]), (1,), False, (2, 3)),  # the reduced axis put back
+        (np.array([[1.0], [2.0]]), (1,), True, (2, 3)),
+        (np.array([[1.0, 2.0, 3.0]]), (0,), True, (2, 3)),
+        (np.arange(4.0)[::2], (1,), False, (2, 3)),  # a strided (non-contiguous) gradient
+    ],
+)
+def test_expand_puts_the_reduced_axes_back_as_a_read_only_view(g, axes, keepdims, shape):
+    """A reduction's backward repeats its gradient along the reduced axes: the values
+    of np.broadcast_to, read-only (a hook writing into it is refused, as torch refuses
+    to write into an expanded gradient)."""
+    from micrograd_plus.autograd.shared import expand
+
+    out = expand(g, axes, keepdims, shape)
+    want = np.broadcast_to(g if keepdims else np.expand_dims(g, axes), shape)
+    np.testing.assert_array_equal(out, want)
+    assert out.shape == shape and not out.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        out[...] = 0
+    graph = expand(Tensor(g), axes, keepdims, shape)  # under create_graph: a Tensor
+    assert isinstance(graph, Tensor) and graph.shape == shape
+    np.testing.assert_array_equal(graph.data, want)

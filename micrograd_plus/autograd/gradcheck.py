@@ -73,9 +73,9 @@ def gradient_check(f, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     """Compare the analytic gradients of ``f(*inputs)`` with central differences.
 
     Every input is converted to float64 first, so the comparison measures the
-    op, not float32 rounding. ``f`` takes Tensors and returns a Tensor; a
-    non-scalar result is reduced with a fixed random projection so every output
-    element is checked.
+    op, not float32 rounding. ``f`` takes Tensors and returns a Tensor; a non-scalar
+    result is reduced with a fixed random projection (standard normal weights), so
+    every output element is checked.
 
     Returns
     -------
