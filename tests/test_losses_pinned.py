@@ -109,3 +109,20 @@ def test_bce_with_logits_pos_weight_broadcasts_over_the_last_axis(torch):
     assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
     np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-10)
+
+
+# --------------------------------------------------------------- pin27i (issue 27)
+# Census survivors in nn/losses/, each pinned against PyTorch 2.13 in float64.
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.3])
+def test_smooth_l1_module_takes_beta_zero_as_torch(torch, beta):
+    """SmoothL1Loss(beta=0) is allowed (torch: the L1 loss); only a negative beta is refused."""
+    x = Tensor(RESIDUALS, requires_grad=True)
+    loss = mp.SmoothL1Loss(beta=beta)(x, np.zeros_like(RESIDUALS))
+    loss.backward()
+    tx = torch.tensor(RESIDUALS, requires_grad=True)
+    tloss = torch.nn.SmoothL1Loss(beta=beta)(tx, torch.zeros_like(tx))
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
