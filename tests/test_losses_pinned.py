@@ -126,3 +126,35 @@ def test_smooth_l1_module_takes_beta_zero_as_torch(torch, beta):
     tloss.backward()
     assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
     np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_max_and_row_sum_are_numpys_bit_for_bit(dtype):
+    """The column loops for a few classes promise NumPy's own numbers (same additions)."""
+    from micrograd_plus.nn.losses.cross_entropy import _row_max, _row_sum
+
+    rng = np.random.default_rng(27)
+    for classes in range(1, 13):
+        rows = (rng.standard_normal((6, classes)) * 10).astype(dtype)
+        for ours, theirs in ((_row_max, rows.max), (_row_sum, rows.sum)):
+            got = ours(rows)
+            assert got.shape == (6, 1) and got.dtype == dtype
+            np.testing.assert_array_equal(got, theirs(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(6, 10), (3, 10, 2), (10,)])
+def test_cross_entropy_with_ten_classes_matches_torch(torch, reduction, shape):
+    """More classes than the column loops take (MNIST's ten): NumPy's row reductions."""
+    rng = np.random.default_rng(10)
+    logits = rng.standard_normal(shape) * 4
+    labels = rng.integers(0, 10, shape[:1] + shape[2:]) if len(shape) > 1 else np.array(7)
+    x = Tensor(logits, requires_grad=True)
+    loss = F.cross_entropy(x, Tensor(labels), reduction=reduction)
+    upstream = rng.standard_normal(loss.shape)
+    loss.backward(upstream)
+    tx = torch.tensor(logits, requires_grad=True)
+    tloss = torch.nn.functional.cross_entropy(tx, torch.tensor(labels), reduction=reduction)
+    tloss.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(loss.data, tloss.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-15)
