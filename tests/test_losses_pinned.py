@@ -158,3 +158,30 @@ def test_cross_entropy_with_ten_classes_matches_torch(torch, reduction, shape):
     tloss.backward(torch.tensor(upstream))
     np.testing.assert_allclose(loss.data, tloss.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-15)
+
+
+def test_bce_names_the_first_target_outside_the_unit_interval_and_counts_them():
+    """The edges 0 and 1 are valid targets: the message names the first one outside."""
+    p = Tensor(np.full(6, 0.5))
+    target = Tensor(np.array([0.0, 1.0, -0.5, 0.3, 2.0, 1.0]))
+    with pytest.raises(ValueError, match=r"target\[2\] is -0\.5 \(2 of 6 outside\)"):
+        F.binary_cross_entropy(p, target)
+
+
+def test_bce_target_gradient_is_the_derivative_of_the_clamped_loss():
+    """At p = 0, p = 1 and p below exp(-100) both logs are clamped at -100 (torch 2.13's
+    target gradient is +-inf or unclamped there, as chapter 3 shows): the loss is linear in
+    the target, so central differences of the forward value are exact."""
+    p = np.array([0.0, 1.0, 1e-50, 0.3])
+    y = np.array([0.2, 0.7, 0.5, 0.4])
+    t = Tensor(y, requires_grad=True)
+    F.binary_cross_entropy(Tensor(p), t, reduction="sum").backward()
+    h, by_differences = 1e-3, []
+    for i in range(len(y)):
+        up, down = y.copy(), y.copy()
+        up[i] += h
+        down[i] -= h
+        loss = [F.binary_cross_entropy(Tensor(p), Tensor(v), reduction="sum") for v in (up, down)]
+        by_differences.append((loss[0].item() - loss[1].item()) / (2 * h))
+    np.testing.assert_allclose(t.grad, by_differences, rtol=1e-9)
+    np.testing.assert_array_equal(t.grad[:3], [100.0, -100.0, 100.0])
