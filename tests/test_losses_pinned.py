@@ -185,3 +185,55 @@ def test_bce_target_gradient_is_the_derivative_of_the_clamped_loss():
         by_differences.append((loss[0].item() - loss[1].item()) / (2 * h))
     np.testing.assert_allclose(t.grad, by_differences, rtol=1e-9)
     np.testing.assert_array_equal(t.grad[:3], [100.0, -100.0, 100.0])
+
+
+MASKED = np.array([[-np.inf, 1.0, 2.0], [0.5, 0.1, -0.3], [1.0, -np.inf, 0.0], [0.2, 0.4, -1.0]])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"label_smoothing": 0.1}, {"weight": np.array([1.0, 2.0, 3.0])}],
+    ids=["plain", "smoothed", "weighted"],
+)
+def test_an_ignored_row_with_a_minus_inf_logit_counts_zero_as_torch(torch, reduction, kwargs):
+    """A masked logit (-inf) in an ignored row: torch's loss skips the row; ours was NaN."""
+    target = np.array([-100, 0, 2, -100])
+    theirs = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    x = Tensor(MASKED, requires_grad=True)
+    loss = F.cross_entropy(x, Tensor(target), reduction=reduction, **kwargs)
+    loss.sum().backward()
+    tx = torch.tensor(MASKED, requires_grad=True)
+    tloss = torch.nn.functional.cross_entropy(
+        tx, torch.tensor(target), reduction=reduction, **theirs
+    )
+    tloss.sum().backward()
+    np.testing.assert_allclose(loss.data, tloss.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+    if "label_smoothing" not in kwargs:  # nll_loss on log-probabilities with a -inf
+        log_p = torch.log_softmax(torch.tensor(MASKED), 1)
+        weight = kwargs.get("weight")
+        ours = F.nll_loss(Tensor(log_p.numpy()), Tensor(target), weight, reduction=reduction)
+        tnll = torch.nn.functional.nll_loss(
+            log_p, torch.tensor(target), theirs.get("weight"), reduction=reduction
+        )
+        np.testing.assert_allclose(ours.data, tnll.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_one_class_with_ignored_targets_matches_torch(torch, smoothing):
+    """One class: the ignored rows gather class 0, the only one there is."""
+    logits = np.array([[0.3], [-1.2], [2.0]])
+    target = np.array([0, -100, 0])
+    x = Tensor(logits, requires_grad=True)
+    loss = F.cross_entropy(x, Tensor(target), label_smoothing=smoothing, reduction="sum")
+    loss.backward()
+    tx = torch.tensor(logits, requires_grad=True)
+    tloss = torch.nn.functional.cross_entropy(
+        tx, torch.tensor(target), label_smoothing=smoothing, reduction="sum"
+    )
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), abs=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), atol=1e-12)
+    nll = F.nll_loss(Tensor(logits), Tensor(target), reduction="none")
+    np.testing.assert_array_equal(nll.data, [-0.3, 0.0, -2.0])
