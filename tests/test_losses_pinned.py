@@ -237,3 +237,83 @@ def test_one_class_with_ignored_targets_matches_torch(torch, smoothing):
     np.testing.assert_allclose(x.grad, tx.grad.numpy(), atol=1e-12)
     nll = F.nll_loss(Tensor(logits), Tensor(target), reduction="none")
     np.testing.assert_array_equal(nll.data, [-0.3, 0.0, -2.0])
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 1.0])
+def test_label_smoothing_at_the_ends_of_its_range_matches_torch(torch, smoothing):
+    """0 and 1 are both allowed (torch: [0.0, 1.0]); just outside is refused."""
+    logits, target = np.array([[1.0, -0.5, 0.2], [0.3, 0.9, -1.1]]), np.array([2, 0])
+    for ours in (
+        lambda x, t: F.cross_entropy(x, t, label_smoothing=smoothing),
+        mp.CrossEntropyLoss(label_smoothing=smoothing),
+    ):
+        x = Tensor(logits, requires_grad=True)
+        loss = ours(x, Tensor(target))
+        loss.backward()
+        tx = torch.tensor(logits, requires_grad=True)
+        tloss = torch.nn.functional.cross_entropy(
+            tx, torch.tensor(target), label_smoothing=smoothing
+        )
+        tloss.backward()
+        assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+        np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+    for bad in (-1e-9, 1 + 1e-9):
+        with pytest.raises(ValueError, match="label_smoothing must be in"):
+            F.cross_entropy(Tensor(logits), Tensor(target), label_smoothing=bad)
+        with pytest.raises(ValueError, match="label_smoothing must be in"):
+            mp.CrossEntropyLoss(label_smoothing=bad)
+
+
+def test_one_sample_with_a_probability_target_matches_torch(torch):
+    """1-D logits are one sample: a float target summing to 1 is its class probabilities;
+    one that does not (scores per sample mistaken for classes) is refused."""
+    logits, q = np.array([0.5, -1.0, 2.0, 0.1]), np.array([0.1, 0.2, 0.3, 0.4])
+    x, t = Tensor(logits, requires_grad=True), Tensor(q, requires_grad=True)
+    loss = F.cross_entropy(x, t)
+    loss.backward()
+    tx, tt = torch.tensor(logits, requires_grad=True), torch.tensor(q, requires_grad=True)
+    tloss = torch.nn.functional.cross_entropy(tx, tt)
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"it sums to 2\.5.*BCEWithLogitsLoss"):
+        F.cross_entropy(Tensor(logits), Tensor([1.0, 0.0, 1.0, 0.5]))
+
+
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+def test_ignore_index_equal_to_the_number_of_classes_matches_torch(torch, fn):
+    """An ignore_index just past the last class: the targets holding it are ignored."""
+    scores, target = np.log([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]]), [3, 1, 3]
+    x = Tensor(scores, requires_grad=True)
+    loss = getattr(F, fn)(x, Tensor(target), ignore_index=3)
+    loss.backward()
+    tx = torch.tensor(scores, requires_grad=True)
+    tloss = getattr(torch.nn.functional, fn)(tx, torch.tensor(target), ignore_index=3)
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+
+
+def test_nll_loss_takes_one_sample_and_refuses_a_0d_input(torch):
+    log_p = np.log([0.2, 0.5, 0.3])
+    x = Tensor(log_p, requires_grad=True)
+    loss = F.nll_loss(x, Tensor(np.array(1)))
+    loss.backward()
+    tx = torch.tensor(log_p, requires_grad=True)
+    tloss = torch.nn.functional.nll_loss(tx, torch.tensor(1))
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match="nll_loss needs log-probabilities with a class axis"):
+        F.nll_loss(Tensor(np.float64(-0.5)), Tensor(np.array(0)))
+
+
+def test_a_wrongly_shaped_target_is_explained_per_loss():
+    """cross_entropy also takes probabilities shaped like the input; nll_loss does not."""
+    scores, target = Tensor(np.zeros((3, 4))), Tensor(np.array([0, 1]))
+    needs = r"input of shape \(3, 4\) needs class-index targets of shape \(3,\)"
+    with pytest.raises(ValueError, match=needs + " or probabilities shaped like the input,"):
+        F.cross_entropy(scores, target)
+    with pytest.raises(ValueError, match=needs + r", got target of shape \(2,\)"):
+        F.nll_loss(scores, target)
