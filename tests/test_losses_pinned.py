@@ -317,3 +317,16 @@ def test_a_wrongly_shaped_target_is_explained_per_loss():
         F.cross_entropy(scores, target)
     with pytest.raises(ValueError, match=needs + r", got target of shape \(2,\)"):
         F.nll_loss(scores, target)
+
+
+def test_smooth_l1_at_exactly_beta_takes_the_linear_piece_as_torch(torch):
+    """torch's test is |d| < beta; at |d| == beta = 0.09 the quadratic piece, computed as
+    (0.5 / beta) d**2, rounds differently from |d| - beta / 2, so the bits tell them apart."""
+    beta, d = 0.09, np.array([0.09, -0.09, 0.05, 0.2])
+    ours = F.smooth_l1_loss(Tensor(d), np.zeros(4), reduction="none", beta=beta).data
+    theirs = torch.nn.functional.smooth_l1_loss(
+        torch.tensor(d), torch.zeros(4, dtype=torch.float64), reduction="none", beta=beta
+    )
+    np.testing.assert_array_equal(ours[:2], theirs.numpy()[:2])
+    np.testing.assert_array_equal(ours[:2], np.abs(d[:2]) - 0.5 * beta)
+    np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12)
