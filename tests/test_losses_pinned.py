@@ -330,3 +330,21 @@ def test_smooth_l1_at_exactly_beta_takes_the_linear_piece_as_torch(torch):
     np.testing.assert_array_equal(ours[:2], theirs.numpy()[:2])
     np.testing.assert_array_equal(ours[:2], np.abs(d[:2]) - 0.5 * beta)
     np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("var_shape", [(2, 3), (2, 1, 4), (2, 3, 4)])
+def test_gaussian_nll_with_3d_inputs_matches_torch(torch, var_shape):
+    """A (2, 3, 4) mean: var without the last axis is one variance per (2, 3) entry."""
+    rng = np.random.default_rng(3)
+    mean, target = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 3, 4))
+    var = rng.random(var_shape) + 0.2
+    ours = [Tensor(a, requires_grad=True) for a in (mean, target, var)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (mean, target, var)]
+    loss = F.gaussian_nll_loss(*ours, reduction="sum")
+    loss.backward()
+    tloss = torch.nn.functional.gaussian_nll_loss(*theirs, reduction="sum")
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+    for a, b in zip(ours, theirs):
+        assert a.grad.shape == b.shape
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-10)
