@@ -348,3 +348,16 @@ def test_gaussian_nll_with_3d_inputs_matches_torch(torch, var_shape):
     for a, b in zip(ours, theirs):
         assert a.grad.shape == b.shape
         np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+def test_ignore_index_zero_ignores_class_zero_as_torch(torch, fn):
+    scores, target = np.log([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]]), [0, 1, 2]
+    x = Tensor(scores, requires_grad=True)
+    loss = getattr(F, fn)(x, Tensor(target), ignore_index=0)
+    loss.backward()
+    tx = torch.tensor(scores, requires_grad=True)
+    tloss = getattr(torch.nn.functional, fn)(tx, torch.tensor(target), ignore_index=0)
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
