@@ -361,3 +361,13 @@ def test_ignore_index_zero_ignores_class_zero_as_torch(torch, fn):
     tloss.backward()
     assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
     np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+
+
+def test_huber_loss_refuses_delta_zero_as_torch(torch):
+    x, y = torch.tensor([0.5, -2.0]), torch.zeros(2)
+    with pytest.raises(RuntimeError, match="delta"):
+        torch.nn.functional.huber_loss(x, y, delta=0.0)
+    with pytest.raises(ValueError, match="huber_loss needs delta > 0, got 0.0"):
+        F.huber_loss(Tensor([0.5, -2.0]), np.zeros(2), delta=0.0)
+    small = F.huber_loss(Tensor([0.5, -2.0]), np.zeros(2), delta=1e-3).item()
+    assert small == pytest.approx(torch.nn.functional.huber_loss(x, y, delta=1e-3).item())
