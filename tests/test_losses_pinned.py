@@ -371,3 +371,24 @@ def test_huber_loss_refuses_delta_zero_as_torch(torch):
         F.huber_loss(Tensor([0.5, -2.0]), np.zeros(2), delta=0.0)
     small = F.huber_loss(Tensor([0.5, -2.0]), np.zeros(2), delta=1e-3).item()
     assert small == pytest.approx(torch.nn.functional.huber_loss(x, y, delta=1e-3).item())
+
+
+def test_gaussian_nll_names_the_first_negative_variance():
+    var = np.array([0.5, -0.5, 1.0, -2.0])
+    with pytest.raises(ValueError, match=r"holds -0\.5 \(var\[1\], 2 negative\)"):
+        F.gaussian_nll_loss(Tensor(np.zeros(4)), np.zeros(4), var)
+
+
+def test_gaussian_nll_target_with_fewer_axes_broadcasts_as_torch(torch):
+    """A (3,) target against a (5, 3) mean broadcasts, as torch's arithmetic does."""
+    rng = np.random.default_rng(5)
+    mean, target, var = rng.standard_normal((5, 3)), rng.standard_normal(3), rng.random((5, 3))
+    ours = [Tensor(a, requires_grad=True) for a in (mean, target, var + 0.1)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (mean, target, var + 0.1)]
+    loss = F.gaussian_nll_loss(*ours)
+    loss.backward()
+    tloss = torch.nn.functional.gaussian_nll_loss(*theirs)
+    tloss.backward()
+    assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-10)
