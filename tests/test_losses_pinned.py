@@ -392,3 +392,8 @@ def test_gaussian_nll_target_with_fewer_axes_broadcasts_as_torch(torch):
     assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-10)
+
+
+def test_gaussian_nll_refuses_a_target_that_does_not_broadcast():
+    with pytest.raises(ValueError, match=r"target of shape \(4,\) does not match the input's"):
+        F.gaussian_nll_loss(Tensor(np.zeros((5, 3))), np.zeros(4), np.ones((5, 3)))
