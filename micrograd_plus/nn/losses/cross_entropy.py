@@ -104,6 +104,13 @@ def _weighted_rows(t, ignore_index, w, dtype):
     return wt, safe
 
 
+def _zero_ignored(scores: np.ndarray, t: np.ndarray, ignore_index: int) -> np.ndarray:
+    """``scores`` (a fresh array) with the ignored rows' set to 0, so that an ignored row
+    with an infinite score (a logit of -inf) counts 0, as torch's, not 0 * inf = NaN."""
+    scores[t == ignore_index] = 0
+    return scores
+
+
 def _reduce_rows(rows: np.ndarray, reduction: str, denominator, out_shape):
     if reduction == "none":
         return rows.reshape(out_shape), None
@@ -245,12 +252,12 @@ def _cross_entropy_general(input, softmax, t, w, ignore_index, reduction, label_
     classes = probs.shape[1]
     index = np.arange(len(t))
     wt, safe = _weighted_rows(t, ignore_index, w, x.dtype)
-    nll = log_total[:, 0] - shifted[index, safe]
+    nll = _zero_ignored(log_total[:, 0] - shifted[index, safe], t, ignore_index)
     losses = (1 - label_smoothing) * wt * nll
     valid = None
     if label_smoothing:
         log_p = shifted - log_total
-        smooth = -(log_p.sum(axis=1) if w is None else log_p @ w)
+        smooth = _zero_ignored(-(log_p.sum(axis=1) if w is None else log_p @ w), t, ignore_index)
         valid = (t != ignore_index).astype(x.dtype)
         losses += (label_smoothing / classes) * valid * smooth
     out, scale = _reduce_rows(losses, reduction, wt.sum(), _sample_shape(x))
@@ -349,7 +356,7 @@ def nll_loss(
     t = _class_targets(x, target, ignore_index, "nll_loss")
     wt, safe = _weighted_rows(t, ignore_index, w, x.dtype)
     index = np.arange(len(t))
-    losses = -wt * rows[index, safe]
+    losses = -wt * _zero_ignored(rows[index, safe], t, ignore_index)
     out, scale = _reduce_rows(losses, reduction, wt.sum(), _sample_shape(x))
 
     picked = _onehot(rows, index, safe) * -wt[:, None]  # d loss_i / d x_i: -w onehot(t_i)
