@@ -532,3 +532,20 @@ def test_prod_second_derivative_over_the_first_of_three_dims_is_torchs():
     (th,) = torch.autograd.grad((tg * torch.tensor(weights)).sum(), tx)
     np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(h, th.numpy(), rtol=1e-12)
+
+
+# ------------------------------------------ issue 27, census survivors in ops/ (pin27j)
+def test_topk_takes_k_from_0_to_the_dim_size_and_refuses_others_as_torch():
+    torch = pytest.importorskip("torch")
+    values = np.random.default_rng(5).normal(size=(2, 3))
+    x, tx = mp.tensor(values, dtype=mp.float64), torch.tensor(values)
+    for k in (0, 3):
+        ours, theirs = x.topk(k, dim=1), tx.topk(k, dim=1)
+        assert ours.values.shape == tuple(theirs.values.shape) == (2, k)
+        np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())
+        np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+    for k in (-1, 4):
+        with pytest.raises(RuntimeError):
+            tx.topk(k, dim=1)
+        with pytest.raises(RuntimeError, match="out of range"):
+            x.topk(k, dim=1)
