@@ -549,3 +549,55 @@ def test_topk_takes_k_from_0_to_the_dim_size_and_refuses_others_as_torch():
             tx.topk(k, dim=1)
         with pytest.raises(RuntimeError, match="out of range"):
             x.topk(k, dim=1)
+
+
+def test_index_select_takes_a_0d_or_1d_index_and_refuses_a_matrix_as_torch():
+    torch = pytest.importorskip("torch")
+    values = np.arange(6.0).reshape(2, 3)
+    x, tx = mp.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    for index in ([2, 0, 2], 1):
+        out = x.index_select(1, mp.tensor(index, dtype=mp.int64))
+        ref = tx.index_select(1, torch.tensor(index))
+        np.testing.assert_array_equal(out.data, ref.detach().numpy())
+    with pytest.raises(IndexError):  # torch: "Index is supposed to be a vector"
+        tx.index_select(1, torch.tensor([[0, 1]]))
+    with pytest.raises(RuntimeError, match="1-D integer"):
+        x.index_select(1, mp.tensor([[0, 1]], dtype=mp.int64))
+    with pytest.raises(RuntimeError, match="1-D integer"):
+        x.index_select(1, mp.tensor([0.0]))
+
+
+def _pin_both(values, dtype=np.float64, requires_grad=False):
+    torch = pytest.importorskip("torch")
+    values = np.asarray(values, dtype=dtype)
+    ours = mp.tensor(values, dtype=values.dtype, requires_grad=requires_grad)
+    return ours, torch.tensor(values, requires_grad=requires_grad)
+
+
+def _pin_same(ours, theirs):
+    assert ours.dtype == np.dtype(str(theirs.dtype).removeprefix("torch."))
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=0)
+
+
+def test_reductions_take_dims_from_minus_ndim_to_ndim_minus_1_as_torch():
+    x, tx = _pin_both(np.arange(6.0).reshape(2, 3))
+    for dim in (-2, -1, 0, 1):
+        _pin_same(x.sum(dim=dim), tx.sum(dim=dim))
+    s, ts = _pin_both(2.0)  # a 0-d tensor takes dim 0 and -1, as torch
+    for dim in (0, -1):
+        _pin_same(s.softmax(dim=dim), ts.softmax(dim=dim))
+    for t, tt, dim in ((x, tx, 2), (x, tx, -3), (s, ts, 1), (s, ts, -2)):
+        with pytest.raises(IndexError):
+            tt.sum(dim=dim)
+        with pytest.raises(ValueError, match="out of range"):
+            t.sum(dim=dim)
+
+
+def test_trunc_division_of_negative_integers_and_of_floats_is_torchs():
+    x, tx = _pin_both([-7, 7, -7, 0, 7], dtype=np.int64)
+    y, ty = _pin_both([2, -2, -2, 3, 7], dtype=np.int64)
+    for mode in ("trunc", "floor"):
+        _pin_same(x.div(y, rounding_mode=mode), tx.div(ty, rounding_mode=mode))
+    # 1.0 // 0.1 is 9 in floating point; trunc(1.0 / 0.1) is 10, as torch's
+    a, ta = _pin_both([1.0, -1.0, 2.5])
+    _pin_same(a.div(0.1, rounding_mode="trunc"), ta.div(0.1, rounding_mode="trunc"))
