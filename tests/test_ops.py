@@ -601,3 +601,19 @@ def test_trunc_division_of_negative_integers_and_of_floats_is_torchs():
     # 1.0 // 0.1 is 9 in floating point; trunc(1.0 / 0.1) is 10, as torch's
     a, ta = _pin_both([1.0, -1.0, 2.5])
     _pin_same(a.div(0.1, rounding_mode="trunc"), ta.div(0.1, rounding_mode="trunc"))
+
+
+def test_expand_and_repeat_take_sizes_as_torch_in_each_spelling():
+    x, tx = _pin_both([[1.0], [2.0], [3.0]])
+    for sizes in ((-1, 4), ((-1, 4),), ([3, 4],), (2, 3, -1)):
+        _pin_same(x.expand(*sizes), tx.expand(*sizes))
+    v, tv = _pin_both([1.0, 2.0, 3.0])
+    _pin_same(v.expand(2, -1), tv.expand(2, -1))  # -1 on the first old dim
+    _pin_same(v[:1].expand(4), tv[:1].expand(4))  # one int
+    for counts in ((2, 1), ((2, 1),), ([1, 2],), (2, 1, 2)):
+        _pin_same(x.repeat(*counts), tx.repeat(*counts))
+    _pin_same(v.repeat(3), tv.repeat(3))
+    with pytest.raises(RuntimeError):
+        tx.repeat(2)
+    with pytest.raises(RuntimeError, match="at least one count per dim"):
+        x.repeat(2)
