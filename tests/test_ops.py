@@ -575,6 +575,12 @@ def _pin_both(values, dtype=np.float64, requires_grad=False):
 
 
 def _pin_same(ours, theirs):
+    if isinstance(theirs, (tuple, list)):
+        assert len(ours) == len(theirs)
+        for o, t in zip(ours, theirs, strict=True):
+            _pin_same(o, t)
+        return
+    assert ours.shape == tuple(theirs.shape)
     assert ours.dtype == np.dtype(str(theirs.dtype).removeprefix("torch."))
     np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=0)
 
@@ -617,3 +623,76 @@ def test_expand_and_repeat_take_sizes_as_torch_in_each_spelling():
         tx.repeat(2)
     with pytest.raises(RuntimeError, match="at least one count per dim"):
         x.repeat(2)
+
+
+def _pin_grad(fn, values, lib):
+    x = lib.tensor(np.asarray(values, dtype=np.float64), requires_grad=True)
+    fn(x, lib).sum().backward()
+    return np.asarray(x.grad)
+
+
+def test_gradients_at_the_kinks_and_ties_are_torchs():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    at = [-1.0, -0.5, 0.0, 0.5, 1.0]
+    cases = {  # our spelling, torch's
+        "relu": (lambda x, L: x.relu(), None),
+        "leaky_relu default": (lambda x, L: x.leaky_relu(), lambda x, L: F.leaky_relu(x)),
+        "clip": (lambda x, L: x.clip(-0.5, 0.5), lambda x, L: x.clamp(-0.5, 0.5)),
+        "clip min": (lambda x, L: x.clip(min=0.0), lambda x, L: x.clamp(min=0.0)),
+        "clip max": (lambda x, L: x.clip(max=0.0), lambda x, L: x.clamp(max=0.0)),
+        "maximum tie": (lambda x, L: x.maximum(L.zeros_like(x) + 0.5), None),
+        "minimum tie": (lambda x, L: (x * 2).minimum(x + 0.5), None),
+        "abs": (lambda x, L: x.abs(), None),
+    }
+    for name, (ours, theirs) in cases.items():
+        got, expected = _pin_grad(ours, at, mp), _pin_grad(theirs or ours, at, torch)
+        np.testing.assert_array_equal(got, expected, err_msg=name)
+    x, tx = _pin_both(at)
+    _pin_same(x.leaky_relu(), F.leaky_relu(tx))
+    y = mp.tensor([2.0, 1.0], requires_grad=True)  # a tie splits the gradient in half
+    z = mp.tensor([2.0, 3.0], requires_grad=True)
+    y.maximum(z).sum().backward()
+    np.testing.assert_array_equal(y.grad, [0.5, 0.0])
+    np.testing.assert_array_equal(z.grad, [0.5, 1.0])
+
+
+def test_split_and_chunk_at_their_edges_as_torch():
+    x, tx = _pin_both(np.arange(8.0).reshape(2, 4))
+    for args in ((1, 1), (3, 1), (4, 1), ([1, 3], 1)):
+        _pin_same(x.split(*args), tx.split(*args))
+    for args in ((1, 1), (3, 1), (4, 1), (8, 1), (2, 0)):
+        _pin_same(x.chunk(*args), tx.chunk(*args))
+    e, te = _pin_both(np.zeros(0))
+    _pin_same(e.split(2), te.split(2))  # one empty piece
+    for bad in (lambda t: t.split(0, 1), lambda t: t.chunk(0, 1), lambda t: t.chunk(-1)):
+        with pytest.raises(RuntimeError):
+            bad(tx)
+        with pytest.raises(RuntimeError, match="split_size must be positive|greater than 0"):
+            bad(x)
+
+
+def test_gather_and_dot_refuse_what_torch_refuses():
+    torch = pytest.importorskip("torch")
+    x, tx = _pin_both(np.arange(6.0).reshape(2, 3))
+    for index in (np.array([[0.0]]), np.array([0]), np.array([[[0]]])):
+        with pytest.raises(RuntimeError):
+            tx.gather(1, torch.tensor(index))
+        with pytest.raises(RuntimeError, match="gather"):
+            x.gather(1, mp.tensor(index, dtype=index.dtype))
+    ok = np.array([[2, 0], [1, 1]])
+    _pin_same(x.gather(1, mp.tensor(ok, dtype=mp.int64)), tx.gather(1, torch.tensor(ok)))
+    for a, b in (((3,), (3, 1)), ((1, 3), (3,)), ((1, 3), (3, 1))):
+        with pytest.raises(RuntimeError):
+            torch.dot(torch.ones(a), torch.ones(b))
+        with pytest.raises(RuntimeError, match="1D tensors expected"):
+            mp.dot(mp.ones(a), mp.ones(b))
+
+
+def test_sorting_a_0d_tensor_and_sorting_along_the_default_dim_as_torch():
+    s, ts = _pin_both(3.0)
+    _pin_same(s.argsort(), ts.argsort())
+    _pin_same(tuple(s.sort(descending=True)), tuple(ts.sort(descending=True)))
+    b, tb = _pin_both(np.random.default_rng(8).normal(size=(2, 3, 4)))
+    for call in (lambda t: t.argsort(), lambda t: t.sort().values, lambda t: t.topk(2).indices):
+        _pin_same(call(b), call(tb))
