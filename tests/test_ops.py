@@ -6,11 +6,14 @@ inputs?). Our functions and PyTorch's take the same positional tensors.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from oracles import assert_grads_match_numeric, assert_matches_torch, random_inputs
 
 import micrograd_plus as mp
+from micrograd_plus.autograd.gradcheck import numerical_gradient
 from micrograd_plus.ops.linalg import linear
 
 BROADCAST_SHAPES = [
@@ -696,3 +699,46 @@ def test_sorting_a_0d_tensor_and_sorting_along_the_default_dim_as_torch():
     b, tb = _pin_both(np.random.default_rng(8).normal(size=(2, 3, 4)))
     for call in (lambda t: t.argsort(), lambda t: t.sort().values, lambda t: t.topk(2).indices):
         _pin_same(call(b), call(tb))
+
+
+def test_cumsum_dtypes_and_logsumexp_of_large_values_as_torch():
+    torch = pytest.importorskip("torch")
+    for values, dtype in (([1, 2, 3], np.int32), ([True, False, True], np.bool_)):
+        x = mp.tensor(np.array(values, dtype=dtype), dtype=dtype)
+        _pin_same(x.cumsum(0), torch.tensor(values, dtype=getattr(torch, str(x.dtype))).cumsum(0))
+    x, tx = _pin_both([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
+    _pin_same(x.cumsum(1, dtype=mp.float64), tx.cumsum(1, dtype=torch.float64))
+    big, tbig = _pin_both([[1000.0, 0.0, -1000.0], [-1000.0, -999.0, -1001.0]])
+    for dim in (1, None):
+        ours = big.logsumexp(dim) if dim is not None else big.logsumexp(dim=(0, 1))
+        theirs = tbig.logsumexp(dim if dim is not None else (0, 1))
+        _pin_same(ours, theirs)
+
+
+def _torch_norm_grad(values, p, dim):
+    import torch
+
+    tx = torch.tensor(values, requires_grad=True)
+    (tg,) = torch.autograd.grad(tx.norm(p=p, dim=dim).sum(), tx)
+    return float(tg[1].sum())
+
+
+def test_p_norms_at_zero_and_at_their_edges_as_torch():
+    torch = pytest.importorskip("torch")
+    values = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5]])
+    for p, dim in ((3, 1), (0.5, 1), (1.5, None), (-math.inf, 1), (-math.inf, None)):
+        start = values + (p == 0.5)  # no zeros for p < 1 (see the next test)
+        x, tx = mp.tensor(start, requires_grad=True), torch.tensor(start, requires_grad=True)
+        (g,) = mp.grad(x.norm(p=p, dim=dim).sum(), x, create_graph=True)
+        (tg,) = torch.autograd.grad(tx.norm(p=p, dim=dim).sum(), tx, create_graph=True)
+        np.testing.assert_allclose(x.norm(p=p, dim=dim).data, tx.norm(p=p, dim=dim).detach())
+        np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12, err_msg=str(p))
+        if p in (3, 0.5):  # the second derivative: central differences of torch's first
+            (h,) = mp.grad(g[1].sum(), x)
+            th = numerical_gradient(lambda v, p=p, dim=dim: _torch_norm_grad(v, p, dim), start)
+            np.testing.assert_allclose(h[1], th[1], rtol=1e-6, err_msg=str(p))
+    x, tx = _pin_both(values, dtype=np.float32)
+    _pin_same(x.norm(dtype=mp.float64), tx.norm(dtype=torch.float64))
+    for p in (0, -1, "nuc"):  # torch has these; here they are refused, by name
+        with pytest.raises(ValueError, match="p must be"):
+            x.norm(p=p)
