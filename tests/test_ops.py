@@ -742,3 +742,29 @@ def test_p_norms_at_zero_and_at_their_edges_as_torch():
     for p in (0, -1, "nuc"):  # torch has these; here they are refused, by name
         with pytest.raises(ValueError, match="p must be"):
             x.norm(p=p)
+
+
+def test_new_zeros_narrow_diag_and_t_at_their_edges_as_torch():
+    x, tx = _pin_both(np.arange(6.0).reshape(2, 3), dtype=np.float32)
+    for size in ((3,), ((2, 3),), ([2, 1],), (2, 1)):
+        _pin_same(x.new_zeros(*size), tx.new_zeros(*size))
+        _pin_same(x.new_ones(*size), tx.new_ones(*size))
+    _pin_same(x.new_tensor([1, 2]), tx.new_tensor([1, 2]))
+    for args in ((1, -2, 2), (1, 0, 3), (0, -1, 1), (-1, 1, 0)):
+        _pin_same(x.narrow(*args), tx.narrow(*args))
+    e, te = _pin_both(np.zeros((2, 0)))
+    _pin_same(e.narrow(1, 0, 0), te.narrow(1, 0, 0))
+    v, tv = _pin_both([1.0, 2.0])
+    for k in (2, 1, -1, -2):
+        _pin_same(v.diag(k), tv.diag(k))
+        _pin_same(x.diag(k), tx.diag(k))
+    b, tb = _pin_both(np.arange(24.0).reshape(2, 3, 4))
+    for call in (lambda t: t.diag(), lambda t: t.t(), lambda t: t.trace()):
+        with pytest.raises(RuntimeError):
+            call(tb)
+        with pytest.raises(RuntimeError, match="diag|t\\(\\)|trace"):
+            call(b)
+    _pin_same(b.tril(1), tb.tril(1))
+    _pin_same(b.triu(-1), tb.triu(-1))
+    assert [t.is_floating_point() for t in (x, x.long())] == [True, False]
+    assert [t.is_floating_point() for t in (tx, tx.long())] == [True, False]
