@@ -768,3 +768,24 @@ def test_new_zeros_narrow_diag_and_t_at_their_edges_as_torch():
     _pin_same(b.triu(-1), tb.triu(-1))
     assert [t.is_floating_point() for t in (x, x.long())] == [True, False]
     assert [t.is_floating_point() for t in (tx, tx.long())] == [True, False]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16", "int64", "int32"])
+def test_pow_with_a_number_keeps_or_promotes_the_dtype_as_torch(dtype):
+    torch = pytest.importorskip("torch")
+    for exponent in (0.5, 2, 2.0, 0, 3):
+        ours = mp.tensor([1, 4, 0], dtype=getattr(mp, dtype)) ** exponent
+        theirs = torch.tensor([1, 4, 0], dtype=getattr(torch, dtype)) ** exponent
+        _pin_same(ours, theirs)
+
+
+def test_dtype_names_read_as_torch_reads_them():
+    torch = pytest.importorskip("torch")
+    for name in ("float", "double", "half", "long", "int", "short", "bool", "uint8", "int8"):
+        expected = np.dtype(str(getattr(torch, name)).removeprefix("torch."))
+        assert mp.zeros(1, dtype=name).dtype == expected, name
+        assert mp.zeros(1, dtype=f"torch.{name}").dtype == expected, name
+        assert mp.zeros(1, dtype=getattr(torch, name)).dtype == expected, name
+    for bad in ("complex64", np.complex64, "nonsense", object):
+        with pytest.raises(TypeError, match="unknown dtype"):
+            mp.zeros(1, dtype=bad)
