@@ -727,7 +727,7 @@ def test_p_norms_at_zero_and_at_their_edges_as_torch():
     torch = pytest.importorskip("torch")
     values = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5]])
     for p, dim in ((3, 1), (0.5, 1), (1.5, None), (-math.inf, 1), (-math.inf, None)):
-        start = values + (p == 0.5)  # no zeros for p < 1 (see the next test)
+        start = values + (p == 0.5) * np.array([0.0, 0.0, 1.0])  # p < 1: a 0 in a row too
         x, tx = mp.tensor(start, requires_grad=True), torch.tensor(start, requires_grad=True)
         (g,) = mp.grad(x.norm(p=p, dim=dim).sum(), x, create_graph=True)
         (tg,) = torch.autograd.grad(tx.norm(p=p, dim=dim).sum(), tx, create_graph=True)
@@ -789,3 +789,20 @@ def test_dtype_names_read_as_torch_reads_them():
     for bad in ("complex64", np.complex64, "nonsense", object):
         with pytest.raises(TypeError, match="unknown dtype"):
             mp.zeros(1, dtype=bad)
+
+
+def test_narrow_refuses_a_start_or_length_outside_the_dim_as_torch():
+    x, tx = _pin_both(np.arange(4.0))
+    for start, length in ((4, 0), (-4, 1), (0, 4), (-1, 1)):
+        _pin_same(x.narrow(0, start, length), tx.narrow(0, start, length))
+    for start, length, error in (
+        (5, 0, IndexError),
+        (-5, 1, IndexError),
+        (1, -1, RuntimeError),
+        (2, 3, RuntimeError),
+        (-1, 2, RuntimeError),
+    ):
+        with pytest.raises(error):
+            tx.narrow(0, start, length)
+        with pytest.raises(error, match="use a (start|length) from"):
+            x.narrow(0, start, length)
