@@ -555,8 +555,9 @@ def _narrow_start(size: int, start: int, length: int) -> int:
 
 
 def _power(magnitude: Tensor, p) -> Tensor:
-    """``magnitude ** p`` whose gradient at 0 is 0 also for ``p < 1`` (torch's norm), not inf."""
+    """``magnitude ** p`` whose gradient at 0 is 0, as torch's norm's (for ``p < 1`` the
+    power's own is inf there, and inf * 0 would make it nan)."""
     zero = magnitude.data == 0
-    if p >= 1 or not zero.any():
+    if not zero.any():
         return magnitude**p
     return elementwise.where(zero, 0.0, elementwise.where(zero, 1.0, magnitude) ** p)
