@@ -610,6 +610,10 @@ def test_trunc_division_of_negative_integers_and_of_floats_is_torchs():
     # 1.0 // 0.1 is 9 in floating point; trunc(1.0 / 0.1) is 10, as torch's
     a, ta = _pin_both([1.0, -1.0, 2.5])
     _pin_same(a.div(0.1, rounding_mode="trunc"), ta.div(0.1, rounding_mode="trunc"))
+    b, tb = _pin_both([True, False], dtype=np.bool_)  # bool with int: int64, as torch
+    t, tt = _pin_both([True, True], dtype=np.bool_)
+    for (p, tp), (q, tq) in (((b, tb), (y[:2], ty[:2])), ((x[:2], tx[:2]), (t, tt))):
+        _pin_same(p.div(q, rounding_mode="trunc"), tp.div(tq, rounding_mode="trunc"))
 
 
 def test_expand_and_repeat_take_sizes_as_torch_in_each_spelling():
@@ -726,14 +730,16 @@ def _torch_norm_grad(values, p, dim):
 def test_p_norms_at_zero_and_at_their_edges_as_torch():
     torch = pytest.importorskip("torch")
     values = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5]])
-    for p, dim in ((3, 1), (0.5, 1), (1.5, None), (-math.inf, 1), (-math.inf, None)):
-        start = values + (p == 0.5) * np.array([0.0, 0.0, 1.0])  # p < 1: a 0 in a row too
+    starts = {"zero row": values, "a zero": values + [0.0, 0.0, 1.0], "no zero": values + 1}
+    cases = ((3, 1, "zero row"), (0.5, 1, "a zero"), (1.5, None, "zero row"))
+    for p, dim, start in (*cases, (2.5, 0, "no zero"), (-math.inf, 1, "zero row")):
+        start = starts[start]
         x, tx = mp.tensor(start, requires_grad=True), torch.tensor(start, requires_grad=True)
         (g,) = mp.grad(x.norm(p=p, dim=dim).sum(), x, create_graph=True)
         (tg,) = torch.autograd.grad(tx.norm(p=p, dim=dim).sum(), tx, create_graph=True)
         np.testing.assert_allclose(x.norm(p=p, dim=dim).data, tx.norm(p=p, dim=dim).detach())
         np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12, err_msg=str(p))
-        if p in (3, 0.5):  # the second derivative: central differences of torch's first
+        if p in (3, 0.5, 2.5):  # the second derivative: central differences of torch's first
             (h,) = mp.grad(g[1].sum(), x)
             th = numerical_gradient(lambda v, p=p, dim=dim: _torch_norm_grad(v, p, dim), start)
             np.testing.assert_allclose(h[1], th[1], rtol=1e-6, err_msg=str(p))

@@ -54,7 +54,8 @@ def div(a: Tensor, other, *, rounding_mode=None) -> Tensor:
 
 
 def _trunc_divide(x, y):
-    if x.dtype.kind in "iu" and y.dtype.kind in "iu":
+    if x.dtype.kind != "f":  # promote() made y integral too, or bool
+        x, y = (v.astype(np.result_type(x, y), copy=False) for v in (x, y))  # np.sign has no bool
         return (np.abs(x) // np.abs(y)) * np.sign(x) * np.sign(y)
     return np.trunc(x / y)
 
