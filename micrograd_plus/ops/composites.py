@@ -55,8 +55,7 @@ def div(a: Tensor, other, *, rounding_mode=None) -> Tensor:
 
 def _trunc_divide(x, y):
     if x.dtype.kind != "f":  # promote() made y integral too, or bool
-        x, y = (v.astype(np.result_type(x, y), copy=False) for v in (x, y))  # np.sign has no bool
-        return (np.abs(x) // np.abs(y)) * np.sign(x) * np.sign(y)
+        return _integer_trunc_divide(x, y)
     return np.trunc(x / y)
 
 
@@ -562,3 +561,9 @@ def _power(magnitude: Tensor, p) -> Tensor:
     if not zero.any():
         return magnitude**p
     return elementwise.where(zero, 0.0, elementwise.where(zero, 1.0, magnitude) ** p)
+
+
+def _integer_trunc_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x / y`` rounded toward zero, for integer or bool arrays, in their common dtype."""
+    x, y = (v.astype(np.result_type(x, y), copy=False) for v in (x, y))  # np.sign has no bool
+    return (np.abs(x) // np.abs(y)) * np.sign(x) * np.sign(y)
