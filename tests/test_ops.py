@@ -812,3 +812,13 @@ def test_narrow_refuses_a_start_or_length_outside_the_dim_as_torch():
             tx.narrow(0, start, length)
         with pytest.raises(error, match="use a (start|length) from"):
             x.narrow(0, start, length)
+
+
+def test_add_and_sub_methods_on_bool_tensors_as_torch():
+    b, tb = _pin_both([True, False], dtype=np.bool_)
+    _pin_same(b.add(True), tb.add(True))  # logical or, still bool
+    _pin_same(b.add(b), tb.add(tb))
+    with pytest.raises(RuntimeError, match="not supported"):
+        tb.sub(True)
+    with pytest.raises(TypeError, match="not supported"):  # NumPy's message: says what to use
+        b.sub(True)
