@@ -703,11 +703,13 @@ def test_sorting_a_0d_tensor_and_sorting_along_the_default_dim_as_torch():
     b, tb = _pin_both(np.random.default_rng(8).normal(size=(2, 3, 4)))
     for call in (lambda t: t.argsort(), lambda t: t.sort().values, lambda t: t.topk(2).indices):
         _pin_same(call(b), call(tb))
+        _pin_same(call(b[0, 0]), call(tb[0, 0]))
 
 
 def test_cumsum_dtypes_and_logsumexp_of_large_values_as_torch():
     torch = pytest.importorskip("torch")
-    for values, dtype in (([1, 2, 3], np.int32), ([True, False, True], np.bool_)):
+    cases = (([1, 2, 3], np.int32), ([True, False, True], np.bool_), ([200, 100], np.uint8))
+    for values, dtype in cases:  # all int64, as torch (NumPy sums uint8 in uint64)
         x = mp.tensor(np.array(values, dtype=dtype), dtype=dtype)
         _pin_same(x.cumsum(0), torch.tensor(values, dtype=getattr(torch, str(x.dtype))).cumsum(0))
     x, tx = _pin_both([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
