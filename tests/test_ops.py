@@ -6,11 +6,14 @@ inputs?). Our functions and PyTorch's take the same positional tensors.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from oracles import assert_grads_match_numeric, assert_matches_torch, random_inputs
 
 import micrograd_plus as mp
+from micrograd_plus.autograd.gradcheck import numerical_gradient
 from micrograd_plus.ops.linalg import linear
 
 BROADCAST_SHAPES = [
@@ -532,3 +535,292 @@ def test_prod_second_derivative_over_the_first_of_three_dims_is_torchs():
     (th,) = torch.autograd.grad((tg * torch.tensor(weights)).sum(), tx)
     np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(h, th.numpy(), rtol=1e-12)
+
+
+# ------------------------------------------ issue 27, census survivors in ops/ (pin27j)
+def test_topk_takes_k_from_0_to_the_dim_size_and_refuses_others_as_torch():
+    torch = pytest.importorskip("torch")
+    values = np.random.default_rng(5).normal(size=(2, 3))
+    x, tx = mp.tensor(values, dtype=mp.float64), torch.tensor(values)
+    for k in (0, 3):
+        ours, theirs = x.topk(k, dim=1), tx.topk(k, dim=1)
+        assert ours.values.shape == tuple(theirs.values.shape) == (2, k)
+        np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())
+        np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+    for k in (-1, 4):
+        with pytest.raises(RuntimeError):
+            tx.topk(k, dim=1)
+        with pytest.raises(RuntimeError, match="out of range"):
+            x.topk(k, dim=1)
+
+
+def test_index_select_takes_a_0d_or_1d_index_and_refuses_a_matrix_as_torch():
+    torch = pytest.importorskip("torch")
+    values = np.arange(6.0).reshape(2, 3)
+    x, tx = mp.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    for index in ([2, 0, 2], 1):
+        out = x.index_select(1, mp.tensor(index, dtype=mp.int64))
+        ref = tx.index_select(1, torch.tensor(index))
+        np.testing.assert_array_equal(out.data, ref.detach().numpy())
+    with pytest.raises(IndexError):  # torch: "Index is supposed to be a vector"
+        tx.index_select(1, torch.tensor([[0, 1]]))
+    with pytest.raises(RuntimeError, match="1-D integer"):
+        x.index_select(1, mp.tensor([[0, 1]], dtype=mp.int64))
+    with pytest.raises(RuntimeError, match="1-D integer"):
+        x.index_select(1, mp.tensor([0.0]))
+
+
+def _pin_both(values, dtype=np.float64, requires_grad=False):
+    torch = pytest.importorskip("torch")
+    values = np.asarray(values, dtype=dtype)
+    ours = mp.tensor(values, dtype=values.dtype, requires_grad=requires_grad)
+    return ours, torch.tensor(values, requires_grad=requires_grad)
+
+
+def _pin_same(ours, theirs):
+    if isinstance(theirs, (tuple, list)):
+        assert len(ours) == len(theirs)
+        for o, t in zip(ours, theirs, strict=True):
+            _pin_same(o, t)
+        return
+    assert ours.shape == tuple(theirs.shape)
+    assert ours.dtype == np.dtype(str(theirs.dtype).removeprefix("torch."))
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=0)
+
+
+def test_reductions_take_dims_from_minus_ndim_to_ndim_minus_1_as_torch():
+    x, tx = _pin_both(np.arange(6.0).reshape(2, 3))
+    for dim in (-2, -1, 0, 1):
+        _pin_same(x.sum(dim=dim), tx.sum(dim=dim))
+    s, ts = _pin_both(2.0)  # a 0-d tensor takes dim 0 and -1, as torch
+    for dim in (0, -1):
+        _pin_same(s.softmax(dim=dim), ts.softmax(dim=dim))
+    for t, tt, dim in ((x, tx, 2), (x, tx, -3), (s, ts, 1), (s, ts, -2)):
+        with pytest.raises(IndexError):
+            tt.sum(dim=dim)
+        with pytest.raises(ValueError, match="out of range"):
+            t.sum(dim=dim)
+
+
+def test_trunc_division_of_negative_integers_and_of_floats_is_torchs():
+    x, tx = _pin_both([-7, 7, -7, 0, 7], dtype=np.int64)
+    y, ty = _pin_both([2, -2, -2, 3, 7], dtype=np.int64)
+    for mode in ("trunc", "floor"):
+        _pin_same(x.div(y, rounding_mode=mode), tx.div(ty, rounding_mode=mode))
+    # 1.0 // 0.1 is 9 in floating point; trunc(1.0 / 0.1) is 10, as torch's
+    a, ta = _pin_both([1.0, -1.0, 2.5])
+    _pin_same(a.div(0.1, rounding_mode="trunc"), ta.div(0.1, rounding_mode="trunc"))
+    b, tb = _pin_both([True, False], dtype=np.bool_)  # bool with int: int64, as torch
+    t, tt = _pin_both([True, True], dtype=np.bool_)
+    for (p, tp), (q, tq) in (((b, tb), (y[:2], ty[:2])), ((x[:2], tx[:2]), (t, tt))):
+        _pin_same(p.div(q, rounding_mode="trunc"), tp.div(tq, rounding_mode="trunc"))
+
+
+def test_expand_and_repeat_take_sizes_as_torch_in_each_spelling():
+    x, tx = _pin_both([[1.0], [2.0], [3.0]])
+    for sizes in ((-1, 4), ((-1, 4),), ([3, 4],), (2, 3, -1)):
+        _pin_same(x.expand(*sizes), tx.expand(*sizes))
+    v, tv = _pin_both([1.0, 2.0, 3.0])
+    _pin_same(v.expand(2, -1), tv.expand(2, -1))  # -1 on the first old dim
+    _pin_same(v[:1].expand(4), tv[:1].expand(4))  # one int
+    for counts in ((2, 1), ((2, 1),), ([1, 2],), (2, 1, 2)):
+        _pin_same(x.repeat(*counts), tx.repeat(*counts))
+    _pin_same(v.repeat(3), tv.repeat(3))
+    with pytest.raises(RuntimeError):
+        tx.repeat(2)
+    with pytest.raises(RuntimeError, match="at least one count per dim"):
+        x.repeat(2)
+
+
+def _pin_grad(fn, values, lib):
+    x = lib.tensor(np.asarray(values, dtype=np.float64), requires_grad=True)
+    fn(x, lib).sum().backward()
+    return np.asarray(x.grad)
+
+
+def test_gradients_at_the_kinks_and_ties_are_torchs():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    at = [-1.0, -0.5, 0.0, 0.5, 1.0]
+    cases = {  # our spelling, torch's
+        "relu": (lambda x, L: x.relu(), None),
+        "leaky_relu default": (lambda x, L: x.leaky_relu(), lambda x, L: F.leaky_relu(x)),
+        "clip": (lambda x, L: x.clip(-0.5, 0.5), lambda x, L: x.clamp(-0.5, 0.5)),
+        "clip min": (lambda x, L: x.clip(min=0.0), lambda x, L: x.clamp(min=0.0)),
+        "clip max": (lambda x, L: x.clip(max=0.0), lambda x, L: x.clamp(max=0.0)),
+        "maximum tie": (lambda x, L: x.maximum(L.zeros_like(x) + 0.5), None),
+        "minimum tie": (lambda x, L: (x * 2).minimum(x + 0.5), None),
+        "abs": (lambda x, L: x.abs(), None),
+    }
+    for name, (ours, theirs) in cases.items():
+        got, expected = _pin_grad(ours, at, mp), _pin_grad(theirs or ours, at, torch)
+        np.testing.assert_array_equal(got, expected, err_msg=name)
+    x, tx = _pin_both(at)
+    _pin_same(x.leaky_relu(), F.leaky_relu(tx))
+    y = mp.tensor([2.0, 1.0], requires_grad=True)  # a tie splits the gradient in half
+    z = mp.tensor([2.0, 3.0], requires_grad=True)
+    y.maximum(z).sum().backward()
+    np.testing.assert_array_equal(y.grad, [0.5, 0.0])
+    np.testing.assert_array_equal(z.grad, [0.5, 1.0])
+
+
+def test_split_and_chunk_at_their_edges_as_torch():
+    x, tx = _pin_both(np.arange(8.0).reshape(2, 4))
+    for args in ((1, 1), (3, 1), (4, 1), ([1, 3], 1)):
+        _pin_same(x.split(*args), tx.split(*args))
+    for args in ((1, 1), (3, 1), (4, 1), (8, 1), (2, 0)):
+        _pin_same(x.chunk(*args), tx.chunk(*args))
+    e, te = _pin_both(np.zeros(0))
+    _pin_same(e.split(2), te.split(2))  # one empty piece
+    for bad in (lambda t: t.split(0, 1), lambda t: t.chunk(0, 1), lambda t: t.chunk(-1)):
+        with pytest.raises(RuntimeError):
+            bad(tx)
+        with pytest.raises(RuntimeError, match="split_size must be positive|greater than 0"):
+            bad(x)
+
+
+def test_gather_and_dot_refuse_what_torch_refuses():
+    torch = pytest.importorskip("torch")
+    x, tx = _pin_both(np.arange(6.0).reshape(2, 3))
+    for index in (np.array([[0.0]]), np.array([0]), np.array([[[0]]])):
+        with pytest.raises(RuntimeError):
+            tx.gather(1, torch.tensor(index))
+        with pytest.raises(RuntimeError, match="gather"):
+            x.gather(1, mp.tensor(index, dtype=index.dtype))
+    ok = np.array([[2, 0], [1, 1]])
+    _pin_same(x.gather(1, mp.tensor(ok, dtype=mp.int64)), tx.gather(1, torch.tensor(ok)))
+    for a, b in (((3,), (3, 1)), ((1, 3), (3,)), ((1, 3), (3, 1))):
+        with pytest.raises(RuntimeError):
+            torch.dot(torch.ones(a), torch.ones(b))
+        with pytest.raises(RuntimeError, match="1D tensors expected"):
+            mp.dot(mp.ones(a), mp.ones(b))
+
+
+def test_sorting_a_0d_tensor_and_sorting_along_the_default_dim_as_torch():
+    s, ts = _pin_both(3.0)
+    _pin_same(s.argsort(), ts.argsort())
+    _pin_same(tuple(s.sort(descending=True)), tuple(ts.sort(descending=True)))
+    b, tb = _pin_both(np.random.default_rng(8).normal(size=(2, 3, 4)))
+    for call in (lambda t: t.argsort(), lambda t: t.sort().values, lambda t: t.topk(2).indices):
+        _pin_same(call(b), call(tb))
+        _pin_same(call(b[0, 0]), call(tb[0, 0]))
+
+
+def test_cumsum_dtypes_and_logsumexp_of_large_values_as_torch():
+    torch = pytest.importorskip("torch")
+    cases = (([1, 2, 3], np.int32), ([True, False, True], np.bool_), ([200, 100], np.uint8))
+    for values, dtype in cases:  # all int64, as torch (NumPy sums uint8 in uint64)
+        x = mp.tensor(np.array(values, dtype=dtype), dtype=dtype)
+        _pin_same(x.cumsum(0), torch.tensor(values, dtype=getattr(torch, str(x.dtype))).cumsum(0))
+    x, tx = _pin_both([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
+    _pin_same(x.cumsum(1, dtype=mp.float64), tx.cumsum(1, dtype=torch.float64))
+    big, tbig = _pin_both([[1000.0, 0.0, -1000.0], [-1000.0, -999.0, -1001.0]])
+    for dim in (1, None):
+        ours = big.logsumexp(dim) if dim is not None else big.logsumexp(dim=(0, 1))
+        theirs = tbig.logsumexp(dim if dim is not None else (0, 1))
+        _pin_same(ours, theirs)
+
+
+def _torch_norm_grad(values, p, dim):
+    import torch
+
+    tx = torch.tensor(values, requires_grad=True)
+    (tg,) = torch.autograd.grad(tx.norm(p=p, dim=dim).sum(), tx)
+    return float(tg[1].sum())
+
+
+def test_p_norms_at_zero_and_at_their_edges_as_torch():
+    torch = pytest.importorskip("torch")
+    values = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5]])
+    starts = {"zero row": values, "a zero": values + [0.0, 0.0, 1.0], "no zero": values + 1}
+    cases = ((3, 1, "zero row"), (0.5, 1, "a zero"), (1.5, None, "zero row"))
+    for p, dim, start in (*cases, (2.5, 0, "no zero"), (-math.inf, 1, "zero row")):
+        start = starts[start]
+        x, tx = mp.tensor(start, requires_grad=True), torch.tensor(start, requires_grad=True)
+        (g,) = mp.grad(x.norm(p=p, dim=dim).sum(), x, create_graph=True)
+        (tg,) = torch.autograd.grad(tx.norm(p=p, dim=dim).sum(), tx, create_graph=True)
+        np.testing.assert_allclose(x.norm(p=p, dim=dim).data, tx.norm(p=p, dim=dim).detach())
+        np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12, err_msg=str(p))
+        if p in (3, 0.5, 2.5):  # the second derivative: central differences of torch's first
+            (h,) = mp.grad(g[1].sum(), x)
+            th = numerical_gradient(lambda v, p=p, dim=dim: _torch_norm_grad(v, p, dim), start)
+            np.testing.assert_allclose(h[1], th[1], rtol=1e-6, err_msg=str(p))
+    x, tx = _pin_both(values, dtype=np.float32)
+    _pin_same(x.norm(dtype=mp.float64), tx.norm(dtype=torch.float64))
+    for p in (0, -1, "nuc"):  # torch has these; here they are refused, by name
+        with pytest.raises(ValueError, match="p must be"):
+            x.norm(p=p)
+
+
+def test_new_zeros_narrow_diag_and_t_at_their_edges_as_torch():
+    x, tx = _pin_both(np.arange(6.0).reshape(2, 3), dtype=np.float32)
+    for size in ((3,), ((2, 3),), ([2, 1],), (2, 1)):
+        _pin_same(x.new_zeros(*size), tx.new_zeros(*size))
+        _pin_same(x.new_ones(*size), tx.new_ones(*size))
+    _pin_same(x.new_tensor([1, 2]), tx.new_tensor([1, 2]))
+    for args in ((1, -2, 2), (1, 0, 3), (0, -1, 1), (-1, 1, 0)):
+        _pin_same(x.narrow(*args), tx.narrow(*args))
+    e, te = _pin_both(np.zeros((2, 0)))
+    _pin_same(e.narrow(1, 0, 0), te.narrow(1, 0, 0))
+    v, tv = _pin_both([1.0, 2.0])
+    for k in (2, 1, -1, -2):
+        _pin_same(v.diag(k), tv.diag(k))
+        _pin_same(x.diag(k), tx.diag(k))
+    b, tb = _pin_both(np.arange(24.0).reshape(2, 3, 4))
+    for call in (lambda t: t.diag(), lambda t: t.t(), lambda t: t.trace()):
+        with pytest.raises(RuntimeError):
+            call(tb)
+        with pytest.raises(RuntimeError, match="diag|t\\(\\)|trace"):
+            call(b)
+    _pin_same(b.tril(1), tb.tril(1))
+    _pin_same(b.triu(-1), tb.triu(-1))
+    assert [t.is_floating_point() for t in (x, x.long())] == [True, False]
+    assert [t.is_floating_point() for t in (tx, tx.long())] == [True, False]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16", "int64", "int32"])
+def test_pow_with_a_number_keeps_or_promotes_the_dtype_as_torch(dtype):
+    torch = pytest.importorskip("torch")
+    for exponent in (0.5, 2, 2.0, 0, 3):
+        ours = mp.tensor([1, 4, 0], dtype=getattr(mp, dtype)) ** exponent
+        theirs = torch.tensor([1, 4, 0], dtype=getattr(torch, dtype)) ** exponent
+        _pin_same(ours, theirs)
+
+
+def test_dtype_names_read_as_torch_reads_them():
+    torch = pytest.importorskip("torch")
+    for name in ("float", "double", "half", "long", "int", "short", "bool", "uint8", "int8"):
+        expected = np.dtype(str(getattr(torch, name)).removeprefix("torch."))
+        assert mp.zeros(1, dtype=name).dtype == expected, name
+        assert mp.zeros(1, dtype=f"torch.{name}").dtype == expected, name
+        assert mp.zeros(1, dtype=getattr(torch, name)).dtype == expected, name
+    for bad in ("complex64", np.complex64, "nonsense", object):
+        with pytest.raises(TypeError, match="unknown dtype"):
+            mp.zeros(1, dtype=bad)
+
+
+def test_narrow_refuses_a_start_or_length_outside_the_dim_as_torch():
+    x, tx = _pin_both(np.arange(4.0))
+    for start, length in ((4, 0), (-4, 1), (0, 4), (-1, 1)):
+        _pin_same(x.narrow(0, start, length), tx.narrow(0, start, length))
+    for start, length, error in (
+        (5, 0, IndexError),
+        (-5, 1, IndexError),
+        (1, -1, RuntimeError),
+        (2, 3, RuntimeError),
+        (-1, 2, RuntimeError),
+    ):
+        with pytest.raises(error):
+            tx.narrow(0, start, length)
+        with pytest.raises(error, match="use a (start|length) from"):
+            x.narrow(0, start, length)
+
+
+def test_add_and_sub_methods_on_bool_tensors_as_torch():
+    b, tb = _pin_both([True, False], dtype=np.bool_)
+    _pin_same(b.add(True), tb.add(True))  # logical or, still bool
+    _pin_same(b.add(b), tb.add(tb))
+    with pytest.raises(RuntimeError, match="not supported"):
+        tb.sub(True)
+    with pytest.raises(TypeError, match="not supported"):  # NumPy's message: says what to use
+        b.sub(True)

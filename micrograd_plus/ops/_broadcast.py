@@ -34,10 +34,10 @@ def normalize_axis(axis, ndim: int) -> tuple:
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
+        if not -max(ndim, 1) <= a < max(ndim, 1):  # a 0-d tensor takes -1 and 0, as torch
             raise ValueError(
                 f"axis {a} is out of range for a tensor with {ndim} dimensions; "
-                f"use an axis from {-ndim} to {max(ndim, 1) - 1}"
+                f"use an axis from {-max(ndim, 1)} to {max(ndim, 1) - 1}"
             )
         out.append(int(a) % max(ndim, 1))
     return tuple(sorted(out))

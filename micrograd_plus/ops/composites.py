@@ -54,8 +54,8 @@ def div(a: Tensor, other, *, rounding_mode=None) -> Tensor:
 
 
 def _trunc_divide(x, y):
-    if x.dtype.kind in "iu" and y.dtype.kind in "iu":
-        return (np.abs(x) // np.abs(y)) * np.sign(x) * np.sign(y)
+    if x.dtype.kind != "f":  # promote() made y integral too, or bool
+        return _integer_trunc_divide(x, y)
     return np.trunc(x / y)
 
 
@@ -328,7 +328,7 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
     if p in (-math.inf, "-inf"):
         return reduce.amin(magnitude, axis=axes, keepdims=keepdim)
     if isinstance(p, (int, float)) and p > 0:
-        return _root(reduce.sum(magnitude**p, axis=axes, keepdims=keepdim), p)
+        return _root(reduce.sum(_power(magnitude, p), axis=axes, keepdims=keepdim), p)
     raise ValueError(f"norm: p must be 'fro', inf, -inf or a positive number, got {p!r}")
 
 
@@ -384,7 +384,7 @@ def unbind(a: Tensor, dim: int = 0) -> tuple:
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     """``length`` entries of ``dim`` from ``start`` (a slice)."""
     (ax,) = normalize_axis(dim, a.ndim)
-    start = start % a.shape[ax] if start < 0 else start
+    start = _narrow_start(a.shape[ax], start, length)
     return a[(slice(None),) * ax + (slice(start, start + length),)]
 
 
@@ -536,3 +536,34 @@ COMPOSITE_METHODS = {
     "element_size": lambda a: a.data.itemsize,
     "nbytes": property(lambda a: a.data.nbytes),
 }
+
+
+def _narrow_start(size: int, start: int, length: int) -> int:
+    """``narrow``'s ``start`` as an index from 0, checked as torch checks it."""
+    if not -size <= start <= size:
+        raise IndexError(
+            f"narrow: start {start} is out of range for a dim of size {size}; "
+            f"use a start from {-size} to {size}"
+        )
+    start = start + size if start < 0 else start
+    if length < 0 or start + length > size:
+        raise RuntimeError(
+            f"narrow: length {length} from start {start} does not fit a dim of size {size}; "
+            f"use a length from 0 to {size - start}"
+        )
+    return start
+
+
+def _power(magnitude: Tensor, p) -> Tensor:
+    """``magnitude ** p`` whose gradient at 0 is 0, as torch's norm's (for ``p < 1`` the
+    power's own is inf there, and inf * 0 would make it nan)."""
+    zero = magnitude.data == 0
+    if not zero.any():
+        return magnitude**p
+    return elementwise.where(zero, 0.0, elementwise.where(zero, 1.0, magnitude) ** p)
+
+
+def _integer_trunc_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x / y`` rounded toward zero, for integer or bool arrays, in their common dtype."""
+    x, y = (v.astype(np.result_type(x, y), copy=False) for v in (x, y))  # np.sign has no bool
+    return (np.abs(x) // np.abs(y)) * np.sign(x) * np.sign(y)
