@@ -532,3 +532,47 @@ def test_prod_second_derivative_over_the_first_of_three_dims_is_torchs():
     (th,) = torch.autograd.grad((tg * torch.tensor(weights)).sum(), tx)
     np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(h, th.numpy(), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- issue 27 (pin27k)
+# Census survivors in ops/ (reduce, shape, linalg, softmax, prod, inplace, functions,
+# grad_fn, pointwise, methods): each call is made the same way on our tensor and
+# torch's, and both must agree (the same value, or both refuse it).
+
+
+def _agree(data, name, *args, bools=False, **kwargs):
+    """``t.name(*args, **kwargs)`` on our tensor and torch's: the same result, or both raise."""
+    torch = _torch()
+    ours, theirs = mp.tensor(data), torch.tensor(data)
+    if bools:
+        ours, theirs = ours > 0, theirs > 0
+    try:
+        expected = getattr(theirs, name)(*args, **kwargs)
+    except (IndexError, RuntimeError, TypeError, ValueError):
+        with pytest.raises((IndexError, RuntimeError, TypeError, ValueError)):
+            getattr(ours, name)(*args, **kwargs)
+        return
+    _same(getattr(ours, name)(*args, **kwargs), expected)
+
+
+REDUCTIONS = ("sum", "mean", "amax", "amin", "argmax", "argmin", "var", "std", "max", "min")
+
+
+@pytest.mark.parametrize("op", [*REDUCTIONS, "any", "all"])
+def test_reductions_take_a_positional_dim_with_keepdim_as_torch(op):
+    data = np.random.default_rng(5).normal(size=(2, 3, 4)).astype(np.float32)
+    bools = op in ("any", "all")
+    for dim in (0, 1, -1):
+        for keep in (True, False):
+            _agree(data, op, dim, keepdim=keep, bools=bools)
+            _agree(data, op, dim=dim, keepdim=keep, bools=bools)
+        _agree(data, op, dim=dim, bools=bools)
+
+
+def test_transpose_dims_in_range_and_out_of_it_as_torch():
+    for shape in ((), (3,), (2, 3)):
+        data = np.arange(float(np.prod(shape))).reshape(shape).astype(np.float32)
+        for d0 in range(-3, 3):
+            for d1 in (0, -1):
+                _agree(data, "transpose", d0, d1)
+                _agree(data, "transpose", d1, d0)
