@@ -576,3 +576,104 @@ def test_transpose_dims_in_range_and_out_of_it_as_torch():
             for d1 in (0, -1):
                 _agree(data, "transpose", d0, d1)
                 _agree(data, "transpose", d1, d0)
+
+
+def test_matmul_of_a_0d_operand_is_refused_with_the_fix():
+    for x, y in ((mp.tensor(2.0), mp.ones(3)), (mp.ones(3), mp.tensor(2.0))):
+        with pytest.raises(ValueError, match="at least one dimension; use \\* for scalars"):
+            x @ y
+
+
+@pytest.mark.parametrize("needs", ["x", "weight", "bias", "x,bias"])
+@pytest.mark.parametrize("shape", [(5, 3), (2, 5, 3)])
+def test_linear_gradients_of_each_input_alone_match_torch(needs, shape):
+    torch = _torch()
+    rng = np.random.default_rng(11)
+    arrays = [rng.normal(size=s).astype(np.float32) for s in (shape, (4, 3), (4,))]
+    names = ("x", "weight", "bias")
+    ours = [mp.tensor(a, requires_grad=n in needs) for a, n in zip(arrays, names)]
+    theirs = [torch.tensor(a, requires_grad=n in needs) for a, n in zip(arrays, names)]
+    probe = rng.normal(size=(*shape[:-1], 4)).astype(np.float32)
+    (linear(*ours) * mp.tensor(probe)).sum().backward()
+    (torch.nn.functional.linear(*theirs) * torch.tensor(probe)).sum().backward()
+    for mine, other in zip(ours, theirs):
+        assert (mine.grad is None) == (other.grad is None)
+        if other.grad is not None:
+            np.testing.assert_allclose(mine.grad, other.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def _grads_agree(data, name, *args, **kwargs):
+    """Value and gradient of ``t.name(*args, **kwargs)`` (its ``values`` if a pair) as torch."""
+    torch = _torch()
+    ours, theirs = mp.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    out, ref = getattr(ours, name)(*args, **kwargs), getattr(theirs, name)(*args, **kwargs)
+    if isinstance(ref, tuple):
+        _same(out.indices, ref.indices)
+        out, ref = out.values, ref.values
+    _same(out, ref)
+    probe = np.arange(1.0, ref.numel() + 1).reshape(ref.shape)
+    (out * mp.tensor(probe)).sum().backward()
+    (ref * torch.tensor(probe)).sum().backward()
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_max_min_and_arg_of_0d_and_1d_tensors_along_a_dim_as_torch():
+    # Not here: dim=-1 on a 0-d tensor, which torch takes and normalize_axis refuses.
+    for data in (np.float64(2.5), np.array([1.0, 4.0, -2.0])):
+        for op in ("max", "min"):
+            for keep in (False, True):
+                _grads_agree(data, op, 0, keepdim=keep)
+                _grads_agree(data, op, dim=-data.ndim, keepdim=keep)
+        for op in ("argmax", "argmin"):
+            for keep in (False, True):
+                _agree(data, op, 0, keepdim=keep)
+                _agree(data, op, keepdim=keep)
+    data = np.random.default_rng(2).normal(size=(2, 3))
+    for op in ("argmax", "argmin"):
+        _agree(data, op, keepdim=True)
+
+
+def test_full_max_and_min_share_the_gradient_between_ties_as_torch():
+    data = np.array([[3.0, 1.0, 3.0], [-1.0, 3.0, -1.0]])
+    for op in ("max", "min", "amax", "amin"):
+        _grads_agree(data, op)
+    for op in ("max", "min"):  # along a dim: the gradient goes to the one index chosen
+        _grads_agree(data, op, 1)
+
+
+def test_reductions_over_an_empty_dim_are_refused_as_torch():
+    data = np.zeros((0, 3), dtype=np.float32)
+    for op in ("max", "min", "amax", "amin", "argmax", "argmin"):
+        for dim in (0, 1, -2):
+            _agree(data, op, dim)
+        _agree(data, op)
+
+
+def test_var_and_std_corrections_and_their_spellings_as_torch():
+    data = np.random.default_rng(4).normal(size=(3, 4))
+    for op in ("var", "std"):
+        for kw in ({"unbiased": True}, {"unbiased": False}, {"correction": 0}, {"correction": 2}):
+            _grads_agree(data, op, 1, **kw)
+            _grads_agree(data, op, **kw)
+        _grads_agree(data[:, :2], op, 1)  # two elements, correction 1
+        np.testing.assert_allclose(
+            getattr(mp.tensor(data), op)(0, ddof=2).data, getattr(np, op)(data, 0, ddof=2)
+        )
+        for given in ({"unbiased": True, "correction": 1}, {"ddof": 1, "correction": 1}):
+            with pytest.raises(TypeError, match="pass only one of them"):
+                getattr(mp.tensor(data), op)(**given)
+        for bad in ({"correction": 4}, {"correction": 5}):  # torch: nan; here an error
+            with pytest.raises(ValueError, match="divides by zero"):
+                getattr(mp.tensor(data), op)(1, **bad)
+
+
+def test_std_where_the_variance_is_zero_or_one_as_torch():
+    # Row 0 is constant (variance 0: value 0, gradient 0), row 1 has variance exactly 1.
+    _grads_agree(np.array([[1.0, 1.0, 1.0], [0.0, 1.0, 2.0]]), "std", 1)
+
+
+def test_mean_of_integers_and_bools_is_float32_and_of_float64_float64():
+    assert mp.tensor([1, 2, 4]).mean().dtype == np.float32
+    assert mp.tensor([True, False]).mean().item() == 0.5
+    assert mp.tensor(np.array([1.0, 2.0])).mean().dtype == np.float64
+    _grads_agree(np.arange(6.0).reshape(2, 3), "mean", 0)
