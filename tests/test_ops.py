@@ -677,3 +677,87 @@ def test_mean_of_integers_and_bools_is_float32_and_of_float64_float64():
     assert mp.tensor([True, False]).mean().item() == 0.5
     assert mp.tensor(np.array([1.0, 2.0])).mean().dtype == np.float64
     _grads_agree(np.arange(6.0).reshape(2, 3), "mean", 0)
+
+
+def test_flatten_squeeze_unsqueeze_and_permute_dims_as_torch():
+    data = np.arange(24.0).reshape(2, 1, 3, 4)
+    for dims in ((0, 1), (1, 1), (0, 0), (1, 2), (-3, -2), (2, -1)):
+        _grads_agree(data, "flatten", *dims)
+    _grads_agree(data[0, 0], "flatten", 1)  # a matrix's rows stay rows
+    for dim in (0, 1, -3, (0, 1), (1, 3)):
+        _grads_agree(data, "squeeze", dim)
+        _grads_agree(data, "squeeze", dim=dim)
+    for dim in range(-6, 6):
+        _agree(data, "unsqueeze", dim)
+    with pytest.raises(ValueError, match="unsqueeze axis -6 is out of range"):
+        mp.tensor(data).unsqueeze(-6)
+    for dims in ((3, 0, 1, 2), (-4, -1, 1, 2), (4, 0, 1, 2), (0, 1, 2), (0, 0, 1, 2)):
+        _agree(data, "permute", *dims)
+    _grads_agree(data, "permute", (-1, 0, 2, 1))
+    with pytest.raises(ValueError, match="not a permutation"):
+        mp.tensor(data).permute(0, 0, 1, 2)
+    _grads_agree(data[0, 0, 0], "permute", 0)  # one dim, not a tuple
+
+
+def test_reshape_and_broadcast_to_take_sizes_or_one_sequence_as_torch():
+    data = np.arange(6.0)
+    for sizes in ((6,), (2, 3), ((3, 2),), ([3, -1],)):
+        _grads_agree(data, "reshape", *sizes)
+    with pytest.raises(ValueError, match="cannot reshape a tensor of shape"):
+        mp.tensor(data).reshape(4, 2)
+    for sizes in ((2, 6), ((3, 6),), ([1, 6],)):
+        _grads_agree(data, "broadcast_to", *sizes)
+    _grads_agree(data[:1], "broadcast_to", 3)
+    with pytest.raises(ValueError, match="cannot broadcast a tensor of shape"):
+        mp.tensor(data).broadcast_to(2, 3)
+
+
+def test_cat_and_stack_defaults_dtypes_and_errors_as_torch():
+    torch = _torch()
+    pieces = {
+        "float32": np.ones((2, 3), np.float32),
+        "float64": np.full((2, 3), 2.0),
+        "int64": np.arange(6).reshape(2, 3),
+        "bool": np.eye(2, 3, dtype=bool),
+    }
+    for first, second in (("float32", "int64"), ("int64", "int64"), ("bool", "float32")):
+        for name in ("cat", "stack"):
+            ours = [mp.tensor(pieces[first]), mp.tensor(pieces[second])]
+            theirs = [torch.tensor(pieces[first]), torch.tensor(pieces[second])]
+            _same(getattr(mp, name)(ours), getattr(torch, name)(theirs))
+    (a, ta), (b, tb) = _pair((2, 3)), _pair((2, 3), seed=9)
+    _same(mp.concatenate([a, b]), torch.cat([ta, tb]))  # dim 0 by default
+    _same(mp.stack([a, b]), torch.stack([ta, tb]))
+    _same(mp.stack([a, b], dim=-1), torch.stack([ta, tb], dim=-1))
+    for name in ("concatenate", "stack"):
+        with pytest.raises(ValueError, match=f"{name} needs at least one tensor"):
+            getattr(mp, name)([])
+    with pytest.raises(ValueError, match="stack needs tensors of one shape"):
+        mp.stack([a, b[:, :2]])
+
+
+def test_cat_and_stack_gradients_along_a_negative_dim_as_torch():
+    torch = _torch()
+    rng = np.random.default_rng(6)
+    arrays = [rng.normal(size=s) for s in ((2, 3, 1), (2, 3, 2), (2, 3, 1))]
+    for name, (fn, tfn) in {
+        "cat": (lambda ts: mp.cat(ts, dim=-1), lambda ts: torch.cat(ts, dim=-1)),
+        "stack": (lambda ts: mp.stack(ts, dim=-2), lambda ts: torch.stack(ts, dim=-2)),
+    }.items():
+        arrs = arrays if name == "cat" else [arrays[0], arrays[2]]
+        ours = [mp.tensor(a, requires_grad=True) for a in arrs]
+        theirs = [torch.tensor(a, requires_grad=True) for a in arrs]
+        out, ref = fn(ours), tfn(theirs)
+        probe = np.arange(float(ref.numel())).reshape(ref.shape)
+        (out * mp.tensor(probe)).sum().backward()
+        (ref * torch.tensor(probe)).sum().backward()
+        for mine, other in zip(ours, theirs):
+            np.testing.assert_array_equal(mine.grad, other.grad.numpy())
+
+
+def test_float_index_tensors_holding_whole_numbers_index_as_integers():
+    t = mp.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    assert t[mp.tensor([2.0, 0.0])].tolist() == [[5.0, 6.0], [1.0, 2.0]]
+    assert t[mp.tensor([2, 0])].tolist() == [[5.0, 6.0], [1.0, 2.0]]
+    with pytest.raises(IndexError, match="must hold whole numbers"):
+        t[mp.tensor([0.5])]
