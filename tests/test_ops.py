@@ -761,3 +761,52 @@ def test_float_index_tensors_holding_whole_numbers_index_as_integers():
     assert t[mp.tensor([2, 0])].tolist() == [[5.0, 6.0], [1.0, 2.0]]
     with pytest.raises(IndexError, match="must hold whole numbers"):
         t[mp.tensor([0.5])]
+
+
+def test_inplace_cast_errors_name_the_result_type_torch_names():
+    # torch: "result type Float can't be cast to ... Long", "result type Long ... Bool"
+    for tensor, update, result in (
+        (mp.tensor([1, 2]), lambda t: t.__itruediv__(2), "float32"),
+        (mp.tensor([True, False]), lambda t: t.__iadd__(1), "int64"),
+        (mp.tensor([True, False]), lambda t: t.__imul__(np.int64(3)), "int64"),
+    ):
+        with pytest.raises(RuntimeError, match=f"the result type {result} can't be cast"):
+            update(tensor)
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_softmax_by_dim_of_large_single_and_empty_inputs_as_torch(op):
+    data = np.random.default_rng(8).normal(size=(2, 3, 4))
+    for dim in (0, 1, -1):
+        _grads_agree(data, op, dim=dim)
+        _grads_agree(data, op, dim)
+    _grads_agree(np.array([[1000.0, 0.0, -1000.0]]), op, 1)  # shifted by the max, not the min
+    _grads_agree(np.array([[3.0]]), op, 0)  # one element: softmax 1, log_softmax 0
+    _agree(np.zeros((0, 3)), op, 1)
+    with pytest.raises(TypeError, match="got both axis=0 and dim=1"):
+        getattr(mp.tensor(data), op)(0, dim=1)
+
+
+def _second_derivative_agrees(data, call):
+    torch = _torch()
+    x, tx = mp.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    (g,) = mp.grad(call(x).sum(), x, create_graph=True)
+    (tg,) = torch.autograd.grad(call(tx).sum(), tx, create_graph=True)
+    weights = np.arange(1.0, data.size + 1).reshape(data.shape)
+    (h,) = mp.grad((g * mp.tensor(weights)).sum(), x)
+    (th,) = torch.autograd.grad((tg * torch.tensor(weights)).sum(), tx)
+    np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(h, th.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_prod_values_and_first_and_second_derivatives_over_each_dim_as_torch():
+    rng = np.random.default_rng(12)
+    for shape in ((3,), (2, 3), (2, 3, 4)):
+        data = rng.uniform(0.5, 1.5, shape)
+        _second_derivative_agrees(data, lambda t: t.prod())
+        for dim in range(-len(shape), len(shape)):
+            _second_derivative_agrees(data, lambda t, d=dim: t.prod(d))
+            _grads_agree(data, "prod", dim, keepdim=True)
+    _grads_agree(np.float64(2.5), "prod")  # a 0-d tensor: the gradient is 1
+    _grads_agree(np.array([[2.0], [3.0]]), "prod", 1)  # a dim of size 1: the gradient is 1
+    _grads_agree(np.array([[2.0, 0.0, 3.0], [0.0, 5.0, 0.0]]), "prod", 1)  # one zero, two
