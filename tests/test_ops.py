@@ -810,3 +810,18 @@ def test_prod_values_and_first_and_second_derivatives_over_each_dim_as_torch():
     _grads_agree(np.float64(2.5), "prod")  # a 0-d tensor: the gradient is 1
     _grads_agree(np.array([[2.0], [3.0]]), "prod", 1)  # a dim of size 1: the gradient is 1
     _grads_agree(np.array([[2.0, 0.0, 3.0], [0.0, 5.0, 0.0]]), "prod", 1)  # one zero, two
+
+
+def test_ordering_a_tensor_against_none_is_a_type_error_as_torch():
+    t = mp.tensor([1.0, 2.0])
+    for compare in (t.__lt__, t.__le__, t.__gt__, t.__ge__):
+        with pytest.raises(TypeError, match="NoneType"):
+            compare(None)
+
+
+def test_floor_and_round_of_integers_keep_them_and_round_to_tens_halves_to_even():
+    ints = mp.tensor([15, 25, -14, 7])
+    for out in (ints.floor(), ints.round()):
+        assert out.dtype == np.int64 and out.tolist() == [15, 25, -14, 7]
+    # NumPy's rule (torch refuses decimals on integer tensors): 15 -> 20, 25 -> 20
+    assert ints.round(decimals=-1).tolist() == [20, 20, -10, 10]
