@@ -647,6 +647,8 @@ def test_reductions_over_an_empty_dim_are_refused_as_torch():
         for dim in (0, 1, -2):
             _agree(data, op, dim)
         _agree(data, op)
+        with pytest.raises(IndexError, match=f"{op}\\(\\): the reduction dim 0 has size 0"):
+            getattr(mp.tensor(data), op)(0)
 
 
 def test_var_and_std_corrections_and_their_spellings_as_torch():
@@ -825,3 +827,17 @@ def test_floor_and_round_of_integers_keep_them_and_round_to_tens_halves_to_even(
         assert out.dtype == np.int64 and out.tolist() == [15, 25, -14, 7]
     # NumPy's rule (torch refuses decimals on integer tensors): 15 -> 20, 25 -> 20
     assert ints.round(decimals=-1).tolist() == [20, 20, -10, 10]
+
+
+def test_grad_fn_of_a_custom_function_of_two_matrices_is_named_after_the_class():
+    class Product(mp.autograd.Function):  # two 2-D inputs, as a matmul node has
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+
+    x, y = mp.ones((2, 2), requires_grad=True), mp.ones((2, 2), requires_grad=True)
+    assert Product.apply(x, y).grad_fn.name() == "ProductBackward"  # torch's name
