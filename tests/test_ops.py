@@ -841,3 +841,12 @@ def test_grad_fn_of_a_custom_function_of_two_matrices_is_named_after_the_class()
 
     x, y = mp.ones((2, 2), requires_grad=True), mp.ones((2, 2), requires_grad=True)
     assert Product.apply(x, y).grad_fn.name() == "ProductBackward"  # torch's name
+
+
+def test_clamp_in_place_refuses_a_bound_that_requires_grad():
+    bound = mp.tensor([0.0, 0.0], requires_grad=True)
+    for kw in ({"min": bound}, {"max": bound}):
+        x = mp.tensor([-1.0, 1.0])
+        with pytest.raises(RuntimeError, match="clamp_ with an operand that requires grad"):
+            x.clamp_(**kw)
+        assert x.tolist() == [-1.0, 1.0]
