@@ -850,3 +850,13 @@ def test_clamp_in_place_refuses_a_bound_that_requires_grad():
         with pytest.raises(RuntimeError, match="clamp_ with an operand that requires grad"):
             x.clamp_(**kw)
         assert x.tolist() == [-1.0, 1.0]
+
+
+def test_flatten_refuses_dims_out_of_range_as_torch():
+    for shape in ((), (3,), (2, 3), (2, 1, 3)):
+        data = np.arange(float(np.prod(shape))).reshape(shape)
+        for dim in range(-4, 4):
+            _agree(data, "flatten", dim)
+            _agree(data, "flatten", 0, dim)
+    with pytest.raises(ValueError, match="flatten: dim 2 is out of range"):
+        mp.ones((2, 3)).flatten(2)
