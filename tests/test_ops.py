@@ -860,3 +860,10 @@ def test_flatten_refuses_dims_out_of_range_as_torch():
             _agree(data, "flatten", 0, dim)
     with pytest.raises(ValueError, match="flatten: dim 2 is out of range"):
         mp.ones((2, 3)).flatten(2)
+
+
+def test_prod_of_a_0d_tensor_takes_dims_0_and_minus_1_only_as_torch():
+    for dim in range(-3, 3):
+        _agree(np.float32(2.5), "prod", dim)
+    with pytest.raises(IndexError, match="prod: dim 1 is out of range for a 0-d tensor"):
+        mp.tensor(2.5).prod(1)
