@@ -827,6 +827,8 @@ def test_floor_and_round_of_integers_keep_them_and_round_to_tens_halves_to_even(
         assert out.dtype == np.int64 and out.tolist() == [15, 25, -14, 7]
     # NumPy's rule (torch refuses decimals on integer tensors): 15 -> 20, 25 -> 20
     assert ints.round(decimals=-1).tolist() == [20, 20, -10, 10]
+    flags = mp.tensor([True, False]).round()  # kept as they are, as integers (torch refuses)
+    assert flags.dtype == np.bool_ and flags.tolist() == [True, False]
 
 
 def test_grad_fn_of_a_custom_function_of_two_matrices_is_named_after_the_class():
