@@ -869,3 +869,12 @@ def test_prod_of_a_0d_tensor_takes_dims_0_and_minus_1_only_as_torch():
         _agree(np.float32(2.5), "prod", dim)
     with pytest.raises(IndexError, match="prod: dim 1 is out of range for a 0-d tensor"):
         mp.tensor(2.5).prod(1)
+
+
+def test_transpose_refuses_float_and_bool_dims_as_torch():
+    data = np.ones((2, 3), np.float32)
+    for dims in ((0.0, 1), (1, True), (np.int64(0), 1.5)):
+        _agree(data, "transpose", *dims)
+        with pytest.raises(TypeError, match="transpose: dims must be integers"):
+            mp.tensor(data).transpose(*dims)
+    _grads_agree(data.astype(np.float64), "transpose", np.int64(0), np.int32(1))
