@@ -878,3 +878,11 @@ def test_transpose_refuses_float_and_bool_dims_as_torch():
         with pytest.raises(TypeError, match="transpose: dims must be integers"):
             mp.tensor(data).transpose(*dims)
     _grads_agree(data.astype(np.float64), "transpose", np.int64(0), np.int32(1))
+
+
+def test_einsum_ellipsis_finds_a_free_letter_when_the_subscripts_use_50_of_52():
+    torch = _torch()
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx"  # only y and z are left
+    data = np.arange(3.0).reshape((3,) + (1,) * 50)
+    equation = f"...{letters}->..."
+    _same(mp.einsum(equation, mp.tensor(data)), torch.einsum(equation, torch.tensor(data)))
