@@ -824,3 +824,355 @@ def test_add_and_sub_methods_on_bool_tensors_as_torch():
         tb.sub(True)
     with pytest.raises(TypeError, match="not supported"):  # NumPy's message: says what to use
         b.sub(True)
+# ---------------------------------------------------------------- issue 27 (pin27k)
+# Census survivors in ops/ (reduce, shape, linalg, softmax, prod, inplace, functions,
+# grad_fn, pointwise, methods): each call is made the same way on our tensor and
+# torch's, and both must agree (the same value, or both refuse it).
+
+
+def _agree(data, name, *args, bools=False, **kwargs):
+    """``t.name(*args, **kwargs)`` on our tensor and torch's: the same result, or both raise."""
+    torch = _torch()
+    ours, theirs = mp.tensor(data), torch.tensor(data)
+    if bools:
+        ours, theirs = ours > 0, theirs > 0
+    try:
+        expected = getattr(theirs, name)(*args, **kwargs)
+    except (IndexError, RuntimeError, TypeError, ValueError):
+        with pytest.raises((IndexError, RuntimeError, TypeError, ValueError)):
+            getattr(ours, name)(*args, **kwargs)
+        return
+    _same(getattr(ours, name)(*args, **kwargs), expected)
+
+
+REDUCTIONS = ("sum", "mean", "amax", "amin", "argmax", "argmin", "var", "std", "max", "min")
+
+
+@pytest.mark.parametrize("op", [*REDUCTIONS, "any", "all"])
+def test_reductions_take_a_positional_dim_with_keepdim_as_torch(op):
+    data = np.random.default_rng(5).normal(size=(2, 3, 4)).astype(np.float32)
+    bools = op in ("any", "all")
+    for dim in (0, 1, -1):
+        for keep in (True, False):
+            _agree(data, op, dim, keepdim=keep, bools=bools)
+            _agree(data, op, dim=dim, keepdim=keep, bools=bools)
+        _agree(data, op, dim=dim, bools=bools)
+
+
+def test_transpose_dims_in_range_and_out_of_it_as_torch():
+    for shape in ((), (3,), (2, 3)):
+        data = np.arange(float(np.prod(shape))).reshape(shape).astype(np.float32)
+        for d0 in range(-3, 3):
+            for d1 in (0, -1):
+                _agree(data, "transpose", d0, d1)
+                _agree(data, "transpose", d1, d0)
+
+
+def test_matmul_of_a_0d_operand_is_refused_with_the_fix():
+    for x, y in ((mp.tensor(2.0), mp.ones(3)), (mp.ones(3), mp.tensor(2.0))):
+        with pytest.raises(ValueError, match="at least one dimension; use \\* for scalars"):
+            x @ y
+
+
+@pytest.mark.parametrize("needs", ["x", "weight", "bias", "x,bias"])
+@pytest.mark.parametrize("shape", [(5, 3), (2, 5, 3)])
+def test_linear_gradients_of_each_input_alone_match_torch(needs, shape):
+    torch = _torch()
+    rng = np.random.default_rng(11)
+    arrays = [rng.normal(size=s).astype(np.float32) for s in (shape, (4, 3), (4,))]
+    names = ("x", "weight", "bias")
+    ours = [mp.tensor(a, requires_grad=n in needs) for a, n in zip(arrays, names)]
+    theirs = [torch.tensor(a, requires_grad=n in needs) for a, n in zip(arrays, names)]
+    probe = rng.normal(size=(*shape[:-1], 4)).astype(np.float32)
+    (linear(*ours) * mp.tensor(probe)).sum().backward()
+    (torch.nn.functional.linear(*theirs) * torch.tensor(probe)).sum().backward()
+    for mine, other in zip(ours, theirs):
+        assert (mine.grad is None) == (other.grad is None)
+        if other.grad is not None:
+            np.testing.assert_allclose(mine.grad, other.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def _grads_agree(data, name, *args, **kwargs):
+    """Value and gradient of ``t.name(*args, **kwargs)`` (its ``values`` if a pair) as torch."""
+    torch = _torch()
+    ours, theirs = mp.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    out, ref = getattr(ours, name)(*args, **kwargs), getattr(theirs, name)(*args, **kwargs)
+    if isinstance(ref, tuple):
+        _same(out.indices, ref.indices)
+        out, ref = out.values, ref.values
+    _same(out, ref)
+    probe = np.arange(1.0, ref.numel() + 1).reshape(ref.shape)
+    (out * mp.tensor(probe)).sum().backward()
+    (ref * torch.tensor(probe)).sum().backward()
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_max_min_and_arg_of_0d_and_1d_tensors_along_a_dim_as_torch():
+    # Not here: dim=-1 on a 0-d tensor, which torch takes and normalize_axis refuses.
+    for data in (np.float64(2.5), np.array([1.0, 4.0, -2.0])):
+        for op in ("max", "min"):
+            for keep in (False, True):
+                _grads_agree(data, op, 0, keepdim=keep)
+                _grads_agree(data, op, dim=-data.ndim, keepdim=keep)
+        for op in ("argmax", "argmin"):
+            for keep in (False, True):
+                _agree(data, op, 0, keepdim=keep)
+                _agree(data, op, keepdim=keep)
+    data = np.random.default_rng(2).normal(size=(2, 3))
+    for op in ("argmax", "argmin"):
+        _agree(data, op, keepdim=True)
+
+
+def test_full_max_and_min_share_the_gradient_between_ties_as_torch():
+    data = np.array([[3.0, 1.0, 3.0], [-1.0, 3.0, -1.0]])
+    for op in ("max", "min", "amax", "amin"):
+        _grads_agree(data, op)
+    for op in ("max", "min"):  # along a dim: the gradient goes to the one index chosen
+        _grads_agree(data, op, 1)
+
+
+def test_reductions_over_an_empty_dim_are_refused_as_torch():
+    data = np.zeros((0, 3), dtype=np.float32)
+    for op in ("max", "min", "amax", "amin", "argmax", "argmin"):
+        for dim in (0, 1, -2):
+            _agree(data, op, dim)
+        _agree(data, op)
+        with pytest.raises(IndexError, match=f"{op}\\(\\): the reduction dim 0 has size 0"):
+            getattr(mp.tensor(data), op)(0)
+
+
+def test_var_and_std_corrections_and_their_spellings_as_torch():
+    data = np.random.default_rng(4).normal(size=(3, 4))
+    for op in ("var", "std"):
+        for kw in ({"unbiased": True}, {"unbiased": False}, {"correction": 0}, {"correction": 2}):
+            _grads_agree(data, op, 1, **kw)
+            _grads_agree(data, op, **kw)
+        _grads_agree(data[:, :2], op, 1)  # two elements, correction 1
+        np.testing.assert_allclose(
+            getattr(mp.tensor(data), op)(0, ddof=2).data, getattr(np, op)(data, 0, ddof=2)
+        )
+        for given in ({"unbiased": True, "correction": 1}, {"ddof": 1, "correction": 1}):
+            with pytest.raises(TypeError, match="pass only one of them"):
+                getattr(mp.tensor(data), op)(**given)
+        for bad in ({"correction": 4}, {"correction": 5}):  # torch: nan; here an error
+            with pytest.raises(ValueError, match="divides by zero"):
+                getattr(mp.tensor(data), op)(1, **bad)
+
+
+def test_std_where_the_variance_is_zero_or_one_as_torch():
+    # Row 0 is constant (variance 0: value 0, gradient 0), row 1 has variance exactly 1.
+    _grads_agree(np.array([[1.0, 1.0, 1.0], [0.0, 1.0, 2.0]]), "std", 1)
+
+
+def test_mean_of_integers_and_bools_is_float32_and_of_float64_float64():
+    assert mp.tensor([1, 2, 4]).mean().dtype == np.float32
+    assert mp.tensor([True, False]).mean().item() == 0.5
+    assert mp.tensor(np.array([1.0, 2.0])).mean().dtype == np.float64
+    _grads_agree(np.arange(6.0).reshape(2, 3), "mean", 0)
+
+
+def test_flatten_squeeze_unsqueeze_and_permute_dims_as_torch():
+    data = np.arange(24.0).reshape(2, 1, 3, 4)
+    for dims in ((0, 1), (1, 1), (0, 0), (1, 2), (-3, -2), (2, -1)):
+        _grads_agree(data, "flatten", *dims)
+    _grads_agree(data[0, 0], "flatten", 1)  # a matrix's rows stay rows
+    for dim in (0, 1, -3, (0, 1), (1, 3)):
+        _grads_agree(data, "squeeze", dim)
+        _grads_agree(data, "squeeze", dim=dim)
+    for dim in range(-6, 6):
+        _agree(data, "unsqueeze", dim)
+    with pytest.raises(ValueError, match="unsqueeze axis -6 is out of range"):
+        mp.tensor(data).unsqueeze(-6)
+    for dims in ((3, 0, 1, 2), (-4, -1, 1, 2), (4, 0, 1, 2), (0, 1, 2), (0, 0, 1, 2)):
+        _agree(data, "permute", *dims)
+    _grads_agree(data, "permute", (-1, 0, 2, 1))
+    with pytest.raises(ValueError, match="not a permutation"):
+        mp.tensor(data).permute(0, 0, 1, 2)
+    _grads_agree(data[0, 0, 0], "permute", 0)  # one dim, not a tuple
+
+
+def test_reshape_and_broadcast_to_take_sizes_or_one_sequence_as_torch():
+    data = np.arange(6.0)
+    for sizes in ((6,), (2, 3), ((3, 2),), ([3, -1],)):
+        _grads_agree(data, "reshape", *sizes)
+    with pytest.raises(ValueError, match="cannot reshape a tensor of shape"):
+        mp.tensor(data).reshape(4, 2)
+    for sizes in ((2, 6), ((3, 6),), ([1, 6],)):
+        _grads_agree(data, "broadcast_to", *sizes)
+    _grads_agree(data[:1], "broadcast_to", 3)
+    with pytest.raises(ValueError, match="cannot broadcast a tensor of shape"):
+        mp.tensor(data).broadcast_to(2, 3)
+
+
+def test_cat_and_stack_defaults_dtypes_and_errors_as_torch():
+    torch = _torch()
+    pieces = {
+        "float32": np.ones((2, 3), np.float32),
+        "float64": np.full((2, 3), 2.0),
+        "int64": np.arange(6).reshape(2, 3),
+        "bool": np.eye(2, 3, dtype=bool),
+    }
+    for first, second in (("float32", "int64"), ("int64", "int64"), ("bool", "float32")):
+        for name in ("cat", "stack"):
+            ours = [mp.tensor(pieces[first]), mp.tensor(pieces[second])]
+            theirs = [torch.tensor(pieces[first]), torch.tensor(pieces[second])]
+            _same(getattr(mp, name)(ours), getattr(torch, name)(theirs))
+    (a, ta), (b, tb) = _pair((2, 3)), _pair((2, 3), seed=9)
+    _same(mp.concatenate([a, b]), torch.cat([ta, tb]))  # dim 0 by default
+    _same(mp.stack([a, b]), torch.stack([ta, tb]))
+    _same(mp.stack([a, b], dim=-1), torch.stack([ta, tb], dim=-1))
+    for name in ("concatenate", "stack"):
+        with pytest.raises(ValueError, match=f"{name} needs at least one tensor"):
+            getattr(mp, name)([])
+    with pytest.raises(ValueError, match="stack needs tensors of one shape"):
+        mp.stack([a, b[:, :2]])
+
+
+def test_cat_and_stack_gradients_along_a_negative_dim_as_torch():
+    torch = _torch()
+    rng = np.random.default_rng(6)
+    arrays = [rng.normal(size=s) for s in ((2, 3, 1), (2, 3, 2), (2, 3, 1))]
+    for name, (fn, tfn) in {
+        "cat": (lambda ts: mp.cat(ts, dim=-1), lambda ts: torch.cat(ts, dim=-1)),
+        "stack": (lambda ts: mp.stack(ts, dim=-2), lambda ts: torch.stack(ts, dim=-2)),
+    }.items():
+        arrs = arrays if name == "cat" else [arrays[0], arrays[2]]
+        ours = [mp.tensor(a, requires_grad=True) for a in arrs]
+        theirs = [torch.tensor(a, requires_grad=True) for a in arrs]
+        out, ref = fn(ours), tfn(theirs)
+        probe = np.arange(float(ref.numel())).reshape(ref.shape)
+        (out * mp.tensor(probe)).sum().backward()
+        (ref * torch.tensor(probe)).sum().backward()
+        for mine, other in zip(ours, theirs):
+            np.testing.assert_array_equal(mine.grad, other.grad.numpy())
+
+
+def test_float_index_tensors_holding_whole_numbers_index_as_integers():
+    t = mp.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    assert t[mp.tensor([2.0, 0.0])].tolist() == [[5.0, 6.0], [1.0, 2.0]]
+    assert t[mp.tensor([2, 0])].tolist() == [[5.0, 6.0], [1.0, 2.0]]
+    with pytest.raises(IndexError, match="must hold whole numbers"):
+        t[mp.tensor([0.5])]
+
+
+def test_inplace_cast_errors_name_the_result_type_torch_names():
+    # torch: "result type Float can't be cast to ... Long", "result type Long ... Bool"
+    for tensor, update, result in (
+        (mp.tensor([1, 2]), lambda t: t.__itruediv__(2), "float32"),
+        (mp.tensor([True, False]), lambda t: t.__iadd__(1), "int64"),
+        (mp.tensor([True, False]), lambda t: t.__imul__(np.int64(3)), "int64"),
+    ):
+        with pytest.raises(RuntimeError, match=f"the result type {result} can't be cast"):
+            update(tensor)
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_softmax_by_dim_of_large_single_and_empty_inputs_as_torch(op):
+    data = np.random.default_rng(8).normal(size=(2, 3, 4))
+    for dim in (0, 1, -1):
+        _grads_agree(data, op, dim=dim)
+        _grads_agree(data, op, dim)
+    _grads_agree(np.array([[1000.0, 0.0, -1000.0]]), op, 1)  # shifted by the max, not the min
+    _grads_agree(np.array([[3.0]]), op, 0)  # one element: softmax 1, log_softmax 0
+    _agree(np.zeros((0, 3)), op, 1)
+    with pytest.raises(TypeError, match="got both axis=0 and dim=1"):
+        getattr(mp.tensor(data), op)(0, dim=1)
+
+
+def _second_derivative_agrees(data, call):
+    torch = _torch()
+    x, tx = mp.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    (g,) = mp.grad(call(x).sum(), x, create_graph=True)
+    (tg,) = torch.autograd.grad(call(tx).sum(), tx, create_graph=True)
+    weights = np.arange(1.0, data.size + 1).reshape(data.shape)
+    (h,) = mp.grad((g * mp.tensor(weights)).sum(), x)
+    (th,) = torch.autograd.grad((tg * torch.tensor(weights)).sum(), tx)
+    np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(h, th.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_prod_values_and_first_and_second_derivatives_over_each_dim_as_torch():
+    rng = np.random.default_rng(12)
+    for shape in ((3,), (2, 3), (2, 3, 4)):
+        data = rng.uniform(0.5, 1.5, shape)
+        _second_derivative_agrees(data, lambda t: t.prod())
+        for dim in range(-len(shape), len(shape)):
+            _second_derivative_agrees(data, lambda t, d=dim: t.prod(d))
+            _grads_agree(data, "prod", dim, keepdim=True)
+    _grads_agree(np.float64(2.5), "prod")  # a 0-d tensor: the gradient is 1
+    _grads_agree(np.array([[2.0], [3.0]]), "prod", 1)  # a dim of size 1: the gradient is 1
+    _grads_agree(np.array([[2.0, 0.0, 3.0], [0.0, 5.0, 0.0]]), "prod", 1)  # one zero, two
+
+
+def test_ordering_a_tensor_against_none_is_a_type_error_as_torch():
+    t = mp.tensor([1.0, 2.0])
+    for compare in (t.__lt__, t.__le__, t.__gt__, t.__ge__):
+        with pytest.raises(TypeError, match="NoneType"):
+            compare(None)
+
+
+def test_floor_and_round_of_integers_keep_them_and_round_to_tens_halves_to_even():
+    ints = mp.tensor([15, 25, -14, 7])
+    for out in (ints.floor(), ints.round()):
+        assert out.dtype == np.int64 and out.tolist() == [15, 25, -14, 7]
+    # NumPy's rule (torch refuses decimals on integer tensors): 15 -> 20, 25 -> 20
+    assert ints.round(decimals=-1).tolist() == [20, 20, -10, 10]
+    flags = mp.tensor([True, False]).round()  # kept as they are, as integers (torch refuses)
+    assert flags.dtype == np.bool_ and flags.tolist() == [True, False]
+
+
+def test_grad_fn_of_a_custom_function_of_two_matrices_is_named_after_the_class():
+    class Product(mp.autograd.Function):  # two 2-D inputs, as a matmul node has
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+
+    x, y = mp.ones((2, 2), requires_grad=True), mp.ones((2, 2), requires_grad=True)
+    assert Product.apply(x, y).grad_fn.name() == "ProductBackward"  # torch's name
+
+
+def test_clamp_in_place_refuses_a_bound_that_requires_grad():
+    bound = mp.tensor([0.0, 0.0], requires_grad=True)
+    for kw in ({"min": bound}, {"max": bound}):
+        x = mp.tensor([-1.0, 1.0])
+        with pytest.raises(RuntimeError, match="clamp_ with an operand that requires grad"):
+            x.clamp_(**kw)
+        assert x.tolist() == [-1.0, 1.0]
+
+
+def test_flatten_refuses_dims_out_of_range_as_torch():
+    for shape in ((), (3,), (2, 3), (2, 1, 3)):
+        data = np.arange(float(np.prod(shape))).reshape(shape)
+        for dim in range(-4, 4):
+            _agree(data, "flatten", dim)
+            _agree(data, "flatten", 0, dim)
+    with pytest.raises(ValueError, match="flatten: dim 2 is out of range"):
+        mp.ones((2, 3)).flatten(2)
+
+
+def test_prod_of_a_0d_tensor_takes_dims_0_and_minus_1_only_as_torch():
+    for dim in range(-3, 3):
+        _agree(np.float32(2.5), "prod", dim)
+    with pytest.raises(IndexError, match="prod: dim 1 is out of range for a 0-d tensor"):
+        mp.tensor(2.5).prod(1)
+
+
+def test_transpose_refuses_float_and_bool_dims_as_torch():
+    data = np.ones((2, 3), np.float32)
+    for dims in ((0.0, 1), (1, True), (np.int64(0), 1.5)):
+        _agree(data, "transpose", *dims)
+        with pytest.raises(TypeError, match="transpose: dims must be integers"):
+            mp.tensor(data).transpose(*dims)
+    _grads_agree(data.astype(np.float64), "transpose", np.int64(0), np.int32(1))
+
+
+def test_einsum_ellipsis_finds_a_free_letter_when_the_subscripts_use_50_of_52():
+    torch = _torch()
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx"  # only y and z are left
+    data = np.arange(3.0).reshape((3,) + (1,) * 50)
+    equation = f"...{letters}->..."
+    _same(mp.einsum(equation, mp.tensor(data)), torch.einsum(equation, torch.tensor(data)))

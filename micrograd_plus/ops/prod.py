@@ -43,7 +43,7 @@ def prod(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     if x.dtype.kind in "biu":
         out = np.prod(x, axis=dim, keepdims=keepdim, dtype=np.int64)
         return Tensor._make(np.asarray(out))
-    axes = normalize_axis(dim, x.ndim) if x.ndim else ()
+    axes = normalize_axis(dim, x.ndim) if x.ndim else _no_axes(dim)
     keep = keepdim if dim is not None else False
     out = np.asarray(np.prod(x, axis=axes, keepdims=keep))
 
@@ -86,3 +86,10 @@ def _others_tensor(x: Tensor, ax: int) -> Tensor:
     rows = last.unsqueeze(-2).broadcast_to((*last.shape[:-1], n, n))
     others = prod(where(np.eye(n, dtype=bool), 1.0, rows), dim=-1)
     return others.transpose(ax, -1) if ax != x.ndim - 1 else others
+
+
+def _no_axes(dim) -> tuple:
+    """A 0-d tensor has no axis to reduce; as in torch, it still takes dim 0 or -1."""
+    if dim is not None and dim not in (0, -1):
+        raise IndexError(f"prod: dim {dim} is out of range for a 0-d tensor; use 0, -1 or None")
+    return ()

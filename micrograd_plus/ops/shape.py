@@ -101,9 +101,9 @@ def permute(a: Tensor, *dims) -> Tensor:
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge axes ``start_dim..end_dim`` into one (PyTorch's ``flatten``)."""
     shape = a.shape
-    if not shape:
+    start, end = (_dim("flatten", d, len(shape)) for d in (start_dim, end_dim))
+    if not shape:  # a 0-d tensor: dims 0 and -1 both name its one element, as in torch
         return reshape(a, 1)
-    start, end = start_dim % len(shape), end_dim % len(shape)
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     merged = int(np.prod(shape[start : end + 1]))
