@@ -80,6 +80,31 @@ def test_trajectory_matches_torch_for_50_steps(torch, name, kwargs):
         )
 
 
+@pytest.mark.parametrize("name,kwargs", CASES, ids=lambda v: str(v))
+def test_state_after_three_steps_is_torchs_entry_for_entry(torch, name, kwargs):
+    # The step counts and buffers themselves, not only the parameters they move.
+    init, grads = problem(3, seed=2)
+    ours = [Tensor(a, requires_grad=True) for a in init]
+    theirs = [torch.tensor(a, requires_grad=True) for a in init]
+    opt = getattr(mp, name)(ours, **kwargs)
+    topt = getattr(torch.optim, name)(theirs, **kwargs)
+    for g in grads:
+        feed(ours, g)
+        for tp, gi in zip(theirs, g):
+            tp.grad = torch.tensor(gi)
+        opt.step()
+        topt.step()
+    state, tstate = opt.state_dict()["state"], topt.state_dict()["state"]
+    assert {k for k, v in state.items() if v} == tstate.keys()
+    for index, entry in tstate.items():
+        assert state[index].keys() == entry.keys()
+        for key, value in entry.items():
+            if key == "step":
+                assert state[index][key] == int(value) == len(grads)
+            else:
+                np.testing.assert_allclose(state[index][key], value.numpy(), rtol=1e-5, atol=1e-7)
+
+
 @pytest.mark.parametrize("name,kwargs", CASES[1::3], ids=lambda v: str(v))
 def test_state_dict_round_trip_continues_identically(name, kwargs):
     init, grads = problem(30, seed=1)
