@@ -92,6 +92,13 @@ def test_named_and_unnamed_parameters_do_not_mix(torch):
         torch.optim.SGD([("a", ta), torch.zeros(1, requires_grad=True)])
 
 
+def test_a_pair_in_the_wrong_order_or_of_three_is_refused_with_the_pairs_message():
+    a = Tensor([1.0], requires_grad=True)
+    for params in ([(a, "a")], [("a", a, 1)], [("a", a), ("b",)]):
+        with pytest.raises(ValueError, match=r"all \(name, tensor\) pairs"):
+            mp.SGD(params)
+
+
 # ---------------------------------------------------- what is not a params list
 @pytest.mark.parametrize("name", NAMES)
 def test_state_dict_or_uncalled_parameters_say_what_to_pass(name):
