@@ -640,3 +640,91 @@ def test_every_step_returns_what_the_closure_returned_as_torch(name, kwargs):
         assert len(calls) == len(tcalls)
     assert x.data[0] != 0.5
     np.testing.assert_allclose(x.data, tx.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------- each stopping test on its boundary
+def half_square_run(lib, **kwargs):
+    """One step on ``x**2 / 2`` from 2: the gradient is 2, the first step moves x to 1
+    (gradient 1, ``|t d| = 1``, loss 2 -> 0.5), so each tolerance can sit exactly on
+    the value its test compares."""
+    if lib is mp:
+        x = Tensor(np.array([2.0]), requires_grad=True)
+    else:
+        x = torch.tensor([2.0], dtype=torch.float64, requires_grad=True)
+    opt = lib.optim.LBFGS([x], **kwargs)
+
+    def closure():
+        opt.zero_grad()
+        loss = (0.5 * x * x).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    value = x.data[0] if lib is mp else x.detach()[0]
+    return float(value), counters(opt)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(tolerance_grad=2.0),  # max |g| <= tolerance_grad before any iteration
+        dict(tolerance_change=4.0),  # g . d = -4 is not > -tolerance_change: a move
+        dict(tolerance_grad=1.0),  # the new gradient's max |g| <= tolerance_grad
+        dict(tolerance_change=1.0),  # the step's max |t d| <= tolerance_change
+        dict(max_eval=2),  # the evaluations reach max_eval
+        dict(max_eval=2, line_search_fn="strong_wolfe"),
+        dict(max_iter=1, max_eval=1, history_size=1),  # the least counts allowed
+    ],
+    ids=str,
+)
+def test_each_stopping_test_on_its_boundary_as_torch(kwargs):
+    assert half_square_run(mp, **kwargs) == half_square_run(torch, **kwargs)
+
+
+def quadratic_line(x, t, d):
+    """``z**2 / 2 - z`` at ``z = x + t d`` and its gradient: along ``d = 1`` from 0 the
+    loss is 0, the slope -1, and every value below is exact in binary."""
+    z = x + float(t) * d
+    return float((0.5 * z * z - z).sum()), z - 1.0
+
+
+def line_searches(t, **kwargs):
+    """Our strong-Wolfe search and torch's from 0 along 1 on :func:`quadratic_line`:
+    the step found and the evaluations it took."""
+    from torch.optim.lbfgs import _strong_wolfe
+
+    x, d = np.zeros(1), np.ones(1)
+    f, g = quadratic_line(x, 0.0, d)
+    ours = strong_wolfe(quadratic_line, x, t, d, f, g, g.dot(d), **kwargs)
+
+    def torch_line(x, t, d):
+        f_new, g_new = quadratic_line(x.numpy(), t, d.numpy())
+        return f_new, torch.from_numpy(g_new)
+
+    tx, tg, td = torch.from_numpy(x), torch.from_numpy(g), torch.from_numpy(d)
+    theirs = _strong_wolfe(torch_line, tx, t, td, f, tg, tg.dot(td), **kwargs)
+    return (float(ours[2]), ours[3]), (float(theirs[2]), theirs[3])
+
+
+@pytest.mark.parametrize(
+    "t,kwargs",
+    [
+        (1.0, dict(c1=0.5)),  # f(1) = -0.5 equals f(0) + c1 t f'(0): sufficient decrease
+        (0.5, dict(c2=0.5)),  # |f'(0.5)| = 0.5 equals -c2 f'(0): the curvature holds
+        (3.0, dict(tolerance_change=3.0)),  # the bracket [0, 3] is not below tolerance
+    ],
+    ids=str,
+)
+def test_line_search_conditions_on_their_boundary_as_torch(t, kwargs):
+    ours, theirs = line_searches(t, **kwargs)
+    assert ours == theirs
+
+
+def test_cubic_interpolate_with_a_double_root_takes_the_tangent_point_as_torch():
+    """``d1**2 == g1 * g2`` (here 4 == 1 * 4): the cubic's minimum is still used."""
+    from torch.optim.lbfgs import _cubic_interpolate
+
+    ours = cubic_interpolate(0.0, 0.0, 1.0, 1.0, 1.0, 4.0)
+    tensor = lambda v: torch.tensor(v, dtype=torch.float64)  # noqa: E731
+    theirs = _cubic_interpolate(0.0, tensor(0.0), tensor(1.0), 1.0, tensor(1.0), tensor(4.0))
+    assert ours == pytest.approx(1 / 3, rel=1e-15) and ours == pytest.approx(float(theirs))
