@@ -643,10 +643,11 @@ def test_every_step_returns_what_the_closure_returned_as_torch(name, kwargs):
 
 
 # ------------------------------------------- each stopping test on its boundary
-def half_square_run(lib, **kwargs):
-    """One step on ``x**2 / 2`` from 2: the gradient is 2, the first step moves x to 1
-    (gradient 1, ``|t d| = 1``, loss 2 -> 0.5), so each tolerance can sit exactly on
-    the value its test compares."""
+def half_square_run(lib, scale=0.5, **kwargs):
+    """One step on ``scale * x**2`` from 2: with the default scale the gradient is 2,
+    the first step moves x to 1 (gradient 1, ``|t d| = 1``, loss 2 -> 0.5); with
+    ``scale=0.25`` the gradient is 1 and the loss goes 1 -> 0.25. So each tolerance
+    can sit exactly on the value its test compares."""
     if lib is mp:
         x = Tensor(np.array([2.0]), requires_grad=True)
     else:
@@ -655,7 +656,7 @@ def half_square_run(lib, **kwargs):
 
     def closure():
         opt.zero_grad()
-        loss = (0.5 * x * x).sum()
+        loss = (scale * x * x).sum()
         loss.backward()
         return loss
 
@@ -671,6 +672,7 @@ def half_square_run(lib, **kwargs):
         dict(tolerance_change=4.0),  # g . d = -4 is not > -tolerance_change: a move
         dict(tolerance_grad=1.0),  # the new gradient's max |g| <= tolerance_grad
         dict(tolerance_change=1.0),  # the step's max |t d| <= tolerance_change
+        dict(scale=0.25, tolerance_change=0.75),  # the loss changes by tolerance_change
         dict(max_eval=2),  # the evaluations reach max_eval
         dict(max_eval=2, line_search_fn="strong_wolfe"),
         dict(max_iter=1, max_eval=1, history_size=1),  # the least counts allowed
