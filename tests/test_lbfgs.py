@@ -730,3 +730,46 @@ def test_cubic_interpolate_with_a_double_root_takes_the_tangent_point_as_torch()
     tensor = lambda v: torch.tensor(v, dtype=torch.float64)  # noqa: E731
     theirs = _cubic_interpolate(0.0, tensor(0.0), tensor(1.0), 1.0, tensor(1.0), tensor(4.0))
     assert ours == pytest.approx(1 / 3, rel=1e-15) and ours == pytest.approx(float(theirs))
+
+
+def scripted_line_searches(script):
+    """Our strong-Wolfe search and torch's from 0 along 1 (loss 0, slope -1, first step 1)
+    where the i-th evaluation returns ``script[i]``, a (loss, slope) pair: a loss can then
+    equal another exactly. The steps tried, the step found and the evaluations."""
+    from torch.optim.lbfgs import _strong_wolfe
+
+    def search(run, wrap):
+        tried = []
+
+        def obj_func(x, t, d):
+            tried.append(float(t))
+            f, g = script[len(tried) - 1]
+            return f, wrap(np.array([g], dtype=float))
+
+        found = run(obj_func)
+        return tried, float(found[2]), found[3]
+
+    x, d, g = np.zeros(1), np.ones(1), np.array([-1.0])
+    tx, td, tg = torch.from_numpy(x), torch.from_numpy(d), torch.from_numpy(g)
+    ours = search(lambda obj: strong_wolfe(obj, x, 1.0, d, 0.0, g, -1.0), lambda a: a)
+    theirs = search(lambda obj: _strong_wolfe(obj, tx, 1.0, td, 0.0, tg, -1.0), torch.from_numpy)
+    return ours, theirs
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        # growing: the third loss equals the second, which brackets (from ls_iter 2 on)
+        [(-1.0, -1.0), (-2.0, -1.0), (-2.0, -1.0), (-2.5, 0.0)],
+        # growing: the second loss is higher, which does not bracket yet (ls_iter 1)
+        [(-1.0, -1.0), (-0.5, -1.0), (-3.0, 0.0)],
+        # zooming: the bracket's ends have equal losses (the start is its low end), a
+        # trial equal to the low end replaces the high end, and the ends tie again
+        [(0.0, 1.0), (0.0, -0.5), (-1.0, -1.0), (-2.0, 0.0)],
+    ],
+    ids=["grow-equal", "grow-higher", "zoom-ties"],
+)
+def test_line_search_ties_between_losses_as_torch(script):
+    (tried, t, evals), (torch_tried, torch_t, torch_evals) = scripted_line_searches(script)
+    assert tried == pytest.approx(torch_tried, rel=1e-12)
+    assert t == pytest.approx(torch_t, rel=1e-12) and evals == torch_evals == len(script)
