@@ -763,11 +763,13 @@ def scripted_line_searches(script):
         [(-1.0, -1.0), (-2.0, -1.0), (-2.0, -1.0), (-2.5, 0.0)],
         # growing: the second loss is higher, which does not bracket yet (ls_iter 1)
         [(-1.0, -1.0), (-0.5, -1.0), (-3.0, 0.0)],
-        # zooming: the bracket's ends have equal losses (the start is its low end), a
-        # trial equal to the low end replaces the high end, and the ends tie again
+        # zooming from a bracket whose ends tie: the start stays its low end
         [(0.0, 1.0), (0.0, -0.5), (-1.0, -1.0), (-2.0, 0.0)],
+        # zooming: the ends tie, a trial equal to the low end (sufficient decrease
+        # and curvature hold) replaces the high end, twice, the ends tying each time
+        [(-1.0, -1.0), (-1.0, 1.0), (-1.0, -0.5), (-1.0, -0.5), (-3.0, 0.0)],
     ],
-    ids=["grow-equal", "grow-higher", "zoom-ties"],
+    ids=["grow-equal", "grow-higher", "zoom-start-ties", "zoom-ties"],
 )
 def test_line_search_ties_between_losses_as_torch(script):
     (tried, t, evals), (torch_tried, torch_t, torch_evals) = scripted_line_searches(script)
