@@ -775,3 +775,69 @@ def test_line_search_ties_between_losses_as_torch(script):
     (tried, t, evals), (torch_tried, torch_t, torch_evals) = scripted_line_searches(script)
     assert tried == pytest.approx(torch_tried, rel=1e-12)
     assert t == pytest.approx(torch_t, rel=1e-12) and evals == torch_evals == len(script)
+
+
+def _state_value(value):
+    """A state entry as plain numbers: arrays and scalars as float64 arrays, lists
+    entry by entry (``al`` keeps ``None`` where no pair filled it, as torch)."""
+    if isinstance(value, list):
+        return [_state_value(v) for v in value]
+    if value is None:
+        return None
+    if isinstance(value, torch.Tensor):
+        value = value.detach().numpy()
+    return np.asarray(value, dtype=np.float64)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+@pytest.mark.parametrize("max_iter", [1, 3])
+def test_state_after_a_step_is_torchs_entry_for_entry(max_iter, line_search_fn):
+    """Every value L-BFGS keeps (the direction, the step, the history, ``H_diag`` from
+    the first iteration on, the counters), not only the parameters it moves."""
+    states = []
+    for lib in (mp, torch):
+        if lib is mp:
+            xy = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
+        else:
+            xy = torch.tensor([-1.0, 1.0], dtype=torch.float64, requires_grad=True)
+        opt = lib.optim.LBFGS([xy], max_iter=max_iter, line_search_fn=line_search_fn)
+
+        def closure(opt=opt, xy=xy):
+            opt.zero_grad()
+            loss = rosenbrock(xy)
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        states.append(opt.state_dict()["state"][0])
+    ours, theirs = states
+    assert ours.keys() == theirs.keys()
+    for key, value in theirs.items():
+        expected, got = _state_value(value), _state_value(ours[key])
+        if isinstance(expected, list):
+            assert len(got) == len(expected), key
+            for a, b in zip(got, expected):
+                assert (a is None) == (b is None), key
+                if b is not None:
+                    np.testing.assert_allclose(a, b, rtol=1e-10, err_msg=key)
+        else:
+            np.testing.assert_allclose(got, expected, rtol=1e-10, err_msg=key)
+
+
+def test_line_search_default_budget_is_torchs():
+    """Without ``max_ls`` the search stops after torch's 25 evaluations past the first:
+    along ``f = -t`` (slope -1 everywhere) it grows the step for as long as it may."""
+    from torch.optim.lbfgs import _strong_wolfe
+
+    def falling(x, t, d):
+        return -float(t), np.array([-1.0])
+
+    def torch_falling(x, t, d):
+        return -float(t), torch.tensor([-1.0], dtype=torch.float64)
+
+    x, d, g = np.zeros(1), np.ones(1), np.array([-1.0])
+    ours = strong_wolfe(falling, x, 1.0, d, 0.0, g, -1.0)
+    tx, td, tg = torch.from_numpy(x), torch.from_numpy(d), torch.from_numpy(g)
+    theirs = _strong_wolfe(torch_falling, tx, 1.0, td, 0.0, tg, -1.0)
+    assert ours[3] == theirs[3] == 26
+    assert float(ours[2]) == pytest.approx(float(theirs[2]), rel=1e-12)
