@@ -114,6 +114,17 @@ def test_state_dict_or_uncalled_parameters_say_what_to_pass(name):
         cls({"params": list(model.parameters())})
 
 
+def test_params_that_are_not_iterable_fail_as_torch(torch):
+    for bad in (5, None, 1.5):
+        with pytest.raises(TypeError) as ours:
+            mp.SGD(bad)
+        with pytest.raises(TypeError) as theirs:
+            torch.optim.SGD(bad)
+        assert (
+            str(ours.value) == str(theirs.value) == f"{type(bad).__name__!r} object is not iterable"
+        )
+
+
 # ------------------------------------------------------- shape changed later on
 STATEFUL = [
     ("SGD", dict(momentum=0.9), "momentum_buffer"),
