@@ -732,7 +732,7 @@ def test_cubic_interpolate_with_a_double_root_takes_the_tangent_point_as_torch()
     assert ours == pytest.approx(1 / 3, rel=1e-15) and ours == pytest.approx(float(theirs))
 
 
-def scripted_line_searches(script):
+def scripted_line_searches(script, **kwargs):
     """Our strong-Wolfe search and torch's from 0 along 1 (loss 0, slope -1, first step 1)
     where the i-th evaluation returns ``script[i]``, a (loss, slope) pair: a loss can then
     equal another exactly. The steps tried, the step found and the evaluations."""
@@ -751,8 +751,10 @@ def scripted_line_searches(script):
 
     x, d, g = np.zeros(1), np.ones(1), np.array([-1.0])
     tx, td, tg = torch.from_numpy(x), torch.from_numpy(d), torch.from_numpy(g)
-    ours = search(lambda obj: strong_wolfe(obj, x, 1.0, d, 0.0, g, -1.0), lambda a: a)
-    theirs = search(lambda obj: _strong_wolfe(obj, tx, 1.0, td, 0.0, tg, -1.0), torch.from_numpy)
+    ours = search(lambda obj: strong_wolfe(obj, x, 1.0, d, 0.0, g, -1.0, **kwargs), lambda a: a)
+    theirs = search(
+        lambda obj: _strong_wolfe(obj, tx, 1.0, td, 0.0, tg, -1.0, **kwargs), torch.from_numpy
+    )
     return ours, theirs
 
 
@@ -841,3 +843,21 @@ def test_line_search_default_budget_is_torchs():
     theirs = _strong_wolfe(torch_falling, tx, 1.0, td, 0.0, tg, -1.0)
     assert ours[3] == theirs[3] == 26
     assert float(ours[2]) == pytest.approx(float(theirs[2]), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "script",
+    [  # found by a random search over small integer scripts
+        [(-3.0, 2.0), (-3.0, 1.0), (-3.0, 1.0), (-1.0, 2.0), (-1.0, 2.0), (2.0, 1.0)],
+        [(-1.0, 2.0), (2.0, -1.0), (-2.0, -1.0), (-2.0, 0.0), (0.0, 0.0), (1.0, 0.0)],
+    ],
+    ids=["on-the-low-end", "on-the-high-end"],
+)
+def test_a_zoom_step_clipped_onto_a_bracket_end_moves_away_as_torch(script):
+    """The cubic's minimum lies outside the bracket, so the step is clipped exactly onto
+    its low (or high) end, which counts as too close at once (not only the second time)."""
+    (tried, t, evals), (torch_tried, torch_t, torch_evals) = scripted_line_searches(
+        script, max_ls=5
+    )
+    assert tried == pytest.approx(torch_tried, rel=1e-12) and evals == torch_evals
+    assert t == pytest.approx(torch_t, rel=1e-12)
