@@ -712,6 +712,7 @@ def line_searches(t, **kwargs):
     "t,kwargs",
     [
         (1.0, dict(c1=0.5)),  # f(1) = -0.5 equals f(0) + c1 t f'(0): sufficient decrease
+        (1.5, dict(c1=0.5)),  # f(1.5) = -0.375 is above f(0) + c1 t f'(0) = -0.75: zoom
         (0.5, dict(c2=0.5)),  # |f'(0.5)| = 0.5 equals -c2 f'(0): the curvature holds
         (3.0, dict(tolerance_change=3.0)),  # the bracket [0, 3] is not below tolerance
     ],
