@@ -640,3 +640,225 @@ def test_every_step_returns_what_the_closure_returned_as_torch(name, kwargs):
         assert len(calls) == len(tcalls)
     assert x.data[0] != 0.5
     np.testing.assert_allclose(x.data, tx.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------- each stopping test on its boundary
+def half_square_run(lib, scale=0.5, **kwargs):
+    """One step on ``scale * x**2`` from 2: with the default scale the gradient is 2,
+    the first step moves x to 1 (gradient 1, ``|t d| = 1``, loss 2 -> 0.5); with
+    ``scale=0.25`` the gradient is 1 and the loss goes 1 -> 0.25. So each tolerance
+    can sit exactly on the value its test compares."""
+    if lib is mp:
+        x = Tensor(np.array([2.0]), requires_grad=True)
+    else:
+        x = torch.tensor([2.0], dtype=torch.float64, requires_grad=True)
+    opt = lib.optim.LBFGS([x], **kwargs)
+
+    def closure():
+        opt.zero_grad()
+        loss = (scale * x * x).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    value = x.data[0] if lib is mp else x.detach()[0]
+    return float(value), counters(opt)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(tolerance_grad=2.0),  # max |g| <= tolerance_grad before any iteration
+        dict(tolerance_change=4.0),  # g . d = -4 is not > -tolerance_change: a move
+        dict(tolerance_grad=1.0),  # the new gradient's max |g| <= tolerance_grad
+        dict(tolerance_change=1.0),  # the step's max |t d| <= tolerance_change
+        dict(scale=0.25, tolerance_change=0.75),  # the loss changes by tolerance_change
+        dict(max_eval=2),  # the evaluations reach max_eval
+        dict(max_eval=2, line_search_fn="strong_wolfe"),
+        dict(max_iter=1, max_eval=1, history_size=1),  # the least counts allowed
+    ],
+    ids=str,
+)
+def test_each_stopping_test_on_its_boundary_as_torch(kwargs):
+    assert half_square_run(mp, **kwargs) == half_square_run(torch, **kwargs)
+
+
+def quadratic_line(x, t, d):
+    """``z**2 / 2 - z`` at ``z = x + t d`` and its gradient: along ``d = 1`` from 0 the
+    loss is 0, the slope -1, and every value below is exact in binary."""
+    z = x + float(t) * d
+    return float((0.5 * z * z - z).sum()), z - 1.0
+
+
+def line_searches(t, **kwargs):
+    """Our strong-Wolfe search and torch's from 0 along 1 on :func:`quadratic_line`:
+    the step found and the evaluations it took."""
+    from torch.optim.lbfgs import _strong_wolfe
+
+    x, d = np.zeros(1), np.ones(1)
+    f, g = quadratic_line(x, 0.0, d)
+    ours = strong_wolfe(quadratic_line, x, t, d, f, g, g.dot(d), **kwargs)
+
+    def torch_line(x, t, d):
+        f_new, g_new = quadratic_line(x.numpy(), t, d.numpy())
+        return f_new, torch.from_numpy(g_new)
+
+    tx, tg, td = torch.from_numpy(x), torch.from_numpy(g), torch.from_numpy(d)
+    theirs = _strong_wolfe(torch_line, tx, t, td, f, tg, tg.dot(td), **kwargs)
+    return (float(ours[2]), ours[3]), (float(theirs[2]), theirs[3])
+
+
+@pytest.mark.parametrize(
+    "t,kwargs",
+    [
+        (1.0, dict(c1=0.5)),  # f(1) = -0.5 equals f(0) + c1 t f'(0): sufficient decrease
+        (1.5, dict(c1=0.5)),  # f(1.5) = -0.375 is above f(0) + c1 t f'(0) = -0.75: zoom
+        (0.5, dict(c2=0.5)),  # |f'(0.5)| = 0.5 equals -c2 f'(0): the curvature holds
+        (3.0, dict(tolerance_change=3.0)),  # the bracket [0, 3] is not below tolerance
+    ],
+    ids=str,
+)
+def test_line_search_conditions_on_their_boundary_as_torch(t, kwargs):
+    ours, theirs = line_searches(t, **kwargs)
+    assert ours == theirs
+
+
+def test_cubic_interpolate_with_a_double_root_takes_the_tangent_point_as_torch():
+    """``d1**2 == g1 * g2`` (here 4 == 1 * 4): the cubic's minimum is still used."""
+    from torch.optim.lbfgs import _cubic_interpolate
+
+    ours = cubic_interpolate(0.0, 0.0, 1.0, 1.0, 1.0, 4.0)
+    tensor = lambda v: torch.tensor(v, dtype=torch.float64)  # noqa: E731
+    theirs = _cubic_interpolate(0.0, tensor(0.0), tensor(1.0), 1.0, tensor(1.0), tensor(4.0))
+    assert ours == pytest.approx(1 / 3, rel=1e-15) and ours == pytest.approx(float(theirs))
+
+
+def scripted_line_searches(script, **kwargs):
+    """Our strong-Wolfe search and torch's from 0 along 1 (loss 0, slope -1, first step 1)
+    where the i-th evaluation returns ``script[i]``, a (loss, slope) pair: a loss can then
+    equal another exactly. The steps tried, the step found and the evaluations."""
+    from torch.optim.lbfgs import _strong_wolfe
+
+    def search(run, wrap):
+        tried = []
+
+        def obj_func(x, t, d):
+            tried.append(float(t))
+            f, g = script[len(tried) - 1]
+            return f, wrap(np.array([g], dtype=float))
+
+        found = run(obj_func)
+        return tried, float(found[2]), found[3]
+
+    x, d, g = np.zeros(1), np.ones(1), np.array([-1.0])
+    tx, td, tg = torch.from_numpy(x), torch.from_numpy(d), torch.from_numpy(g)
+    ours = search(lambda obj: strong_wolfe(obj, x, 1.0, d, 0.0, g, -1.0, **kwargs), lambda a: a)
+    theirs = search(
+        lambda obj: _strong_wolfe(obj, tx, 1.0, td, 0.0, tg, -1.0, **kwargs), torch.from_numpy
+    )
+    return ours, theirs
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        # growing: the third loss equals the second, which brackets (from ls_iter 2 on)
+        [(-1.0, -1.0), (-2.0, -1.0), (-2.0, -1.0), (-2.5, 0.0)],
+        # growing: the second loss is higher, which does not bracket yet (ls_iter 1)
+        [(-1.0, -1.0), (-0.5, -1.0), (-3.0, 0.0)],
+        # zooming from a bracket whose ends tie: the start stays its low end
+        [(0.0, 1.0), (0.0, -0.5), (-1.0, -1.0), (-2.0, 0.0)],
+        # zooming: the ends tie, a trial equal to the low end (sufficient decrease
+        # and curvature hold) replaces the high end, twice, the ends tying each time
+        [(-1.0, -1.0), (-1.0, 1.0), (-1.0, -0.5), (-1.0, -0.5), (-3.0, 0.0)],
+    ],
+    ids=["grow-equal", "grow-higher", "zoom-start-ties", "zoom-ties"],
+)
+def test_line_search_ties_between_losses_as_torch(script):
+    (tried, t, evals), (torch_tried, torch_t, torch_evals) = scripted_line_searches(script)
+    assert tried == pytest.approx(torch_tried, rel=1e-12)
+    assert t == pytest.approx(torch_t, rel=1e-12) and evals == torch_evals == len(script)
+
+
+def _state_value(value):
+    """A state entry as plain numbers: arrays and scalars as float64 arrays, lists
+    entry by entry (``al`` keeps ``None`` where no pair filled it, as torch)."""
+    if isinstance(value, list):
+        return [_state_value(v) for v in value]
+    if value is None:
+        return None
+    if isinstance(value, torch.Tensor):
+        value = value.detach().numpy()
+    return np.asarray(value, dtype=np.float64)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+@pytest.mark.parametrize("max_iter", [1, 3])
+def test_state_after_a_step_is_torchs_entry_for_entry(max_iter, line_search_fn):
+    """Every value L-BFGS keeps (the direction, the step, the history, ``H_diag`` from
+    the first iteration on, the counters), not only the parameters it moves."""
+    states = []
+    for lib in (mp, torch):
+        if lib is mp:
+            xy = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
+        else:
+            xy = torch.tensor([-1.0, 1.0], dtype=torch.float64, requires_grad=True)
+        opt = lib.optim.LBFGS([xy], max_iter=max_iter, line_search_fn=line_search_fn)
+
+        def closure(opt=opt, xy=xy):
+            opt.zero_grad()
+            loss = rosenbrock(xy)
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        states.append(opt.state_dict()["state"][0])
+    ours, theirs = states
+    assert ours.keys() == theirs.keys()
+    for key, value in theirs.items():
+        expected, got = _state_value(value), _state_value(ours[key])
+        if isinstance(expected, list):
+            assert len(got) == len(expected), key
+            for a, b in zip(got, expected):
+                assert (a is None) == (b is None), key
+                if b is not None:
+                    np.testing.assert_allclose(a, b, rtol=1e-10, err_msg=key)
+        else:
+            np.testing.assert_allclose(got, expected, rtol=1e-10, err_msg=key)
+
+
+def test_line_search_default_budget_is_torchs():
+    """Without ``max_ls`` the search stops after torch's 25 evaluations past the first:
+    along ``f = -t`` (slope -1 everywhere) it grows the step for as long as it may."""
+    from torch.optim.lbfgs import _strong_wolfe
+
+    def falling(x, t, d):
+        return -float(t), np.array([-1.0])
+
+    def torch_falling(x, t, d):
+        return -float(t), torch.tensor([-1.0], dtype=torch.float64)
+
+    x, d, g = np.zeros(1), np.ones(1), np.array([-1.0])
+    ours = strong_wolfe(falling, x, 1.0, d, 0.0, g, -1.0)
+    tx, td, tg = torch.from_numpy(x), torch.from_numpy(d), torch.from_numpy(g)
+    theirs = _strong_wolfe(torch_falling, tx, 1.0, td, 0.0, tg, -1.0)
+    assert ours[3] == theirs[3] == 26
+    assert float(ours[2]) == pytest.approx(float(theirs[2]), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "script",
+    [  # found by a random search over small integer scripts
+        [(-3.0, 2.0), (-3.0, 1.0), (-3.0, 1.0), (-1.0, 2.0), (-1.0, 2.0), (2.0, 1.0)],
+        [(-1.0, 2.0), (2.0, -1.0), (-2.0, -1.0), (-2.0, 0.0), (0.0, 0.0), (1.0, 0.0)],
+    ],
+    ids=["on-the-low-end", "on-the-high-end"],
+)
+def test_a_zoom_step_clipped_onto_a_bracket_end_moves_away_as_torch(script):
+    """The cubic's minimum lies outside the bracket, so the step is clipped exactly onto
+    its low (or high) end, which counts as too close at once (not only the second time)."""
+    (tried, t, evals), (torch_tried, torch_t, torch_evals) = scripted_line_searches(
+        script, max_ls=5
+    )
+    assert tried == pytest.approx(torch_tried, rel=1e-12) and evals == torch_evals
+    assert t == pytest.approx(torch_t, rel=1e-12)

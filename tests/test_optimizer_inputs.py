@@ -92,6 +92,13 @@ def test_named_and_unnamed_parameters_do_not_mix(torch):
         torch.optim.SGD([("a", ta), torch.zeros(1, requires_grad=True)])
 
 
+def test_a_pair_in_the_wrong_order_or_of_three_is_refused_with_the_pairs_message():
+    a = Tensor([1.0], requires_grad=True)
+    for params in ([(a, "a")], [("a", a, 1)], [("a", a), ("b",)]):
+        with pytest.raises(ValueError, match=r"all \(name, tensor\) pairs"):
+            mp.SGD(params)
+
+
 # ---------------------------------------------------- what is not a params list
 @pytest.mark.parametrize("name", NAMES)
 def test_state_dict_or_uncalled_parameters_say_what_to_pass(name):
@@ -105,6 +112,17 @@ def test_state_dict_or_uncalled_parameters_say_what_to_pass(name):
         cls(model.named_parameters)
     with pytest.raises(TypeError, match="single parameter group.*wrap it in a list"):
         cls({"params": list(model.parameters())})
+
+
+def test_params_that_are_not_iterable_fail_as_torch(torch):
+    for bad in (5, None, 1.5):
+        with pytest.raises(TypeError) as ours:
+            mp.SGD(bad)
+        with pytest.raises(TypeError) as theirs:
+            torch.optim.SGD(bad)
+        assert (
+            str(ours.value) == str(theirs.value) == f"{type(bad).__name__!r} object is not iterable"
+        )
 
 
 # ------------------------------------------------------- shape changed later on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -35,6 +36,8 @@ CASES = [
     ("Adagrad", dict(lr=0.1, lr_decay=0.05)),
     ("Adagrad", dict(lr=0.1, weight_decay=0.1, initial_accumulator_value=0.5)),
     ("Adagrad", dict(lr=0.1, eps=1e-3, maximize=True)),
+    ("RMSprop", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("Adagrad", dict(lr=0.1, weight_decay=0.1, maximize=True)),
 ]
 SHAPES = [(3, 4), (4,), (3, 4)]
 
@@ -78,6 +81,31 @@ def test_trajectory_matches_torch_for_50_steps(torch, name, kwargs):
         assert all(
             v.dtype == np.float32 for v in opt.state[p].values() if isinstance(v, np.ndarray)
         )
+
+
+@pytest.mark.parametrize("name,kwargs", CASES, ids=lambda v: str(v))
+def test_state_after_three_steps_is_torchs_entry_for_entry(torch, name, kwargs):
+    # The step counts and buffers themselves, not only the parameters they move.
+    init, grads = problem(3, seed=2)
+    ours = [Tensor(a, requires_grad=True) for a in init]
+    theirs = [torch.tensor(a, requires_grad=True) for a in init]
+    opt = getattr(mp, name)(ours, **kwargs)
+    topt = getattr(torch.optim, name)(theirs, **kwargs)
+    for g in grads:
+        feed(ours, g)
+        for tp, gi in zip(theirs, g):
+            tp.grad = torch.tensor(gi)
+        opt.step()
+        topt.step()
+    state, tstate = opt.state_dict()["state"], topt.state_dict()["state"]
+    assert {k for k, v in state.items() if v} == tstate.keys()
+    for index, entry in tstate.items():
+        assert state[index].keys() == entry.keys()
+        for key, value in entry.items():
+            if key == "step":
+                assert state[index][key] == int(value) == len(grads)
+            else:
+                np.testing.assert_allclose(state[index][key], value.numpy(), rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("name,kwargs", CASES[1::3], ids=lambda v: str(v))
@@ -267,3 +295,71 @@ def test_bad_parameter_lists():
 def test_repr_lists_groups():
     text = repr(mp.SGD([Tensor([1.0], requires_grad=True)], lr=0.5))
     assert text.startswith("SGD (") and "Parameter Group 0" in text and "lr: 0.5" in text
+
+
+def test_load_state_dict_refuses_what_is_not_a_state_dict():
+    opt = mp.SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+    for wrong in ({}, {"state": {}}, [1, 2]):
+        with pytest.raises(TypeError, match=r"the dict from optimizer\.state_dict\(\)"):
+            opt.load_state_dict(wrong)
+
+
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [("SGD", dict(lr=0.1, momentum=0.9)), ("RMSprop", dict()), ("Adagrad", dict())],
+)
+def test_a_loaded_state_is_a_copy_that_stepping_leaves_alone(torch, name, kwargs):
+    # As torch, which deep-copies the state dict it loads.
+    init, grads = problem(3, seed=3)
+    saved_by = getattr(mp, name)([Tensor(a, requires_grad=True) for a in init], **kwargs)
+    ours = [Tensor(a, requires_grad=True) for a in init]
+    feed(saved_by.param_groups[0]["params"], grads[0])
+    saved_by.step()
+    saved = saved_by.state_dict()
+    before = {i: {k: np.copy(v) for k, v in e.items()} for i, e in saved["state"].items()}
+    opt = getattr(mp, name)(ours, **kwargs)
+    opt.load_state_dict(saved)
+    for g in grads[1:]:
+        feed(ours, g)
+        opt.step()
+    for i, entry in saved["state"].items():
+        for key, value in entry.items():
+            np.testing.assert_array_equal(value, before[i][key])
+        assert not np.array_equal(opt.state[ours[i]][key], before[i][key])
+
+
+def test_betas_must_be_a_pair():
+    p = [Tensor([1.0], requires_grad=True)]
+    for betas in ((0.9,), (0.9, 0.99, 0.999), 0.9):
+        with pytest.raises(ValueError, match="pass a pair like"):
+            mp.Adam(p, betas=betas)
+
+
+def test_a_scheduler_stepped_before_the_optimizer_warns_as_torch(torch):
+    def warnings_of(lib, step_optimizer_first):
+        p = lib.zeros(1, requires_grad=True)
+        opt = lib.optim.SGD([p], lr=0.1)
+        sched = lib.optim.lr_scheduler.StepLR(opt, step_size=1)
+        p.grad = lib.ones(1)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if step_optimizer_first:
+                opt.step()
+            sched.step()
+        return any("before `optimizer.step()`" in str(w.message) for w in caught)
+
+    for first in (False, True):
+        assert warnings_of(mp, first) == warnings_of(torch, first) == (not first)
+
+
+def test_lerp_gives_its_end_points_exactly_as_torch(torch):
+    # The two-sided form exists for this: weight 0 gives start, 1 gives end, bit for bit.
+    from micrograd_plus.optim.arithmetic import lerp_
+
+    start, end = np.random.default_rng(4).normal(size=(2, 1000)).astype(np.float32)
+    for weight, expected in ((0.0, start), (1.0, end)):
+        ours = start.copy()
+        lerp_(ours, end, weight, np.empty_like(ours))
+        theirs = torch.lerp(torch.from_numpy(start), torch.from_numpy(end), weight).numpy()
+        np.testing.assert_array_equal(ours, expected)
+        np.testing.assert_array_equal(ours, theirs)

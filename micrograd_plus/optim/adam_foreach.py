@@ -88,10 +88,10 @@ class FlatAdam:
                 g[...] = p.grad
             if l2:
                 g += weight_decay * p.data  # Adam: the L2 term joins the gradient
-        t = 0
         for p in self.params:
             entry = state[p]
-            t = entry["step"] = entry["step"] + 1
+            entry["step"] += 1
+        t = entry["step"]  # one count for the group: owns() and adoptable() see to it
         g, m, v, w = self.g, self.m, self.v, self.work
         np.subtract(g, m, out=w)
         w *= 1 - beta1

@@ -16,13 +16,13 @@ from ..tensor import Tensor
 from .group_attributes import GroupAttributes
 
 
-def check_range(name: str, value, low: float = 0.0, high: float | None = None, closed=True) -> None:
+def check_range(name: str, value, low: float = 0.0, high: float | None = None) -> None:
     """Raise ValueError unless ``low <= value`` (and ``value < high`` when given)."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and value >= low
     if ok and high is not None:
-        ok = value < high if not closed else value <= high
+        ok = value < high
     if not ok:
-        bound = f"in [{low}, {high}{']' if closed else ')'}" if high is not None else f">= {low}"
+        bound = f"in [{low}, {high})" if high is not None else f">= {low}"
         raise ValueError(f"Invalid {name}: {value!r}; it must be a number {bound}")
 
 
@@ -30,7 +30,7 @@ def check_betas(betas) -> None:
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"Invalid betas: {betas!r}; pass a pair like (0.9, 0.999)")
     for i, beta in enumerate(betas):
-        check_range(f"beta parameter at index {i} (betas[{i}])", beta, 0.0, 1.0, closed=False)
+        check_range(f"beta parameter at index {i} (betas[{i}])", beta, 0.0, 1.0)
 
 
 class Optimizer(GroupAttributes):
