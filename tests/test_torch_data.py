@@ -21,6 +21,7 @@ from micrograd_plus.utils.data import (
     TensorDataset,
     default_collate,
     default_convert,
+    one_hot,
     random_split,
 )
 
@@ -488,3 +489,24 @@ def test_the_arrays_form_takes_batch_size_after_y_positionally():
     batches = list(DataLoader(X, y, 4, True, seed=0))  # then shuffle
     order = np.concatenate([xb.data[:, 0] for xb, _ in batches])
     assert sorted(order.tolist()) == X[:, 0].tolist() and order.tolist() != X[:, 0].tolist()
+
+
+@pytest.mark.parametrize("labels", [[[0, 2], [1, 1]], [3, 0, 1], [[[1]], [[0]]]])
+@pytest.mark.parametrize("num_classes", [-1, 4])
+def test_one_hot_equals_torch_for_any_label_shape(labels, num_classes):
+    # The classes go on a new last axis; -1 (torch's default) infers them, as None does.
+    theirs = torch.nn.functional.one_hot(torch.tensor(labels), num_classes).numpy()
+    ours = one_hot(np.array(labels), num_classes, dtype=np.int64)
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_one_hot_of_no_labels_needs_num_classes_as_in_torch():
+    empty = np.array([], dtype=np.int64)
+    with pytest.raises(RuntimeError, match="infer"):
+        torch.nn.functional.one_hot(torch.from_numpy(empty), -1)
+    for num_classes in (None, -1):
+        with pytest.raises(ValueError, match="num_classes"):
+            one_hot(empty, num_classes)
+    theirs = torch.nn.functional.one_hot(torch.from_numpy(empty), 3)
+    assert one_hot(empty, 3).shape == tuple(theirs.shape) == (0, 3)
