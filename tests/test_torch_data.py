@@ -335,6 +335,8 @@ def test_samples_of_different_shapes_name_the_index_and_both_shapes():
     [
         (dict(num_workers=2), NotImplementedError),
         (dict(num_workers=1), NotImplementedError),
+        (dict(num_workers=-1), ValueError),
+        (dict(multiprocessing_context="spawn"), ValueError),
         (dict(sampler=[0, 1], shuffle=True), ValueError),
         (dict(batch_sampler=[[0]], batch_size=2), ValueError),
         (dict(batch_size=None, drop_last=True), ValueError),
