@@ -435,3 +435,25 @@ def test_one_hot_accepts_whole_number_float_labels():
     np.testing.assert_array_equal(one_hot(np.array([2.0, 0.0]), 3), one_hot([2, 0], 3))
     with pytest.raises(TypeError, match="integers"):
         one_hot(np.array([True, False]))
+
+
+def test_standardize_scales_a_spread_of_exactly_eps():
+    # "Only a spread below eps counts as constant": [0, 2 eps] has std eps exactly
+    # (float64: halving and squaring then sqrt are exact here), so it is scaled to +-1.
+    eps = 1e-8
+    X = np.array([[0.0], [2 * eps]])
+    assert X.std(axis=0)[0] == eps
+    Z, _, std = standardize(X, eps=eps)
+    assert std[0] == eps
+    np.testing.assert_allclose(Z[:, 0], [-1.0, 1.0], rtol=1e-12)
+
+
+def test_a_features_only_array_or_tensor_is_sliced_with_the_dtype_policy():
+    # The arrays form without y: integer pixels become float32, as with labels.
+    X = np.arange(12, dtype=np.uint8).reshape(6, 2)
+    for data in (X, Tensor(X.astype(np.int64), dtype=np.int64)):
+        loader = DataLoader(data, batch_size=4)
+        assert loader.X is not None and loader.y is None
+        batches = list(loader)
+        assert [b.dtype for b in batches] == [np.float32, np.float32]
+        np.testing.assert_array_equal(np.concatenate([b.data for b in batches]), X)
