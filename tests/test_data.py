@@ -366,3 +366,94 @@ def test_standardize_scales_a_small_spread_and_only_shifts_a_zero_one():
     Z, mean, std = standardize(X)
     np.testing.assert_allclose(std, [0.5, 1e-3, 1.0], rtol=1e-6)
     np.testing.assert_allclose(Z, [[-1.0, -1.0, 0.0], [1.0, 1.0, 0.0]], rtol=1e-4)
+
+
+# ------------------------------------------ pinned after the census (issue 27, pin27n)
+def test_a_test_size_of_one_sample_is_allowed():
+    # scikit-learn's rule: an int test_size is a count, and one sample is a valid test set.
+    for X_tr, X_te in (
+        train_test_split(np.arange(10), test_size=1, seed=0),
+        train_test_split(np.arange(5), test_size=0.2, seed=0),  # ceil(0.2 * 5) = 1
+    ):
+        assert len(X_te) == 1 and sorted(np.r_[X_tr, X_te]) == list(range(len(X_tr) + 1))
+
+
+@pytest.mark.parametrize("test_size", [0.0, 1.0, 1.5, True])
+def test_a_float_test_size_outside_the_open_unit_interval_is_named_as_such(test_size):
+    # 0.0 and 1.0 are not "no samples" and "all of them": the fraction must be in (0, 1).
+    with pytest.raises(ValueError, match=r"test_size must be a float in \(0, 1\)"):
+        train_test_split(np.arange(10), test_size=test_size)
+
+
+def test_stratify_accepts_a_class_of_two_and_one_test_sample_per_class():
+    # The smallest stratified split: 2 samples of a class, and n_test == number of classes.
+    y = np.repeat([0, 1], [2, 4])
+    _, _, y_tr, y_te = train_test_split(np.arange(6), y, test_size=2, seed=0, stratify=y)
+    assert np.bincount(y_te).tolist() == [1, 1] and np.bincount(y_tr).tolist() == [1, 3]
+
+
+def test_stratified_leftover_samples_go_to_the_largest_remainders():
+    # Largest-remainder (Hamilton) allocation of 3 test samples over classes of 5, 3, 2:
+    # shares 1.5, 0.9, 0.6 are floored to 1, 0, 0; the two left over go to 0.9 and 0.6.
+    y = np.repeat([0, 1, 2], [5, 3, 2])
+    _, _, _, y_te = train_test_split(np.arange(10), y, test_size=3, seed=0, stratify=y)
+    assert np.bincount(y_te, minlength=3).tolist() == [1, 1, 1]
+
+
+def test_stratify_needs_one_label_per_sample():
+    X, y = np.arange(6), np.repeat([0, 1], 3)
+    with pytest.raises(ValueError, match="one label per sample"):
+        train_test_split(X, test_size=2, stratify=True)  # True without y
+    with pytest.raises(ValueError, match="one label per sample"):
+        train_test_split(X, y, test_size=2, stratify=y[:4])
+
+
+def test_make_moons_unshuffled_is_the_two_half_circles_in_order():
+    # scikit-learn's layout: the outer arc (cos t, sin t) for t from 0 to pi, then the
+    # inner arc (1 - cos t, 1/2 - sin t); n_samples // 2 outer points.
+    X, y = make_moons(7, shuffle=False)
+    h = 0.5 - np.sqrt(3) / 2  # t = pi/3 and 2 pi/3 on the inner arc
+    expected = [[1, 0], [0, 1], [-1, 0], [0, 0.5], [0.5, h], [1.5, h], [2, 0.5]]
+    np.testing.assert_allclose(X, expected, atol=1e-6)
+    assert y.tolist() == [0, 0, 0, 1, 1, 1, 1]
+
+
+def test_make_regression_accepts_every_point_an_outlier():
+    X, y = make_regression(50, noise=0.0, outliers=1.0, outlier_scale=3.0, seed=0)
+    shift = (y - (2.0 * X + 1.0))[:, 0]
+    np.testing.assert_allclose(np.abs(shift), 3.0, rtol=1e-5)
+    assert (shift > 0).any() and (shift < 0).any()  # up or down at random
+
+
+@pytest.mark.parametrize("make", [make_spiral, make_moons, make_blobs, make_regression])
+def test_toy_generators_refuse_zero_samples(make):
+    with pytest.raises(ValueError, match="must be a positive integer, got 0"):
+        make(0)
+
+
+def test_one_hot_accepts_whole_number_float_labels():
+    np.testing.assert_array_equal(one_hot(np.array([2.0, 0.0]), 3), one_hot([2, 0], 3))
+    with pytest.raises(TypeError, match="integers"):
+        one_hot(np.array([True, False]))
+
+
+def test_standardize_scales_a_spread_of_exactly_eps():
+    # "Only a spread below eps counts as constant": [0, 2 eps] has std eps exactly
+    # (float64: halving and squaring then sqrt are exact here), so it is scaled to +-1.
+    eps = 1e-8
+    X = np.array([[0.0], [2 * eps]])
+    assert X.std(axis=0)[0] == eps
+    Z, _, std = standardize(X, eps=eps)
+    assert std[0] == eps
+    np.testing.assert_allclose(Z[:, 0], [-1.0, 1.0], rtol=1e-12)
+
+
+def test_a_features_only_array_or_tensor_is_sliced_with_the_dtype_policy():
+    # The arrays form without y: integer pixels become float32, as with labels.
+    X = np.arange(12, dtype=np.uint8).reshape(6, 2)
+    for data in (X, Tensor(X.astype(np.int64), dtype=np.int64)):
+        loader = DataLoader(data, batch_size=4)
+        assert loader.X is not None and loader.y is None
+        batches = list(loader)
+        assert [b.dtype for b in batches] == [np.float32, np.float32]
+        np.testing.assert_array_equal(np.concatenate([b.data for b in batches]), X)

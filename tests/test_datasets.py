@@ -391,3 +391,112 @@ def test_the_default_download_cap_refuses_a_file_over_200_mb(tmp_path, monkeypat
     with pytest.raises(ValueError, match="download exceeds 200000000 bytes"):
         download_file("https://example.org/f.gz", tmp_path / "f.gz", "0" * 64)
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------ pinned after the census (issue 27, pin27n)
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16])
+def test_read_idx_returns_a_writable_array_of_its_own(tmp_path, dtype):
+    # Whatever the element type (uint8 needs no byte swap): not a read-only view of the
+    # file's bytes, so in-place edits (X /= 255, labels[i] = k) work as after np.load.
+    path = tmp_path / "a.idx"
+    path.write_bytes(idx_bytes(np.arange(6, dtype=dtype).reshape(2, 3)))
+    out = read_idx(path)
+    assert out.flags.writeable and out.flags.owndata
+    out[0, 0] = 7
+    assert out[0, 0] == 7
+
+
+def test_a_four_byte_idx_file_is_a_truncated_scalar(tmp_path):
+    # Type 0x08 with no dimensions is a 0-d array: 4 header bytes and 1 value byte.
+    path = tmp_path / "scalar"
+    path.write_bytes(bytes([0, 0, 8, 0, 42]))
+    assert read_idx(path).shape == () and int(read_idx(path)) == 42
+    path.write_bytes(bytes([0, 0, 8, 0]))
+    with pytest.raises(ValueError, match=r"IDX file truncated: header says shape \(\)"):
+        read_idx(path)
+
+
+def test_the_cache_is_under_home_without_xdg_cache_home(tmp_path, monkeypatch):
+    # The XDG base-directory rule: an unset or empty XDG_CACHE_HOME means ~/.cache.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    expected = tmp_path / ".cache" / "micrograd_plus" / "mnist"
+    for value in (None, ""):
+        if value is None:
+            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", value)
+        assert datasets._cache_dir("mnist") == expected
+
+
+def test_a_download_of_exactly_max_bytes_is_kept(tmp_path, monkeypatch):
+    data = b"payload"
+    monkeypatch.setattr(datasets, "_open_url", lambda url: FakeResponse(data, url))
+    dest = download_file("https://example.org/f", tmp_path / "f", hashlib.sha256(data).hexdigest(),
+                         max_bytes=len(data))  # fmt: skip
+    assert dest.read_bytes() == data
+
+
+def test_no_root_and_a_failed_download_lists_the_last_four_failures(isolated, monkeypatch):
+    # As test_an_incomplete_root_lists_the_last_four_download_failures, without root.
+    _serve_fake_set(isolated, monkeypatch, "fashion-mnist")
+    serve = datasets._open_url
+
+    def flaky(url):
+        if "mirror-a" in url or url.endswith(f"{STEMS[3]}.gz"):
+            raise OSError("unreachable")
+        return serve(url)
+
+    monkeypatch.setattr(datasets, "_open_url", flaky)
+    with pytest.raises(DatasetNotFoundError, match="not found") as info:
+        load_fashion_mnist()
+    listed = [line for line in str(info.value).splitlines() if line.startswith("  - http")]
+    failed = [f"https://mirror-a.example/{stem}.gz" for stem in STEMS]
+    failed.append(f"https://mirror-b.example/{STEMS[3]}.gz")
+    assert listed == [f"  - {url}: unreachable" for url in failed[-4:]]
+
+
+def test_completing_a_root_by_download_warns_about_nothing(isolated, monkeypatch, recwarn):
+    _serve_fake_set(isolated, monkeypatch, "fashion-mnist")
+    write_set(isolated / "root", n_train=8)
+    (isolated / "root" / f"{STEMS[2]}.gz").unlink()
+    assert len(load_fashion_mnist(root=isolated / "root")[0]) == 8
+    assert not recwarn.list
+
+
+@pytest.mark.parametrize(
+    "images",
+    [np.zeros((3, 14, 14), np.uint8), np.zeros((3, 28, 28), np.int8)],
+    ids=["14x14", "int8"],
+)
+def test_images_that_are_not_28_by_28_bytes_are_refused(isolated, images):
+    write_set(isolated / "root", n_train=3)
+    path = isolated / "root" / f"{STEMS[0]}.gz"
+    path.write_bytes(gzip.compress(idx_bytes(images)))
+    with pytest.raises(ValueError, match=r"expected uint8 images of shape \(N, 28, 28\)"):
+        load_fashion_mnist(root=isolated / "root", download=False)
+
+
+def test_one_image_sets_with_labels_zero_and_nine_load(isolated):
+    # The smallest valid files: one image each, and both ends of the label range.
+    folder = isolated / "root"
+    arrays = [np.full((1, 28, 28), 255, np.uint8), np.array([9], np.uint8)]
+    arrays += [np.zeros((1, 28, 28), np.uint8), np.array([0], np.uint8)]
+    folder.mkdir()
+    for stem, array in zip(STEMS, arrays):
+        (folder / stem).write_bytes(idx_bytes(array))
+    X_train, y_train, X_test, y_test = load_mnist(root=folder, download=False)
+    assert X_train.shape == X_test.shape == (1, 784)
+    assert X_train.max() == 1.0 and X_test.max() == 0.0
+    assert y_train.tolist() == [9] and y_test.tolist() == [0]
+
+
+def test_a_bad_test_set_names_the_test_files(isolated):
+    write_set(isolated / "root", n_train=3, n_test=3)
+    labels = isolated / "root" / f"{STEMS[3]}.gz"
+    labels.write_bytes(gzip.compress(idx_bytes(np.array([0, 12, 1], np.uint8))))
+    with pytest.raises(ValueError, match=rf"{STEMS[3]}\.gz: labels must be 0\.\.9, found 12"):
+        load_fashion_mnist(root=isolated / "root", download=False)
+    images = isolated / "root" / f"{STEMS[2]}.gz"
+    images.write_bytes(gzip.compress(idx_bytes(np.zeros((3, 28), np.uint8))))
+    with pytest.raises(ValueError, match=rf"{STEMS[2]}\.gz: expected uint8 images"):
+        load_fashion_mnist(root=isolated / "root", download=False)

@@ -21,6 +21,7 @@ from micrograd_plus.utils.data import (
     TensorDataset,
     default_collate,
     default_convert,
+    one_hot,
     random_split,
 )
 
@@ -127,6 +128,9 @@ def test_positional_arguments_follow_torch():
         [(np.zeros(2), 1, "x"), (np.ones(2), 2, "y")],
         [[np.zeros((2, 2)), {"k": 1.0}], [np.ones((2, 2)), {"k": 2.0}]],
         [{"a": [1, 2], "b": {"c": np.float64(3)}}, {"a": [3, 4], "b": {"c": np.float64(4)}}],
+        [True, 0.5],  # starts with a bool, holds a float: float32
+        [1, 2.5],
+        [2, True],
     ],
 )
 def test_default_collate_equals_torch(samples):
@@ -242,7 +246,15 @@ def test_subset_indexes_like_torch():
 
 @pytest.mark.parametrize(
     "n, lengths",
-    [(10, [0.5, 0.5]), (10, [0.33, 0.33, 0.34]), (11, [0.7, 0.2, 0.1]), (7, [3, 4]), (5, [1.0])],
+    [
+        (10, [0.5, 0.5]),
+        (10, [0.33, 0.33, 0.34]),
+        (11, [0.7, 0.2, 0.1]),
+        (7, [3, 4]),
+        (5, [1.0]),
+        (10, [0.25] * 4),  # two left over: one each to the first two splits
+        (5, [0, 5]),  # an empty split is allowed
+    ],
 )
 def test_random_split_lengths_equal_torch(n, lengths):
     ours = random_split(list(range(n)), lengths, seed=0)
@@ -322,6 +334,9 @@ def test_samples_of_different_shapes_name_the_index_and_both_shapes():
     "kwargs, error",
     [
         (dict(num_workers=2), NotImplementedError),
+        (dict(num_workers=1), NotImplementedError),
+        (dict(num_workers=-1), ValueError),
+        (dict(multiprocessing_context="spawn"), ValueError),
         (dict(sampler=[0, 1], shuffle=True), ValueError),
         (dict(batch_sampler=[[0]], batch_size=2), ValueError),
         (dict(batch_size=None, drop_last=True), ValueError),
@@ -384,3 +399,116 @@ def test_data_loader_defaults_match_torch():
         assert getattr(ours, name) == getattr(theirs, name), name
     assert len(ours) == len(theirs) == 5
     assert [len(xb) for xb, _ in ours] == [len(xb) for xb, _ in theirs] == [1] * 5
+
+
+# ------------------------------------------ pinned after the census (issue 27, pin27n)
+def test_a_list_of_numbers_is_a_dataset_collated_like_torch():
+    # Without y a list is a data set of samples, not the arrays form: int64, as torch.
+    ours, theirs = DataLoader([1, 2, 3, 4, 5], batch_size=2), tud.DataLoader([1, 2, 3, 4, 5], 2)
+    for a, b in zip(ours, theirs, strict=True):
+        same(a, b)
+
+
+def test_a_one_sample_dataset_and_a_one_tensor_dataset_load_like_torch():
+    X, _ = xy(5)
+    for rows in (X[:1], X):
+        ours = DataLoader(TensorDataset(rows), batch_size=2)
+        theirs = tud.DataLoader(tud.TensorDataset(torch.from_numpy(rows)), batch_size=2)
+        assert len(ours.dataset) == len(theirs.dataset) == len(rows)
+        for a, b in zip(ours, theirs, strict=True):
+            same(a, b)
+
+
+def test_a_custom_collate_fn_gets_the_samples_of_every_kind_of_data_set():
+    X, y = xy(5)
+    theirs = list(tud.DataLoader(tud.TensorDataset(torch.from_numpy(X)), 2, collate_fn=len))
+    assert theirs == [2, 2, 1]
+    for loader in (
+        DataLoader(TensorDataset(X, y), 2, collate_fn=len),
+        DataLoader(X, y, batch_size=2, collate_fn=len),
+        DataLoader(ListSamples(5), 2, collate_fn=len),
+    ):
+        assert list(loader) == theirs
+
+
+def test_option_errors_come_before_the_data_is_looked_at():
+    # torch's BatchSampler refuses batch_size=0 whatever the data set; so do we.
+    with pytest.raises(ValueError, match="batch_size"):
+        tud.DataLoader(tud.TensorDataset(torch.zeros(0, 2)), batch_size=0)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        DataLoader(TensorDataset(np.zeros((0, 2))), batch_size=0)
+    with pytest.raises(ValueError):
+        tud.BatchSampler(range(3), 0, False)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        BatchSampler(SequentialSampler(range(3)), 0, False)
+
+
+def test_concat_dataset_refuses_an_index_below_minus_its_length_like_torch():
+    parts = [[1, 2], [3]]
+    for concat in (tud.ConcatDataset(parts), ConcatDataset(parts)):
+        assert concat[-3] == 1
+        with pytest.raises(ValueError, match="should not exceed dataset length"):
+            concat[-4]
+
+
+def test_random_split_names_the_first_fraction_out_of_range_like_torch():
+    for split in (tud.random_split, random_split):
+        with pytest.raises(ValueError, match="Fraction at index 0 is not between 0 and 1"):
+            split(range(10), [1.5, -0.5])
+
+
+def test_random_split_refuses_negative_or_fractional_lengths():
+    # torch slices with them ([-1, 11] gives splits of 9 and 1); we refuse.
+    for lengths in ([-1, 11], [2.5, 7.5]):
+        with pytest.raises(ValueError, match="non-negative integers"):
+            random_split(range(10), lengths)
+
+
+def test_what_torch_would_accept_but_we_cannot_do_is_refused_clearly():
+    with pytest.raises(TypeError, match="__len__ and __getitem__"):
+        DataLoader({1, 2, 3})  # a set has a length but no indexing
+    with pytest.raises(TypeError, match="list of samples"):
+        default_collate("ab")
+    with pytest.raises(NotImplementedError, match="replacement"):
+        RandomSampler(range(3), replacement=True)
+    with pytest.raises(NotImplementedError, match="num_samples"):
+        RandomSampler(range(3), num_samples=2)
+
+
+def test_a_misspelt_option_is_named_with_the_right_spelling():
+    X, y = xy(4)
+    with pytest.raises(TypeError, match="did you mean 'batch_size'"):
+        DataLoader(TensorDataset(X, y), batchsize=2)
+    with pytest.raises(TypeError, match="did you mean 'shuffle'") as info:
+        DataLoader(X, y, 2, shufle=True)
+    assert "DataLoader()" in str(info.value)
+
+
+def test_the_arrays_form_takes_batch_size_after_y_positionally():
+    X, y = xy(10)
+    sizes = [len(xb) for xb, _ in DataLoader(X, y, 4)]
+    assert sizes == [len(b) for b in tud.DataLoader(range(10), 4)] == [4, 4, 2]
+    batches = list(DataLoader(X, y, 4, True, seed=0))  # then shuffle
+    order = np.concatenate([xb.data[:, 0] for xb, _ in batches])
+    assert sorted(order.tolist()) == X[:, 0].tolist() and order.tolist() != X[:, 0].tolist()
+
+
+@pytest.mark.parametrize("labels", [[[0, 2], [1, 1]], [3, 0, 1], [[[1]], [[0]]]])
+@pytest.mark.parametrize("num_classes", [-1, 4])
+def test_one_hot_equals_torch_for_any_label_shape(labels, num_classes):
+    # The classes go on a new last axis; -1 (torch's default) infers them, as None does.
+    theirs = torch.nn.functional.one_hot(torch.tensor(labels), num_classes).numpy()
+    ours = one_hot(np.array(labels), num_classes, dtype=np.int64)
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_one_hot_of_no_labels_needs_num_classes_as_in_torch():
+    empty = np.array([], dtype=np.int64)
+    with pytest.raises(RuntimeError, match="infer"):
+        torch.nn.functional.one_hot(torch.from_numpy(empty), -1)
+    for num_classes in (None, -1):
+        with pytest.raises(ValueError, match="num_classes"):
+            one_hot(empty, num_classes)
+    theirs = torch.nn.functional.one_hot(torch.from_numpy(empty), 3)
+    assert one_hot(empty, 3).shape == tuple(theirs.shape) == (0, 3)

@@ -152,7 +152,8 @@ def read_idx(path) -> np.ndarray:
     """Read an IDX file (plain or gzip-compressed) into a NumPy array.
 
     The layout is two zero bytes, a type code, the number of dimensions,
-    each dimension as a big-endian uint32, then the values.
+    each dimension as a big-endian uint32, then the values. The array is
+    writable, in native byte order, and owns its memory.
 
     Raises
     ------
@@ -190,7 +191,8 @@ def read_idx(path) -> np.ndarray:
             f"file has {len(raw)} bytes"
         )
     data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
-    return data.astype(dtype.newbyteorder("="), copy=False)
+    # Always a copy: frombuffer's view is read-only, and uint8 would need no byte swap.
+    return data.astype(dtype.newbyteorder("="))
 
 
 # ------------------------------------------------------------------- search

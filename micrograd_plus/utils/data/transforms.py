@@ -31,11 +31,14 @@ def one_hot(labels, num_classes=None, dtype=np.float32):
         labels = labels.astype(np.int64)
     if labels.size and labels.min() < 0:
         raise ValueError(f"labels must be >= 0, found {labels.min()}")
-    top = int(labels.max()) + 1 if labels.size else 0
-    num_classes = top if num_classes is None or num_classes == -1 else int(num_classes)
-    if top > num_classes:
+    if num_classes is None or num_classes == -1:
+        if not labels.size:  # torch raises too: nothing to infer the classes from
+            raise ValueError("cannot infer num_classes from empty labels; pass num_classes=")
+        num_classes = int(labels.max()) + 1
+    num_classes = int(num_classes)
+    if labels.size and labels.max() >= num_classes:
         raise ValueError(
-            f"label {top - 1} does not fit num_classes={num_classes}; labels must be "
+            f"label {labels.max()} does not fit num_classes={num_classes}; labels must be "
             f"in [0, num_classes)"
         )
     out = np.zeros((*labels.shape, num_classes), dtype=dtype)
