@@ -824,6 +824,8 @@ def test_add_and_sub_methods_on_bool_tensors_as_torch():
         tb.sub(True)
     with pytest.raises(TypeError, match="not supported"):  # NumPy's message: says what to use
         b.sub(True)
+
+
 # ---------------------------------------------------------------- issue 27 (pin27k)
 # Census survivors in ops/ (reduce, shape, linalg, softmax, prod, inplace, functions,
 # grad_fn, pointwise, methods): each call is made the same way on our tensor and
