@@ -83,3 +83,20 @@ def test_scheduler_defaults_match_torch(torch):
         ours = sequence(opt, getattr(mp, name)(opt, **kwargs), steps=8)
         theirs = sequence(topt, getattr(torch.optim.lr_scheduler, name)(topt, **kwargs), steps=8)
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [dict(patience=1, cooldown=2), dict(mode="max", threshold_mode="abs", patience=0)]
+)
+def test_reduce_on_plateau_state_is_torchs_at_every_step(torch, kwargs):
+    opt = resumed_optimizer(mp, Tensor)
+    topt = resumed_optimizer(torch.optim, torch.tensor)
+    ours = mp.ReduceLROnPlateau(opt, **kwargs)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kwargs)
+    for metric in [None, 1.0, 0.9, 0.95, 0.97, 0.99, 0.5, 1.2, 1.2, 1.2]:
+        if metric is not None:
+            opt.step(), topt.step()
+            ours.step(metric), theirs.step(metric)
+        mine, torchs = ours.state_dict(), theirs.state_dict()
+        assert mine == {k: torchs[k] for k in mine}, metric
+    assert ours.get_last_lr() != [0.5, 0.5]  # the rate was reduced on the way
