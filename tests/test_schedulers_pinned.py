@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -85,18 +87,46 @@ def test_scheduler_defaults_match_torch(torch):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, err_msg=name)
 
 
-@pytest.mark.parametrize(
-    "kwargs", [dict(patience=1, cooldown=2), dict(mode="max", threshold_mode="abs", patience=0)]
-)
-def test_reduce_on_plateau_state_is_torchs_at_every_step(torch, kwargs):
+PLATEAU_MODES = [("min", "rel"), ("min", "abs"), ("max", "rel"), ("max", "abs")]
+
+
+@pytest.mark.parametrize("mode,threshold_mode", PLATEAU_MODES)
+def test_reduce_on_plateau_state_is_torchs_at_every_step(torch, mode, threshold_mode):
+    """Metrics that land just inside and just outside the threshold's bar, both ways."""
+    kwargs = dict(mode=mode, threshold_mode=threshold_mode, threshold=0.1, patience=1, cooldown=1)
     opt = resumed_optimizer(mp, Tensor)
     topt = resumed_optimizer(torch.optim, torch.tensor)
     ours = mp.ReduceLROnPlateau(opt, **kwargs)
     theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kwargs)
-    for metric in [None, 1.0, 0.9, 0.95, 0.97, 0.99, 0.5, 1.2, 1.2, 1.2]:
+    metrics = [1.0, 1.05, 0.95, 0.85, 0.8, 0.9, 1.0, 1.1, 1.2, 1.15, 1.3, 1.25, 1.4]
+    for metric in [None, *metrics]:
         if metric is not None:
             opt.step(), topt.step()
             ours.step(metric), theirs.step(metric)
         mine, torchs = ours.state_dict(), theirs.state_dict()
         assert mine == {k: torchs[k] for k in mine}, metric
     assert ours.get_last_lr() != [0.5, 0.5]  # the rate was reduced on the way
+
+
+CONSTANT_BOUNDS = [  # (kwargs, what step() is given, how many distinct rates)
+    (dict(factor=1.0, total_iters=3), [None] * 6, 1),  # a no-op
+    (dict(factor=0.0, total_iters=4), [None] * 3, 1),  # both divide by 0 at total_iters
+    (dict(factor=0.5, total_iters=4), [3, 4, 5, 4, 0], 2),  # step(total_iters): past it
+]
+
+
+@pytest.mark.parametrize("kwargs,epochs,distinct", CONSTANT_BOUNDS)
+def test_constant_lr_at_its_bounds_is_torchs(torch, kwargs, epochs, distinct):
+    opt = resumed_optimizer(mp, Tensor)
+    topt = resumed_optimizer(torch.optim, torch.tensor)
+    ours = mp.ConstantLR(opt, **kwargs)
+    theirs = torch.optim.lr_scheduler.ConstantLR(topt, **kwargs)
+    seen = []
+    for epoch in epochs:
+        opt.step(), topt.step()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # step(epoch) is deprecated, in both
+            ours.step(epoch), theirs.step(epoch)
+        seen.append(ours.get_last_lr())
+        np.testing.assert_allclose(seen[-1], theirs.get_last_lr(), rtol=1e-12)
+    assert len({tuple(lrs) for lrs in seen}) == distinct
