@@ -98,7 +98,8 @@ def test_reduce_on_plateau_state_is_torchs_at_every_step(torch, mode, threshold_
     topt = resumed_optimizer(torch.optim, torch.tensor)
     ours = mp.ReduceLROnPlateau(opt, **kwargs)
     theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kwargs)
-    metrics = [1.0, 1.05, 0.95, 0.85, 0.8, 0.9, 1.0, 1.1, 1.2, 1.15, 1.3, 1.25, 1.4]
+    # 0.9 and 1.1 sit exactly on the bar after 1.0 (1.0 * 0.9, 1.0 - 0.1, ...): not better
+    metrics = [1.0, 0.9, 1.1, 1.05, 0.95, 0.85, 0.8, 0.9, 1.0, 1.1, 1.2, 1.15, 1.3, 1.25, 1.4]
     for metric in [None, *metrics]:
         if metric is not None:
             opt.step(), topt.step()
@@ -130,3 +131,152 @@ def test_constant_lr_at_its_bounds_is_torchs(torch, kwargs, epochs, distinct):
         seen.append(ours.get_last_lr())
         np.testing.assert_allclose(seen[-1], theirs.get_last_lr(), rtol=1e-12)
     assert len({tuple(lrs) for lrs in seen}) == distinct
+
+
+def test_reduce_on_plateau_refuses_factor_one_and_skips_a_cut_of_eps_as_torch(torch):
+    with pytest.raises(ValueError):
+        torch.optim.lr_scheduler.ReduceLROnPlateau(
+            resumed_optimizer(torch.optim, torch.tensor), factor=1.0
+        )
+    with pytest.raises(ValueError, match="factor must be < 1.0"):
+        mp.ReduceLROnPlateau(resumed_optimizer(mp, Tensor), factor=1.0)
+    # Group 0 would drop from 0.5 to its min_lr 0.25, group 1 from 0.05 to 0.005: cuts of
+    # eps or less, skipped; group 1's first cut (0.5 to 0.05) is made.
+    kwargs = dict(patience=0, eps=0.25, min_lr=[0.25, 0.0])
+    opt = resumed_optimizer(mp, Tensor)
+    topt = resumed_optimizer(torch.optim, torch.tensor)
+    ours = mp.ReduceLROnPlateau(opt, **kwargs)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kwargs)
+    for metric in [1.0, 1.0, 1.0]:
+        ours.step(metric), theirs.step(metric)
+    assert ours.get_last_lr() == theirs.get_last_lr() == [0.5, pytest.approx(0.05)]
+
+
+def _torch_sequence(torch, build, steps, momentum=0.0):
+    """The rates of a schedule ``build(module, optimizer)``, ours and torch's."""
+    runs = []
+    for module, tensor, lr_module in [
+        (mp, Tensor, mp.optim.lr_scheduler),
+        (torch.optim, torch.tensor, torch.optim.lr_scheduler),
+    ]:
+        opt = module.SGD([tensor([1.0], requires_grad=True)], lr=0.5, momentum=momentum)
+        sched = build(lr_module, opt)
+        seen = [sched.get_last_lr()]
+        for _ in range(steps):
+            opt.step()
+            sched.step()
+            seen.append(sched.get_last_lr())
+        runs.append(np.array(seen, float))
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-12)
+    return runs[0][:, 0]
+
+
+def test_shortest_cosine_schedules_are_torchs(torch):
+    """T_max=1 and T_0=1 are allowed, as in torch."""
+    lrs = _torch_sequence(torch, lambda m, o: m.CosineAnnealingLR(o, T_max=1), 4)
+    np.testing.assert_allclose(lrs, [0.5, 0.0, 0.5, 0.0, 0.5], atol=1e-15)
+    build = lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=1, T_mult=2, eta_min=0.1)  # noqa: E731
+    assert len(set(_torch_sequence(torch, build, 8))) > 2
+
+
+def test_cosine_closed_form_with_eta_min_is_torchs(torch):
+    opt = resumed_optimizer(mp, Tensor)
+    topt = resumed_optimizer(torch.optim, torch.tensor)
+    ours = mp.CosineAnnealingLR(opt, T_max=6, eta_min=0.01)
+    theirs = torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=6, eta_min=0.01)
+    for epoch in [2, 6, 0, 9]:
+        opt.step(), topt.step()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # step(epoch) is deprecated, in both
+            ours.step(epoch), theirs.step(epoch)
+        np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+    assert ours.get_last_lr()[0] > 0.01
+
+
+def test_sequential_milestone_one_and_a_chain_of_one_are_torchs(torch):
+    def sequential(m, o):
+        parts = [m.ConstantLR(o, factor=0.5, total_iters=3), m.ExponentialLR(o, gamma=0.5)]
+        return m.SequentialLR(o, parts, milestones=[1])
+
+    lrs = _torch_sequence(torch, sequential, 4)
+    np.testing.assert_allclose(lrs, [0.25, 0.5, 0.25, 0.125, 0.0625])
+    lrs = _torch_sequence(torch, lambda m, o: m.ChainedScheduler([m.ExponentialLR(o, 0.5)]), 2)
+    np.testing.assert_allclose(lrs, [0.5, 0.25, 0.125])
+
+
+def _groups(optimizer):
+    return [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda m, o: m.CyclicLR(o, base_lr=0.1, max_lr=0.5, step_size_up=2),
+        lambda m, o: m.OneCycleLR(o, max_lr=1.0, total_steps=6, three_phase=True),
+    ],
+    ids=["CyclicLR", "OneCycleLR"],
+)
+def test_cyclic_schedules_write_torchs_group_entries(torch, build):
+    """initial_lr, the momentum bounds (and OneCycleLR's max_lr, min_lr), at every step."""
+    opt = mp.SGD([Tensor([1.0], requires_grad=True)], lr=0.5, momentum=0.9)
+    topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5, momentum=0.9)
+    ours, theirs = build(mp.optim.lr_scheduler, opt), build(torch.optim.lr_scheduler, topt)
+    for _ in range(6):  # OneCycleLR: up to step == total_steps, which torch allows
+        mine, torchs = _groups(opt)[0], _groups(topt)[0]
+        assert set(mine) - set(torchs) == set()
+        np.testing.assert_allclose(list(mine.values()), [torchs[k] for k in mine], rtol=1e-12)
+        opt.step(), topt.step()
+        ours.step(), theirs.step()
+    assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
+
+
+class Halving:
+    """A callable scale_fn object: its attributes are saved in CyclicLR's state dict."""
+
+    def __init__(self, base):
+        self.base = base
+
+    def __call__(self, cycle):
+        return self.base ** (cycle - 1)
+
+
+def test_cyclic_state_saves_a_callable_scale_fn_object_as_torch(torch):
+    def build(module, tensor, fn):
+        opt = module.SGD([tensor([1.0], requires_grad=True)], lr=0.5)
+        lr_module = module.lr_scheduler
+        return lr_module.CyclicLR(opt, 0.1, 0.5, step_size_up=2, scale_fn=fn)
+
+    for fn in [Halving(0.5), lambda x: 1.0]:
+        state = build(mp.optim, Tensor, fn).state_dict()["_scale_fn_custom"]
+        tstate = build(torch.optim, torch.tensor, fn).state_dict()["_scale_fn_custom"]
+        assert state == tstate == ({"base": 0.5} if isinstance(fn, Halving) else None)
+    other = Halving(0.9)
+    sched = build(mp.optim, Tensor, other)
+    sched.load_state_dict(build(mp.optim, Tensor, Halving(0.5)).state_dict())
+    assert other.base == 0.5 and sched.scale_fn(3) == 0.25
+
+
+def test_one_cycle_at_its_smallest_and_its_bad_lengths(torch):
+    build = lambda m, o: m.OneCycleLR(o, max_lr=1.0, total_steps=1)  # noqa: E731
+    assert len(set(_torch_sequence(torch, build, 1, momentum=0.9))) == 2
+    opt = resumed_optimizer(mp, Tensor)
+    for kwargs in [dict(total_steps=0), dict(total_steps=-3), dict(total_steps=True)]:
+        with pytest.raises(ValueError, match="total_steps must be a positive integer"):
+            mp.OneCycleLR(opt, 1.0, **kwargs)
+    for kwargs in [dict(epochs=3), dict(steps_per_epoch=3)]:
+        with pytest.raises(ValueError, match="or epochs and steps_per_epoch"):
+            mp.OneCycleLR(opt, 1.0, **kwargs)
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        mp.OneCycleLR(opt, 1.0, epochs=0, steps_per_epoch=3)
+
+
+def test_linear_lr_factor_bounds_are_torchs(torch):
+    for kwargs in [dict(start_factor=1.5), dict(end_factor=1.5), dict(end_factor=-0.1)]:
+        with pytest.raises(ValueError):
+            torch.optim.lr_scheduler.LinearLR(
+                resumed_optimizer(torch.optim, torch.tensor), **kwargs
+            )
+        with pytest.raises(ValueError, match=next(iter(kwargs))):
+            mp.LinearLR(resumed_optimizer(mp, Tensor), **kwargs)
+    build = lambda m, o: m.LinearLR(o, start_factor=1.0, end_factor=0.0, total_iters=2)  # noqa: E731
+    np.testing.assert_allclose(_torch_sequence(torch, build, 3), [0.5, 0.25, 0.0, 0.0])
