@@ -280,3 +280,39 @@ def test_linear_lr_factor_bounds_are_torchs(torch):
             mp.LinearLR(resumed_optimizer(mp, Tensor), **kwargs)
     build = lambda m, o: m.LinearLR(o, start_factor=1.0, end_factor=0.0, total_iters=2)  # noqa: E731
     np.testing.assert_allclose(_torch_sequence(torch, build, 3), [0.5, 0.25, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("total_steps", [3, 4, 8, 11])
+@pytest.mark.parametrize("three_phase", [False, True])
+def test_one_cycle_phase_ends_are_torchs_bit_for_bit(torch, three_phase, total_steps):
+    """A step on a phase's end belongs to that phase (pct = 1), not to the next (pct = 0):
+    the two agree only to rounding, so this compares with torch exactly."""
+    kwargs = dict(max_lr=[1.0], total_steps=total_steps, pct_start=0.5)
+    kwargs.update(three_phase=three_phase, anneal_strategy="linear")
+    runs = []
+    for module, tensor, lr_module in [
+        (mp, Tensor, mp.optim.lr_scheduler),
+        (torch.optim, torch.tensor, torch.optim.lr_scheduler),
+    ]:
+        opt = module.SGD([tensor([1.0], requires_grad=True)], lr=0.5, momentum=0.9)
+        sched = lr_module.OneCycleLR(opt, **kwargs)
+        seen = []
+        for _ in range(total_steps):
+            seen.append((sched.get_last_lr()[0], opt.param_groups[0]["momentum"]))
+            opt.step()
+            sched.step()
+        runs.append(seen)
+    assert runs[0] == runs[1]
+
+
+def test_cyclic_refuses_a_rise_of_zero_steps(torch):
+    topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5, momentum=0.9)
+    with pytest.raises(ZeroDivisionError):  # in the step its constructor takes
+        torch.optim.lr_scheduler.CyclicLR(topt, 0.1, 0.5, step_size_up=0)
+    opt = mp.SGD([Tensor([1.0], requires_grad=True)], lr=0.5, momentum=0.9)
+    for up in [0, -2]:
+        with pytest.raises(ValueError, match="step_size_up must be a positive"):
+            mp.CyclicLR(opt, 0.1, 0.5, step_size_up=up)
+    assert opt.param_groups[0]["lr"] == 0.5  # refused before it wrote base_lr
+    sched = mp.CyclicLR(opt, 0.1, 0.5, step_size_up=1, step_size_down=0)  # as torch: allowed
+    assert sched.get_last_lr() == [0.1]
