@@ -208,6 +208,7 @@ def _groups(optimizer):
     return [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
 
 
+@pytest.mark.parametrize("name,kwargs", [("SGD", dict(momentum=0.9)), ("Adam", {})])
 @pytest.mark.parametrize(
     "build",
     [
@@ -216,15 +217,17 @@ def _groups(optimizer):
     ],
     ids=["CyclicLR", "OneCycleLR"],
 )
-def test_cyclic_schedules_write_torchs_group_entries(torch, build):
-    """initial_lr, the momentum bounds (and OneCycleLR's max_lr, min_lr), at every step."""
-    opt = mp.SGD([Tensor([1.0], requires_grad=True)], lr=0.5, momentum=0.9)
-    topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5, momentum=0.9)
+def test_cyclic_schedules_write_torchs_group_entries(torch, build, name, kwargs):
+    """initial_lr, the momentum (SGD's or Adam's betas, both of them) and its bounds, and
+    OneCycleLR's max_lr and min_lr, at every step."""
+    opt = getattr(mp, name)([Tensor([1.0], requires_grad=True)], lr=0.5, **kwargs)
+    topt = getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)], lr=0.5, **kwargs)
     ours, theirs = build(mp.optim.lr_scheduler, opt), build(torch.optim.lr_scheduler, topt)
     for _ in range(6):  # OneCycleLR: up to step == total_steps, which torch allows
         mine, torchs = _groups(opt)[0], _groups(topt)[0]
         assert set(mine) - set(torchs) == set()
-        np.testing.assert_allclose(list(mine.values()), [torchs[k] for k in mine], rtol=1e-12)
+        for key, value in mine.items():
+            np.testing.assert_allclose(value, torchs[key], rtol=1e-12, err_msg=key)
         opt.step(), topt.step()
         ours.step(), theirs.step()
     assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
@@ -316,3 +319,20 @@ def test_cyclic_refuses_a_rise_of_zero_steps(torch):
     assert opt.param_groups[0]["lr"] == 0.5  # refused before it wrote base_lr
     sched = mp.CyclicLR(opt, 0.1, 0.5, step_size_up=1, step_size_down=0)  # as torch: allowed
     assert sched.get_last_lr() == [0.1]
+
+
+def test_warm_restarts_from_a_last_epoch_below_minus_one_start_at_0_as_torch(torch):
+    """The constructor's step goes to epoch 0 for any negative last_epoch, as in torch."""
+    opt = resumed_optimizer(mp, Tensor)
+    topt = resumed_optimizer(torch.optim, torch.tensor)
+    ours = mp.CosineAnnealingWarmRestarts(opt, T_0=4, last_epoch=-3)
+    theirs = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(topt, T_0=4, last_epoch=-3)
+    assert (ours.last_epoch, ours.T_cur) == (theirs.last_epoch, theirs.T_cur) == (0, 0)
+    np.testing.assert_allclose(sequence(opt, ours, 6), sequence(topt, theirs, 6), rtol=1e-12)
+
+
+def test_sequential_refuses_decreasing_milestones():
+    opt = resumed_optimizer(mp, Tensor)
+    parts = [mp.ConstantLR(opt, 0.5), mp.ExponentialLR(opt, 0.9), mp.StepLR(opt, 2)]
+    with pytest.raises(ValueError, match=r"milestones must not decrease.*\[5, 3\]"):
+        mp.SequentialLR(opt, parts, milestones=[5, 3])
