@@ -331,8 +331,15 @@ def test_warm_restarts_from_a_last_epoch_below_minus_one_start_at_0_as_torch(tor
     np.testing.assert_allclose(sequence(opt, ours, 6), sequence(topt, theirs, 6), rtol=1e-12)
 
 
-def test_sequential_refuses_decreasing_milestones():
+def test_sequential_refuses_decreasing_milestones_and_takes_equal_ones_as_torch(torch):
     opt = resumed_optimizer(mp, Tensor)
     parts = [mp.ConstantLR(opt, 0.5), mp.ExponentialLR(opt, 0.9), mp.StepLR(opt, 2)]
     with pytest.raises(ValueError, match=r"milestones must not decrease.*\[5, 3\]"):
         mp.SequentialLR(opt, parts, milestones=[5, 3])
+
+    def sequential(m, o):  # the middle scheduler never runs
+        parts = [m.ConstantLR(o, 0.5), m.ExponentialLR(o, 0.9), m.StepLR(o, 2, gamma=0.1)]
+        return m.SequentialLR(o, parts, milestones=[2, 2])
+
+    lrs = _torch_sequence(torch, sequential, 5)
+    np.testing.assert_allclose(lrs, [0.25, 0.25, 0.5, 0.5, 0.05, 0.05])
