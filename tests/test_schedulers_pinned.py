@@ -1,5 +1,6 @@
-"""Scheduler behaviour the book's mutants showed unpinned: resuming with
-``last_epoch``, and the cosine schedule past ``T_max``, against PyTorch."""
+"""Scheduler behaviour the mutants showed unpinned, against PyTorch: resuming with
+``last_epoch``, the cosine schedule past ``T_max``, and (issue 27's census) the edges:
+argument bounds, thresholds met exactly, phase ends, group entries, saved states."""
 
 from __future__ import annotations
 
