@@ -82,6 +82,11 @@ class SequentialLR(_Combined):
                 f"SequentialLR needs one milestone fewer than schedulers: got {len(schedulers)} "
                 f"schedulers and {len(milestones)} milestones"
             )
+        if any(later < earlier for earlier, later in zip(milestones, milestones[1:])):
+            raise ValueError(  # torch would pick the phase by bisecting an unsorted list
+                f"SequentialLR's milestones must not decrease (each is the epoch its scheduler "
+                f"starts), got {list(milestones)}; sort them with their schedulers"
+            )
         self._schedulers, self._milestones = list(schedulers), list(milestones)
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer

@@ -78,6 +78,10 @@ class CyclicLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         check_optimizer(optimizer, self)
+        if not float(step_size_up) > 0:  # torch divides by zero in its constructor's step
+            raise ValueError(
+                f"step_size_up must be a positive number of steps, got {step_size_up!r}"
+            )
         self.optimizer = optimizer
         base_lrs = per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
