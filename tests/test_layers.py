@@ -415,3 +415,17 @@ def test_embedding_refuses_a_padding_index_of_num_embeddings_as_torch():
     mp.nn.Embedding(4, 3, padding_idx=-4)
     with pytest.raises(ValueError, match="padding_idx"):
         mp.nn.Embedding(4, 3, padding_idx=4)
+
+
+# ------------------------------------ issue 27, census survivors (pin27h)
+def test_a_float_label_from_2_to_the_53_up_is_reported_as_the_float():
+    """From 2**53 on a float no longer names one label (2**53 + 1 rounds to 2**53), so the
+    out-of-range message shows the float itself; a whole float below that reads as an int."""
+    from micrograd_plus.nn.layers import class_indices
+
+    for value in (2.0**53, float(2**53 + 1), 2.0**53 + 2):
+        with pytest.raises(IndexError, match=rf"value {value!r} at position \(1,\)"):
+            class_indices(np.array([0.0, value]), "target", size=3)
+    below = 2.0**53 - 1
+    with pytest.raises(IndexError, match=rf"value {int(below)} at position \(0,\)"):
+        class_indices(np.array([below]), "target", size=3)
