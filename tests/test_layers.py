@@ -429,3 +429,14 @@ def test_a_float_label_from_2_to_the_53_up_is_reported_as_the_float():
     below = 2.0**53 - 1
     with pytest.raises(IndexError, match=rf"value {int(below)} at position \(0,\)"):
         class_indices(np.array([below]), "target", size=3)
+
+
+def test_a_huge_negative_float_label_is_reported_as_itself():
+    """A float far below zero is refused before the conversion to integers, which would
+    wrap it around and report another value."""
+    from micrograd_plus.nn.layers import class_indices
+
+    with pytest.raises(IndexError, match=r"value -1e\+20 at position \(1,\)"):
+        class_indices(np.array([0.0, -1e20]), "target", size=3)
+    with pytest.raises(IndexError, match=r"value -2 at position \(0,\)"):
+        class_indices(np.array([-2.0]), "target", size=3)

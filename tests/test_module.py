@@ -319,3 +319,18 @@ def test_load_state_dict_lists_missing_keys_before_unexpected_ones_as_torch():
         layer.load_state_dict(state)
     text = str(err.value)
     assert 0 <= text.index("Missing key(s)") < text.index("Unexpected key(s)"), text
+
+
+# ------------------------------------ issue 27, census survivors (pin27h)
+def test_a_tensor_registered_as_a_buffer_is_kept_itself_as_torch(torch):
+    """register_buffer keeps the Tensor it is given (torch does), so changing it in
+    place changes the module's state; an array or a list becomes a Tensor."""
+    ours, theirs = mp.Module(), torch.nn.Module()
+    t, tt = Tensor([1.0, 2.0]), torch.tensor([1.0, 2.0])
+    ours.register_buffer("stat", t)
+    theirs.register_buffer("stat", tt)
+    assert (ours.stat is t) and (theirs.stat is tt)
+    t.data[0] = 5.0
+    assert ours.state_dict()["stat"].tolist() == [5.0, 2.0]
+    ours.register_buffer("listed", [3.0])
+    assert isinstance(ours.listed, Tensor) and ours.listed.tolist() == [3.0]
