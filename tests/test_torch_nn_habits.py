@@ -224,3 +224,17 @@ def test_functional_gelu_takes_approximate_like_torch(approximate):
     np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), atol=1e-12)
     with pytest.raises(ValueError, match="approximate"):
         F.gelu(ours, approximate="erf")
+
+
+# ------------------------------------ issue 27, census survivors (pin27h)
+@pytest.mark.parametrize("num_classes", [-1, 0, 3])
+def test_one_hot_of_no_labels_is_torchs(num_classes):
+    """No label to infer the class count from: torch refuses num_classes -1 (and 0);
+    with a count it gives shape (*labels.shape, count)."""
+    for f, make in ((F.one_hot, mp.tensor), (torch.nn.functional.one_hot, torch.tensor)):
+        labels = make(np.zeros((2, 0), np.int64))
+        if num_classes <= 0:
+            with pytest.raises(RuntimeError, match="infer total number of classes"):
+                f(labels, num_classes)
+        else:
+            assert tuple(f(labels, num_classes).shape) == (2, 0, 3)
