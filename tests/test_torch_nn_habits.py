@@ -238,3 +238,33 @@ def test_one_hot_of_no_labels_is_torchs(num_classes):
                 f(labels, num_classes)
         else:
             assert tuple(f(labels, num_classes).shape) == (2, 0, 3)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("ones_", ()), ("constant_", (0.5,)), ("uniform_", ()), ("xavier_normal_", ())],
+)
+def test_an_init_after_the_forward_makes_backward_refuse_as_torch(name, args):
+    """nn.init writes in place: a graph that saved the weight's old values refuses
+    backward (torch raises), and the weight's _version moves on."""
+    for lib, nn_lib, make in ((init, nn, mp.ones), (torch.nn.init, torch.nn, torch.ones)):
+        layer, x = nn_lib.Linear(2, 3), make(4, 2, requires_grad=True)
+        out, before = layer(x).sum(), layer.weight._version
+        getattr(lib, name)(layer.weight, *args)
+        assert layer.weight._version > before
+        with pytest.raises(RuntimeError, match="modified by an in"):
+            out.backward()
+
+
+def test_casting_a_module_keeps_the_versions_as_torch():
+    """Module.to(dtype) gives each tensor a new array, which no graph saved, so torch
+    leaves _version as it was; a graph recorded before the cast still runs backward."""
+    for nn_lib, make, double in ((nn, mp.ones, mp.float64), (torch.nn, torch.ones, torch.float64)):
+        layer, x = nn_lib.Linear(2, 3), make(4, 2, requires_grad=True)
+        out = layer(x).sum()
+        before = [p._version for p in layer.parameters()]
+        layer.double()
+        assert layer.weight.dtype == double
+        assert [p._version for p in layer.parameters()] == before
+        out.backward()
+        assert x.grad.shape == (4, 2)

@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from ..ops.inplace import _stamp
 from ..tensor import Tensor
 
 __all__ = [
@@ -76,7 +77,7 @@ def _fill(tensor: Tensor, values) -> Tensor:
             f"nn.init fills a Tensor or Parameter in place, got {type(tensor).__name__}"
         )
     tensor.data[...] = values
-    tensor._version += 1  # an in-place change, as t.fill_() stamps it
+    _stamp(tensor)  # as torch's in-place fill: a graph that saved the old values refuses backward
     return tensor
 
 
