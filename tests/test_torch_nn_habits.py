@@ -268,3 +268,24 @@ def test_casting_a_module_keeps_the_versions_as_torch():
         assert [p._version for p in layer.parameters()] == before
         out.backward()
         assert x.grad.shape == (4, 2)
+
+
+@pytest.mark.parametrize("slope", [True, "0.2", 1])
+def test_calculate_gain_checks_the_slope_as_torch(slope):
+    """A bool or a string is no negative slope (torch raises); an int is one."""
+    if isinstance(slope, int) and not isinstance(slope, bool):
+        assert init.calculate_gain("leaky_relu", slope) == torch.nn.init.calculate_gain(
+            "leaky_relu", slope
+        )
+        return
+    for lib in (init, torch.nn.init):
+        with pytest.raises(ValueError, match="not a valid number"):
+            lib.calculate_gain("leaky_relu", slope)
+
+
+def test_fills_from_the_global_stream_do_not_repeat():
+    """Without a generator each fill draws a fresh seed from the global stream: 100
+    fills in a row give 100 different tensors (as torch's default generator does)."""
+    mp.manual_seed(0)
+    fills = {tuple(init.uniform_(mp.zeros(2)).tolist()) for _ in range(100)}
+    assert len(fills) == 100
