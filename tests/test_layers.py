@@ -440,3 +440,15 @@ def test_a_huge_negative_float_label_is_reported_as_itself():
         class_indices(np.array([0.0, -1e20]), "target", size=3)
     with pytest.raises(IndexError, match=r"value -2 at position \(0,\)"):
         class_indices(np.array([-2.0]), "target", size=3)
+
+
+def test_softmax_by_default_takes_the_last_axis_of_any_rank(torch):
+    """Without dim, softmax is over the last axis (torch's dim=-1; torch's own dim=None
+    would guess axis 0 for a 3-D input and warn, a documented difference)."""
+    for shape in [(5,), (2, 3, 4)]:
+        x = np.random.default_rng(6).standard_normal(shape)
+        for name, module in (("softmax", mp.Softmax()), ("log_softmax", mp.LogSoftmax())):
+            expected = getattr(torch.nn.functional, name)(torch.tensor(x), dim=-1).numpy()
+            functional = getattr(mp.nn.functional, name)
+            for out in (module(Tensor(x)), functional(Tensor(x)), functional(x)):
+                np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-14)

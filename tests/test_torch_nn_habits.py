@@ -227,7 +227,7 @@ def test_functional_gelu_takes_approximate_like_torch(approximate):
 
 
 # ------------------------------------ issue 27, census survivors (pin27h)
-@pytest.mark.parametrize("num_classes", [-1, 0, 3])
+@pytest.mark.parametrize("num_classes", [-1, 0, 1, 3])
 def test_one_hot_of_no_labels_is_torchs(num_classes):
     """No label to infer the class count from: torch refuses num_classes -1 (and 0);
     with a count it gives shape (*labels.shape, count)."""
@@ -237,7 +237,19 @@ def test_one_hot_of_no_labels_is_torchs(num_classes):
             with pytest.raises(RuntimeError, match="infer total number of classes"):
                 f(labels, num_classes)
         else:
-            assert tuple(f(labels, num_classes).shape) == (2, 0, 3)
+            assert tuple(f(labels, num_classes).shape) == (2, 0, num_classes)
+
+
+@pytest.mark.parametrize(
+    ("labels", "num_classes", "message"),
+    [([-1, 0], -1, "non-negative"), ([0, 3], 3, "smaller than num_classes")],
+)
+def test_one_hot_refuses_a_negative_label_and_one_equal_to_the_count_as_torch(
+    labels, num_classes, message
+):
+    for f, make in ((F.one_hot, mp.tensor), (torch.nn.functional.one_hot, torch.tensor)):
+        with pytest.raises(RuntimeError, match=message):
+            f(make(labels), num_classes)
 
 
 @pytest.mark.parametrize(
