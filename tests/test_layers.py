@@ -452,3 +452,61 @@ def test_softmax_by_default_takes_the_last_axis_of_any_rank(torch):
             functional = getattr(mp.nn.functional, name)
             for out in (module(Tensor(x)), functional(Tensor(x)), functional(x)):
                 np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_one_class_is_reported_as_the_range_zero_to_zero():
+    from micrograd_plus.nn.layers import class_indices
+
+    with pytest.raises(IndexError, match=r"value 1 at position \(0,\) .*valid values are 0\.\.0"):
+        class_indices(np.array([1]), "target", size=1)
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors")  # torch, Linear(0, n)
+@pytest.mark.parametrize("in_features", [0, 1, 4])
+def test_linear_starts_uniform_within_one_over_root_in_features_as_torch(torch, in_features):
+    """Weight and bias fill [-1/sqrt(in), 1/sqrt(in)] (torch's bound; 0 without inputs)."""
+    set_seed(0)
+    ours, theirs = mp.Linear(in_features, 4000), torch.nn.Linear(in_features, 4000)
+    for name in ("weight", "bias"):
+        mine, torchs = getattr(ours, name).data, getattr(theirs, name).detach().numpy()
+        for values in (mine, torchs):
+            if in_features == 0:
+                assert values.size == 0 or not values.any()
+                continue
+            bound = 1 / math.sqrt(in_features)
+            assert -bound <= values.min() < -0.99 * bound
+            assert 0.99 * bound < values.max() <= bound
+
+
+def test_flatten_of_a_vector_and_a_scalar_as_torch(torch):
+    with pytest.raises(IndexError):
+        torch.nn.Flatten()(torch.ones(3))  # start_dim=1 does not exist in a vector
+    with pytest.raises(IndexError, match="start_dim=1 is out of range"):
+        mp.Flatten()(mp.ones(3))
+    assert mp.Flatten(0)(Tensor(2.0)).tolist() == torch.nn.Flatten(0)(torch.tensor(2.0)).tolist()
+
+
+def test_dropout_refuses_a_bool_probability():
+    with pytest.raises(ValueError, match="got True"):
+        mp.Dropout(True)
+
+
+def test_embedding_with_a_negative_padding_index_matches_torch(torch):
+    """padding_idx=-1 names the last row, stored as its positive index (torch's)."""
+    emb = mp.Embedding(4, 3, padding_idx=-1, dtype=np.float64)
+    temb = torch.nn.Embedding(4, 3, padding_idx=-1, dtype=torch.float64)
+    assert emb.padding_idx == temb.padding_idx == 3
+    assert repr(emb) == repr(temb)
+    assert not emb.weight.data[3].any()
+    temb.load_state_dict({"weight": torch.tensor(emb.weight.data)})
+    idx = np.array([3, 0, 3, 1])
+    out, tout = emb(idx), temb(torch.tensor(idx))
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(emb.weight.grad, temb.weight.grad)
+
+
+def test_no_float_labels_are_no_indices():
+    from micrograd_plus.nn.layers import class_indices
+
+    out = class_indices(np.zeros((0, 2)), "target", size=3)
+    assert out.shape == (0, 2) and out.dtype == np.intp
