@@ -510,3 +510,43 @@ def test_no_float_labels_are_no_indices():
 
     out = class_indices(np.zeros((0, 2)), "target", size=3)
     assert out.shape == (0, 2) and out.dtype == np.intp
+
+
+@pytest.mark.parametrize(("normalized_shape", "shape"), [(1, (3, 1)), (4, (4,))])
+def test_layernorm_over_one_element_and_of_a_single_sample_matches_torch(
+    torch, normalized_shape, shape
+):
+    """Over one element x_hat is 0 and so is the input's gradient; a 1-D input is one
+    sample (its rank equals len(normalized_shape))."""
+    x = np.random.default_rng(8).standard_normal(shape)
+    ln = mp.LayerNorm(normalized_shape, dtype=np.float64)
+    tln = torch.nn.LayerNorm(normalized_shape, dtype=torch.float64)
+    xt, txt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = ln(xt), tln(txt)
+    assert_close(out.data, tout)
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(xt.grad, txt.grad, rtol=1e-8)
+    with pytest.raises(ValueError, match=r"normalized_shape \(\)"):
+        F.layer_norm(xt, ())  # torch refuses an empty normalized_shape too
+
+
+def test_batchnorm_reset_running_stats_as_torch(torch):
+    ours, theirs = mp.BatchNorm1d(3), torch.nn.BatchNorm1d(3)
+    x = np.random.default_rng(9).normal(2.0, 3.0, (6, 3)).astype(np.float32)
+    ours(Tensor(x))
+    theirs(torch.tensor(x))
+    ours.reset_running_stats()
+    theirs.reset_running_stats()
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[key], value.numpy())
+
+
+@pytest.mark.parametrize("layer", ["BatchNorm1d", "LayerNorm"])
+def test_norms_without_a_shift_give_the_scale_its_gradient_as_torch(torch, layer):
+    x = np.random.default_rng(10).standard_normal((5, 3))
+    ours = getattr(mp, layer)(3, bias=False, dtype=np.float64)
+    theirs = getattr(torch.nn, layer)(3, bias=False, dtype=torch.float64)
+    out, tout = ours(Tensor(x)), theirs(torch.tensor(x))
+    assert ours.bias is None and theirs.bias is None
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(ours.weight.grad, theirs.weight.grad)

@@ -334,3 +334,45 @@ def test_a_tensor_registered_as_a_buffer_is_kept_itself_as_torch(torch):
     assert ours.state_dict()["stat"].tolist() == [5.0, 2.0]
     ours.register_buffer("listed", [3.0])
     assert isinstance(ours.listed, Tensor) and ours.listed.tolist() == [3.0]
+
+
+def test_repr_of_a_module_with_extra_repr_and_children_is_torchs(torch):
+    def build(nn):
+        class Scaled(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 1)
+
+            def extra_repr(self):
+                return "scale=2"
+
+        return Scaled()
+
+    assert repr(build(mp.nn)) == repr(build(torch.nn))
+
+
+def test_named_children_skip_none_and_repeats_as_torch(torch):
+    names = []
+    for nn in (mp.nn, torch.nn):
+        m, shared = nn.Module(), nn.Linear(1, 1)
+        m.a, m.b = shared, shared
+        m.register_module("c", None)
+        m.d = nn.ReLU()
+        names.append([name for name, _ in m.named_children()])
+    assert names[0] == names[1] == ["a", "d"]
+
+
+@pytest.mark.parametrize("other", ["missing", "unexpected"])
+def test_load_state_dict_names_key_problems_before_size_mismatches_as_torch(torch, other):
+    messages = []
+    for nn, make in ((mp.nn, np.zeros), (torch.nn, torch.zeros)):
+        state = {"0.weight": make((1, 3)), "0.bias": make(1)}
+        if other == "missing":
+            del state["0.bias"]
+        else:
+            state["extra"] = make(1)
+        with pytest.raises(RuntimeError) as error:
+            nn.Sequential(nn.Linear(2, 1)).load_state_dict(state)
+        lines = str(error.value).splitlines()
+        messages.append([line.strip().split(" ")[0] for line in lines[1:3]])
+    assert messages[0] == messages[1] == [other.capitalize(), "size"]
