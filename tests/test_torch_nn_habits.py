@@ -301,3 +301,31 @@ def test_fills_from_the_global_stream_do_not_repeat():
     mp.manual_seed(0)
     fills = {tuple(init.uniform_(mp.zeros(2)).tolist()) for _ in range(100)}
     assert len(fills) == 100
+
+
+def test_module_to_takes_torchs_forms_and_keeps_integer_buffers():
+    """to(dtype), to(tensor), to(device, dtype), to(dtype=), to(device=): floating
+    parameters, buffers and gradients change dtype, the batch counter stays int64,
+    an integer dtype is refused; the same steps on torch give the same dtypes."""
+
+    def dtypes(bn):
+        tensors = (bn.weight, bn.weight.grad, bn.running_mean, bn.num_batches_tracked)
+        return [str(t.dtype).replace("torch.", "") for t in tensors]
+
+    seen = []
+    for nn_lib, lib in ((nn, mp), (torch.nn, torch)):
+        bn, steps = nn_lib.BatchNorm1d(2), []
+        bn.weight.grad = lib.ones(2).data if lib is mp else torch.ones(2)
+        assert bn.to(lib.float64) is bn
+        steps.append(dtypes(bn))
+        bn.to(lib.zeros(1, dtype=lib.float16))
+        steps.append(dtypes(bn))
+        bn.to("cpu", lib.float32)
+        steps.append(dtypes(bn))
+        bn.to(dtype=lib.float64).to(device="cpu")
+        steps.append(dtypes(bn))
+        with pytest.raises(TypeError, match="floating point"):
+            bn.to(lib.int64)
+        seen.append(steps)
+    assert seen[0] == seen[1]
+    assert seen[0][1] == ["float16", "float16", "float16", "int64"]

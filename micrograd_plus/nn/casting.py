@@ -48,7 +48,7 @@ def module_to(module, *args, dtype=None, device=None, non_blocking: bool = False
             "integer inputs instead, e.g. x.long()"
         )
     for tensor in chain(module.parameters(), module.buffers()):
-        if tensor is not None and tensor.data.dtype.kind == "f":
+        if tensor.data.dtype.kind == "f":  # parameters() and buffers() skip None
             _cast(tensor, dtype)
     return module
 
