@@ -550,3 +550,16 @@ def test_norms_without_a_shift_give_the_scale_its_gradient_as_torch(torch, layer
     assert ours.bias is None and theirs.bias is None
     tout.backward(torch.tensor(backward_with(out)))
     assert_close(ours.weight.grad, theirs.weight.grad)
+
+
+def test_layers_hold_float32_unless_told_otherwise_as_torch(torch):
+    for name, args in (("Linear", (2, 3)), ("Embedding", (4, 2))):
+        for layer in (getattr(mp, name)(*args), getattr(torch.nn, name)(*args)):
+            assert str(layer.weight.dtype).endswith("float32")
+    for name in ("BatchNorm1d", "LayerNorm"):
+        for layer in (getattr(mp, name)(3), getattr(torch.nn, name)(3)):
+            assert str(layer.weight.dtype).endswith("float32")
+            assert str(layer.bias.dtype).endswith("float32")
+        if name == "BatchNorm1d":
+            assert layer.running_var.dtype == torch.float32
+            assert mp.BatchNorm1d(3).running_var.dtype == np.float32
