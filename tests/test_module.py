@@ -376,3 +376,15 @@ def test_load_state_dict_names_key_problems_before_size_mismatches_as_torch(torc
         lines = str(error.value).splitlines()
         messages.append([line.strip().split(" ")[0] for line in lines[1:3]])
     assert messages[0] == messages[1] == [other.capitalize(), "size"]
+
+
+def test_sequential_takes_every_index_torch_takes(torch):
+    """-len .. len - 1 name the layers; -len - 1 and len are out of range, in both."""
+    picked = []
+    for nn in (mp.nn, torch.nn):
+        model = nn.Sequential(nn.Linear(1, 1), nn.ReLU(), nn.Tanh())
+        picked.append([type(model[i]).__name__ for i in range(-3, 3)])
+        for bad in (-4, 3):
+            with pytest.raises(IndexError):
+                model[bad]
+    assert picked[0] == picked[1] == ["Linear", "ReLU", "Tanh"] * 2
