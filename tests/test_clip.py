@@ -109,3 +109,28 @@ def test_clip_grad_norm_defaults_match_torch(torch):
         np.testing.assert_allclose(total.item(), ttotal.item(), rtol=1e-6)
         np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-6)
     assert np.isnan(total.item()) and np.isnan(p.grad).all()
+
+
+# ------------------------------------ issue 27, census survivors (pin27h)
+def test_clip_grad_norm_inf_of_gradients_below_one_matches_torch(torch):
+    """The largest |g| when every gradient is below 1 (and 0 for a zero gradient)."""
+    grads = [np.array([0.25, -0.5], np.float32), np.zeros(3, np.float32)]
+    ours = [Tensor(np.zeros_like(g), requires_grad=True) for g in grads]
+    theirs = [torch.zeros(g.shape, requires_grad=True) for g in grads]
+    for p, tp, g in zip(ours, theirs, grads):
+        p.grad, tp.grad = g.copy(), torch.tensor(g)
+    total = mp.clip_grad_norm_(ours, 0.1, float("inf"))
+    ttotal = torch.nn.utils.clip_grad_norm_(theirs, 0.1, float("inf"))
+    assert total.item() == ttotal.item() == 0.5
+    for p, tp in zip(ours, theirs):
+        np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("clip_value", [0.0, 0.5])
+def test_clip_grad_value_below_one_and_zero_match_torch(torch, clip_value):
+    g = np.array([-2.0, -0.25, 0.0, 0.75], np.float32)
+    w, tw = Tensor(np.zeros(4), requires_grad=True), torch.zeros(4, requires_grad=True)
+    w.grad, tw.grad = g.copy(), torch.tensor(g)
+    mp.clip_grad_value_([w], clip_value)
+    torch.nn.utils.clip_grad_value_([tw], clip_value)
+    np.testing.assert_array_equal(w.grad, tw.grad.numpy())

@@ -301,3 +301,21 @@ def test_parameter_list_repr_matches_torch(torch):
     expected = repr(theirs).replace("torch.float32", "float32")
     assert repr(ours) == expected
     assert repr(mp.ParameterList()) == repr(torch.nn.ParameterList())
+
+
+# ------------------------------------ issue 27, census survivors (pin27h)
+def test_parameter_dict_keeps_the_order_of_an_ordered_dict_and_of_pairs_as_torch(torch):
+    from collections import OrderedDict
+
+    orders = []
+    for nn, make in ((mp.nn, lambda: mp.Parameter(np.ones(1))), (torch.nn, lambda: torch.ones(1))):
+        pairs = [("z", make()), ("a", make()), ("m", make())]
+        orders.append(
+            (
+                list(nn.ParameterDict(OrderedDict(pairs))),
+                list(nn.ParameterDict(pairs)),
+                list(nn.ParameterDict(dict(pairs))),
+            )
+        )
+    assert orders[0] == orders[1]
+    assert orders[0][:2] == (["z", "a", "m"], ["z", "a", "m"])

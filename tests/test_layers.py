@@ -415,3 +415,151 @@ def test_embedding_refuses_a_padding_index_of_num_embeddings_as_torch():
     mp.nn.Embedding(4, 3, padding_idx=-4)
     with pytest.raises(ValueError, match="padding_idx"):
         mp.nn.Embedding(4, 3, padding_idx=4)
+
+
+# ------------------------------------ issue 27, census survivors (pin27h)
+def test_a_float_label_from_2_to_the_53_up_is_reported_as_the_float():
+    """From 2**53 on a float no longer names one label (2**53 + 1 rounds to 2**53), so the
+    out-of-range message shows the float itself; a whole float below that reads as an int."""
+    from micrograd_plus.nn.layers import class_indices
+
+    for value in (2.0**53, float(2**53 + 1), 2.0**53 + 2):
+        with pytest.raises(IndexError, match=rf"value {value!r} at position \(1,\)"):
+            class_indices(np.array([0.0, value]), "target", size=3)
+    below = 2.0**53 - 1
+    with pytest.raises(IndexError, match=rf"value {int(below)} at position \(0,\)"):
+        class_indices(np.array([below]), "target", size=3)
+
+
+def test_a_huge_negative_float_label_is_reported_as_itself():
+    """A float far below zero is refused before the conversion to integers, which would
+    wrap it around and report another value."""
+    from micrograd_plus.nn.layers import class_indices
+
+    with pytest.raises(IndexError, match=r"value -1e\+20 at position \(1,\)"):
+        class_indices(np.array([0.0, -1e20]), "target", size=3)
+    with pytest.raises(IndexError, match=r"value -2 at position \(0,\)"):
+        class_indices(np.array([-2.0]), "target", size=3)
+
+
+def test_softmax_by_default_takes_the_last_axis_of_any_rank(torch):
+    """Without dim, softmax is over the last axis (torch's dim=-1; torch's own dim=None
+    would guess axis 0 for a 3-D input and warn, a documented difference)."""
+    for shape in [(5,), (2, 3, 4)]:
+        x = np.random.default_rng(6).standard_normal(shape)
+        for name, module in (("softmax", mp.Softmax()), ("log_softmax", mp.LogSoftmax())):
+            expected = getattr(torch.nn.functional, name)(torch.tensor(x), dim=-1).numpy()
+            functional = getattr(mp.nn.functional, name)
+            for out in (module(Tensor(x)), functional(Tensor(x)), functional(x)):
+                np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_one_class_is_reported_as_the_range_zero_to_zero():
+    from micrograd_plus.nn.layers import class_indices
+
+    with pytest.raises(IndexError, match=r"value 1 at position \(0,\) .*valid values are 0\.\.0"):
+        class_indices(np.array([1]), "target", size=1)
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors")  # torch, Linear(0, n)
+@pytest.mark.parametrize("in_features", [0, 1, 4])
+def test_linear_starts_uniform_within_one_over_root_in_features_as_torch(torch, in_features):
+    """Weight and bias fill [-1/sqrt(in), 1/sqrt(in)] (torch's bound; 0 without inputs)."""
+    set_seed(0)
+    ours, theirs = mp.Linear(in_features, 4000), torch.nn.Linear(in_features, 4000)
+    for name in ("weight", "bias"):
+        mine, torchs = getattr(ours, name).data, getattr(theirs, name).detach().numpy()
+        for values in (mine, torchs):
+            if in_features == 0:
+                assert values.size == 0 or not values.any()
+                continue
+            bound = 1 / math.sqrt(in_features)
+            assert -bound <= values.min() < -0.99 * bound
+            assert 0.99 * bound < values.max() <= bound
+
+
+def test_flatten_of_a_vector_and_a_scalar_as_torch(torch):
+    with pytest.raises(IndexError):
+        torch.nn.Flatten()(torch.ones(3))  # start_dim=1 does not exist in a vector
+    with pytest.raises(IndexError, match="start_dim=1 is out of range"):
+        mp.Flatten()(mp.ones(3))
+    assert mp.Flatten(0)(Tensor(2.0)).tolist() == torch.nn.Flatten(0)(torch.tensor(2.0)).tolist()
+
+
+def test_dropout_refuses_a_bool_probability():
+    with pytest.raises(ValueError, match="got True"):
+        mp.Dropout(True)
+
+
+def test_embedding_with_a_negative_padding_index_matches_torch(torch):
+    """padding_idx=-1 names the last row, stored as its positive index (torch's)."""
+    emb = mp.Embedding(4, 3, padding_idx=-1, dtype=np.float64)
+    temb = torch.nn.Embedding(4, 3, padding_idx=-1, dtype=torch.float64)
+    assert emb.padding_idx == temb.padding_idx == 3
+    assert repr(emb) == repr(temb)
+    assert not emb.weight.data[3].any()
+    temb.load_state_dict({"weight": torch.tensor(emb.weight.data)})
+    idx = np.array([3, 0, 3, 1])
+    out, tout = emb(idx), temb(torch.tensor(idx))
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(emb.weight.grad, temb.weight.grad)
+
+
+def test_no_float_labels_are_no_indices():
+    from micrograd_plus.nn.layers import class_indices
+
+    out = class_indices(np.zeros((0, 2)), "target", size=3)
+    assert out.shape == (0, 2) and out.dtype == np.intp
+
+
+@pytest.mark.parametrize(("normalized_shape", "shape"), [(1, (3, 1)), (4, (4,))])
+def test_layernorm_over_one_element_and_of_a_single_sample_matches_torch(
+    torch, normalized_shape, shape
+):
+    """Over one element x_hat is 0 and so is the input's gradient; a 1-D input is one
+    sample (its rank equals len(normalized_shape))."""
+    x = np.random.default_rng(8).standard_normal(shape)
+    ln = mp.LayerNorm(normalized_shape, dtype=np.float64)
+    tln = torch.nn.LayerNorm(normalized_shape, dtype=torch.float64)
+    xt, txt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = ln(xt), tln(txt)
+    assert_close(out.data, tout)
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(xt.grad, txt.grad, rtol=1e-8)
+    with pytest.raises(ValueError, match=r"normalized_shape \(\)"):
+        F.layer_norm(xt, ())  # torch refuses an empty normalized_shape too
+
+
+def test_batchnorm_reset_running_stats_as_torch(torch):
+    ours, theirs = mp.BatchNorm1d(3), torch.nn.BatchNorm1d(3)
+    x = np.random.default_rng(9).normal(2.0, 3.0, (6, 3)).astype(np.float32)
+    ours(Tensor(x))
+    theirs(torch.tensor(x))
+    ours.reset_running_stats()
+    theirs.reset_running_stats()
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[key], value.numpy())
+
+
+@pytest.mark.parametrize("layer", ["BatchNorm1d", "LayerNorm"])
+def test_norms_without_a_shift_give_the_scale_its_gradient_as_torch(torch, layer):
+    x = np.random.default_rng(10).standard_normal((5, 3))
+    ours = getattr(mp, layer)(3, bias=False, dtype=np.float64)
+    theirs = getattr(torch.nn, layer)(3, bias=False, dtype=torch.float64)
+    out, tout = ours(Tensor(x)), theirs(torch.tensor(x))
+    assert ours.bias is None and theirs.bias is None
+    tout.backward(torch.tensor(backward_with(out)))
+    assert_close(ours.weight.grad, theirs.weight.grad)
+
+
+def test_layers_hold_float32_unless_told_otherwise_as_torch(torch):
+    for name, args in (("Linear", (2, 3)), ("Embedding", (4, 2))):
+        for layer in (getattr(mp, name)(*args), getattr(torch.nn, name)(*args)):
+            assert str(layer.weight.dtype).endswith("float32")
+    for name in ("BatchNorm1d", "LayerNorm"):
+        for layer in (getattr(mp, name)(3), getattr(torch.nn, name)(3)):
+            assert str(layer.weight.dtype).endswith("float32")
+            assert str(layer.bias.dtype).endswith("float32")
+        if name == "BatchNorm1d":
+            assert layer.running_var.dtype == torch.float32
+            assert mp.BatchNorm1d(3).running_var.dtype == np.float32

@@ -319,3 +319,72 @@ def test_load_state_dict_lists_missing_keys_before_unexpected_ones_as_torch():
         layer.load_state_dict(state)
     text = str(err.value)
     assert 0 <= text.index("Missing key(s)") < text.index("Unexpected key(s)"), text
+
+
+# ------------------------------------ issue 27, census survivors (pin27h)
+def test_a_tensor_registered_as_a_buffer_is_kept_itself_as_torch(torch):
+    """register_buffer keeps the Tensor it is given (torch does), so changing it in
+    place changes the module's state; an array or a list becomes a Tensor."""
+    ours, theirs = mp.Module(), torch.nn.Module()
+    t, tt = Tensor([1.0, 2.0]), torch.tensor([1.0, 2.0])
+    ours.register_buffer("stat", t)
+    theirs.register_buffer("stat", tt)
+    assert (ours.stat is t) and (theirs.stat is tt)
+    t.data[0] = 5.0
+    assert ours.state_dict()["stat"].tolist() == [5.0, 2.0]
+    ours.register_buffer("listed", [3.0])
+    assert isinstance(ours.listed, Tensor) and ours.listed.tolist() == [3.0]
+
+
+def test_repr_of_a_module_with_extra_repr_and_children_is_torchs(torch):
+    def build(nn):
+        class Scaled(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 1)
+
+            def extra_repr(self):
+                return "scale=2"
+
+        return Scaled()
+
+    assert repr(build(mp.nn)) == repr(build(torch.nn))
+
+
+def test_named_children_skip_none_and_repeats_as_torch(torch):
+    names = []
+    for nn in (mp.nn, torch.nn):
+        m, shared = nn.Module(), nn.Linear(1, 1)
+        m.a, m.b = shared, shared
+        m.register_module("c", None)
+        m.d = nn.ReLU()
+        names.append([name for name, _ in m.named_children()])
+    assert names[0] == names[1] == ["a", "d"]
+
+
+@pytest.mark.parametrize("other", ["missing", "unexpected"])
+def test_load_state_dict_names_key_problems_before_size_mismatches_as_torch(torch, other):
+    messages = []
+    for nn, make in ((mp.nn, np.zeros), (torch.nn, torch.zeros)):
+        state = {"0.weight": make((1, 3)), "0.bias": make(1)}
+        if other == "missing":
+            del state["0.bias"]
+        else:
+            state["extra"] = make(1)
+        with pytest.raises(RuntimeError) as error:
+            nn.Sequential(nn.Linear(2, 1)).load_state_dict(state)
+        lines = str(error.value).splitlines()
+        messages.append([line.strip().split(" ")[0] for line in lines[1:3]])
+    assert messages[0] == messages[1] == [other.capitalize(), "size"]
+
+
+def test_sequential_takes_every_index_torch_takes(torch):
+    """-len .. len - 1 name the layers; -len - 1 and len are out of range, in both."""
+    picked = []
+    for nn in (mp.nn, torch.nn):
+        model = nn.Sequential(nn.Linear(1, 1), nn.ReLU(), nn.Tanh())
+        picked.append([type(model[i]).__name__ for i in range(-3, 3)])
+        for bad in (-4, 3):
+            with pytest.raises(IndexError):
+                model[bad]
+    assert picked[0] == picked[1] == ["Linear", "ReLU", "Tanh"] * 2

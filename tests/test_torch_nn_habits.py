@@ -224,3 +224,108 @@ def test_functional_gelu_takes_approximate_like_torch(approximate):
     np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), atol=1e-12)
     with pytest.raises(ValueError, match="approximate"):
         F.gelu(ours, approximate="erf")
+
+
+# ------------------------------------ issue 27, census survivors (pin27h)
+@pytest.mark.parametrize("num_classes", [-1, 0, 1, 3])
+def test_one_hot_of_no_labels_is_torchs(num_classes):
+    """No label to infer the class count from: torch refuses num_classes -1 (and 0);
+    with a count it gives shape (*labels.shape, count)."""
+    for f, make in ((F.one_hot, mp.tensor), (torch.nn.functional.one_hot, torch.tensor)):
+        labels = make(np.zeros((2, 0), np.int64))
+        if num_classes <= 0:
+            with pytest.raises(RuntimeError, match="infer total number of classes"):
+                f(labels, num_classes)
+        else:
+            assert tuple(f(labels, num_classes).shape) == (2, 0, num_classes)
+
+
+@pytest.mark.parametrize(
+    ("labels", "num_classes", "message"),
+    [([-1, 0], -1, "non-negative"), ([0, 3], 3, "smaller than num_classes")],
+)
+def test_one_hot_refuses_a_negative_label_and_one_equal_to_the_count_as_torch(
+    labels, num_classes, message
+):
+    for f, make in ((F.one_hot, mp.tensor), (torch.nn.functional.one_hot, torch.tensor)):
+        with pytest.raises(RuntimeError, match=message):
+            f(make(labels), num_classes)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("ones_", ()), ("constant_", (0.5,)), ("uniform_", ()), ("xavier_normal_", ())],
+)
+def test_an_init_after_the_forward_makes_backward_refuse_as_torch(name, args):
+    """nn.init writes in place: a graph that saved the weight's old values refuses
+    backward (torch raises), and the weight's _version moves on."""
+    for lib, nn_lib, make in ((init, nn, mp.ones), (torch.nn.init, torch.nn, torch.ones)):
+        layer, x = nn_lib.Linear(2, 3), make(4, 2, requires_grad=True)
+        out, before = layer(x).sum(), layer.weight._version
+        getattr(lib, name)(layer.weight, *args)
+        assert layer.weight._version > before
+        with pytest.raises(RuntimeError, match="modified by an in"):
+            out.backward()
+
+
+def test_casting_a_module_keeps_the_versions_as_torch():
+    """Module.to(dtype) gives each tensor a new array, which no graph saved, so torch
+    leaves _version as it was; a graph recorded before the cast still runs backward."""
+    for nn_lib, make, double in ((nn, mp.ones, mp.float64), (torch.nn, torch.ones, torch.float64)):
+        layer, x = nn_lib.Linear(2, 3), make(4, 2, requires_grad=True)
+        out = layer(x).sum()
+        before = [p._version for p in layer.parameters()]
+        layer.double()
+        assert layer.weight.dtype == double
+        assert [p._version for p in layer.parameters()] == before
+        out.backward()
+        assert x.grad.shape == (4, 2)
+
+
+@pytest.mark.parametrize("slope", [True, "0.2", 1])
+def test_calculate_gain_checks_the_slope_as_torch(slope):
+    """A bool or a string is no negative slope (torch raises); an int is one."""
+    if isinstance(slope, int) and not isinstance(slope, bool):
+        assert init.calculate_gain("leaky_relu", slope) == torch.nn.init.calculate_gain(
+            "leaky_relu", slope
+        )
+        return
+    for lib in (init, torch.nn.init):
+        with pytest.raises(ValueError, match="not a valid number"):
+            lib.calculate_gain("leaky_relu", slope)
+
+
+def test_fills_from_the_global_stream_do_not_repeat():
+    """Without a generator each fill draws a fresh seed from the global stream: 100
+    fills in a row give 100 different tensors (as torch's default generator does)."""
+    mp.manual_seed(0)
+    fills = {tuple(init.uniform_(mp.zeros(2)).tolist()) for _ in range(100)}
+    assert len(fills) == 100
+
+
+def test_module_to_takes_torchs_forms_and_keeps_integer_buffers():
+    """to(dtype), to(tensor), to(device, dtype), to(dtype=), to(device=): floating
+    parameters, buffers and gradients change dtype, the batch counter stays int64,
+    an integer dtype is refused; the same steps on torch give the same dtypes."""
+
+    def dtypes(bn):
+        tensors = (bn.weight, bn.weight.grad, bn.running_mean, bn.num_batches_tracked)
+        return [str(t.dtype).replace("torch.", "") for t in tensors]
+
+    seen = []
+    for nn_lib, lib in ((nn, mp), (torch.nn, torch)):
+        bn, steps = nn_lib.BatchNorm1d(2), []
+        bn.weight.grad = lib.ones(2).data if lib is mp else torch.ones(2)
+        assert bn.to(lib.float64) is bn
+        steps.append(dtypes(bn))
+        bn.to(lib.zeros(1, dtype=lib.float16))
+        steps.append(dtypes(bn))
+        bn.to("cpu", lib.float32)
+        steps.append(dtypes(bn))
+        bn.to(dtype=lib.float64).to(device="cpu")
+        steps.append(dtypes(bn))
+        with pytest.raises(TypeError, match="floating point"):
+            bn.to(lib.int64)
+        seen.append(steps)
+    assert seen[0] == seen[1]
+    assert seen[0][1] == ["float16", "float16", "float16", "int64"]

@@ -48,7 +48,7 @@ def module_to(module, *args, dtype=None, device=None, non_blocking: bool = False
             "integer inputs instead, e.g. x.long()"
         )
     for tensor in chain(module.parameters(), module.buffers()):
-        if tensor is not None and tensor.data.dtype.kind == "f":
+        if tensor.data.dtype.kind == "f":  # parameters() and buffers() skip None
             _cast(tensor, dtype)
     return module
 
@@ -56,7 +56,7 @@ def module_to(module, *args, dtype=None, device=None, non_blocking: bool = False
 def _cast(tensor: Tensor, dtype: np.dtype) -> None:
     if tensor.data.dtype == dtype:
         return
+    # A new array, so _version stays (as torch's): a graph recorded before keeps the old one.
     tensor.data = tensor.data.astype(dtype)
-    tensor._version += 1  # a graph recorded before the cast must not use the new array
     if isinstance(tensor.grad, np.ndarray):
         tensor.grad = tensor.grad.astype(dtype)

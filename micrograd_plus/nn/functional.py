@@ -87,14 +87,18 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
             f"one_hot is only applicable to index tensor (int64), got {labels.dtype}; "
             "convert with .long()"
         )
+    if not labels.size and num_classes <= 0:
+        raise RuntimeError(  # as torch: no label to count the classes from
+            "Can not infer total number of classes from empty tensor; pass num_classes"
+        )
     if labels.size and labels.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
-    count = int(labels.max()) + 1 if num_classes == -1 and labels.size else int(num_classes)
+    count = int(labels.max()) + 1 if num_classes == -1 else int(num_classes)
     if labels.size and labels.max() >= count:
         raise RuntimeError(
             f"Class values must be smaller than num_classes ({count}), got {labels.max()}"
         )
-    out = (labels[..., None] == np.arange(max(count, 0))).astype(np.int64)
+    out = (labels[..., None] == np.arange(count)).astype(np.int64)
     return Tensor(out, dtype=np.int64)
 
 

@@ -1,11 +1,10 @@
 """torch's weight initializers (``torch.nn.init``), each filling a tensor in place.
 
-Each function writes into the tensor's own array (its dtype kept), without
-recording a graph, and returns the tensor, as torch's. The random ones draw
-from NumPy's global generator (seeded by ``manual_seed``), or from
-``generator``, a ``numpy.random.Generator``: the same seed gives the same
-weights, but not torch's numbers (the generators differ); the distributions
-and their bounds are torch's.
+Each writes into the tensor's own array (dtype kept) without recording a graph,
+stamps it as an in-place op does, and returns it, as torch's. The random ones
+draw from NumPy's global generator (``manual_seed``) or ``generator``, a
+``numpy.random.Generator``: the same seed gives the same weights, not torch's
+numbers (the generators differ); the distributions and bounds are torch's.
 
 Examples
 --------
@@ -25,6 +24,7 @@ import math
 
 import numpy as np
 
+from ..ops.inplace import _stamp
 from ..tensor import Tensor
 
 __all__ = [
@@ -76,7 +76,7 @@ def _fill(tensor: Tensor, values) -> Tensor:
             f"nn.init fills a Tensor or Parameter in place, got {type(tensor).__name__}"
         )
     tensor.data[...] = values
-    tensor._version += 1  # an in-place change, as t.fill_() stamps it
+    _stamp(tensor)  # as torch's in-place fill: a graph that saved the old values refuses backward
     return tensor
 
 

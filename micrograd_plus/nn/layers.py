@@ -283,7 +283,7 @@ class Flatten(Module):
 
 
 # ------------------------------------------------------------------- embedding
-def class_indices(target, what: str, size: int | None = None, ignore=None) -> np.ndarray:
+def class_indices(target, what: str, size: int, ignore=None) -> np.ndarray:
     """Integer indices from ints or whole-number floats, validated against ``[0, size)``."""
     data = np.asarray(target.data if isinstance(target, Tensor) else target)
     kind = data.dtype.kind
@@ -300,20 +300,19 @@ def class_indices(target, what: str, size: int | None = None, ignore=None) -> np
     if kind == "f" or (kind == "u" and data.dtype.itemsize >= np.dtype(np.intp).itemsize):
         # Check before converting: a float such as 1e20 or a uint64 above 2**63 would
         # wrap around in the conversion and be reported (or ignored) as another value.
-        limit = np.iinfo(np.intp).max if size is None else size
-        if data.size and (data.max() >= limit or data.min() < 0):
-            _raise_out_of_range(data, what, limit, size, ignore)
+        if data.size and (data.max() >= size or data.min() < 0):
+            _raise_out_of_range(data, what, size, ignore)
     data = data.astype(np.intp, copy=False)
     # One reduction rules out bad labels in the common case: seen as unsigned,
     # a negative index is huge, so ``max < size`` means every index is in range.
-    if size is not None and data.view(np.uintp).max(initial=0) >= size:
-        _raise_out_of_range(data, what, size, size, ignore)
+    if data.view(np.uintp).max(initial=0) >= size:
+        _raise_out_of_range(data, what, size, ignore)
     return data
 
 
-def _raise_out_of_range(data: np.ndarray, what: str, limit: int, size, ignore) -> None:
-    """Raise for the first value outside ``[0, limit)`` that is not ``ignore`` (if any)."""
-    out = (data < 0) | (data >= limit)
+def _raise_out_of_range(data: np.ndarray, what: str, size: int, ignore) -> None:
+    """Raise for the first value outside ``[0, size)`` that is not ``ignore`` (if any)."""
+    out = (data < 0) | (data >= size)
     if ignore is not None:
         out &= data != ignore
     bad = np.flatnonzero(out)
@@ -326,7 +325,7 @@ def _raise_out_of_range(data: np.ndarray, what: str, limit: int, size, ignore) -
     if size == 0:
         valid = "the input has no classes (its class axis has size 0); check what produced it"
     else:
-        valid = f"valid values are 0..{(size or limit) - 1}"
+        valid = f"valid values are 0..{size - 1}"
     raise IndexError(
         f"{what} value {value} at position {tuple(map(int, pos))} is out of range: {valid}"
     )

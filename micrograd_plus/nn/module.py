@@ -484,7 +484,7 @@ class Module:
             own[key].data[...] = array
         return _IncompatibleKeys(missing, unexpected)
 
-    def _check_state_shapes(self, shapes: dict, strict: bool = True) -> tuple[list, list]:
+    def _check_state_shapes(self, shapes: dict, strict: bool) -> tuple[list, list]:
         """Raise :meth:`load_state_dict`'s error for a state dict whose values have
         ``shapes`` (name to shape), before anything is read or copied; returns the
         missing and unexpected names. Checkpoints check a file's headers with it."""
