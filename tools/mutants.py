@@ -857,9 +857,10 @@ def _same(m: dict) -> tuple:
 def _select(mutants: list[Mutant], args) -> list[Mutant]:
     if args.survivors:
         old = json.loads(args.survivors.read_text())["results"]
-        wanted = {_key(r) for r in old if r["verdict"] == "survived"}
-        found = [m for m in mutants if _key(m) in wanted]
-        for gone in wanted - {_key(m) for m in found}:
+        key = _same if all("text" in r for r in old) else _key  # text: the line may move
+        wanted = {key(r) for r in old if r["verdict"] == "survived"}
+        found = [m for m in mutants if key(asdict(m)) in wanted]
+        for gone in wanted - {key(asdict(m)) for m in found}:
             print(f"no longer a mutant (the source moved?): {gone}", file=sys.stderr)
         return found
     if args.ids:
