@@ -683,10 +683,10 @@ class _FAST:  # --fast: mutants' tests run in warm processes, one per thread
 
 def _warm_tests(tests: tuple[str, ...], root: str, limit: float) -> str:
     """``_run_tests`` for a mutant in this thread's warm process (tools/warm_pytest.py)."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from warm_pytest import WarmPytest
-
     if getattr(_FAST.servers, "server", None) is None:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from warm_pytest import WarmPytest
+
         _FAST.servers.server = WarmPytest()
     server = _FAST.servers.server
     args = [*WARM_ARGS, *_test_paths(tests)]
@@ -854,10 +854,15 @@ def _same(m: dict) -> tuple:
     return (m["file"], m["where"], m["change"], m["col"], m["text"])
 
 
+def _identity(results: list[dict]):
+    """``_same`` for results that record their line's text; ``_key`` for older ones."""
+    return _same if all("text" in r for r in results) else _key
+
+
 def _select(mutants: list[Mutant], args) -> list[Mutant]:
     if args.survivors:
         old = json.loads(args.survivors.read_text())["results"]
-        key = _same if all("text" in r for r in old) else _key  # text: the line may move
+        key = _identity(old)
         wanted = {key(r) for r in old if r["verdict"] == "survived"}
         found = [m for m in mutants if key(asdict(m)) in wanted]
         for gone in wanted - {key(asdict(m)) for m in found}:
@@ -867,8 +872,10 @@ def _select(mutants: list[Mutant], args) -> list[Mutant]:
         wanted = [int(i) for i in args.ids.split(",")]
         return [mutants[i] for i in wanted]
     if args.exclude:  # sample only what no earlier run has measured: a fresh sample
-        seen = {_same(r) for r in json.loads(args.exclude.read_text())["results"]}
-        mutants = [m for m in mutants if _same(asdict(m)) not in seen]
+        measured = json.loads(args.exclude.read_text())["results"]
+        key = _identity(measured)
+        seen = {key(r) for r in measured}
+        mutants = [m for m in mutants if key(asdict(m)) not in seen]
         print(f"{len(mutants)} mutants not in {args.exclude}", flush=True)
     if args.sample:
         return sorted(random.Random(args.seed).sample(mutants, args.sample), key=lambda m: m.id)
