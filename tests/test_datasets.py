@@ -359,9 +359,8 @@ def test_published_checksums_are_well_formed():
         assert all(len(h) == 64 and int(h, 16) >= 0 for h in source["sha256"].values())
 
 
-def test_an_incomplete_root_lists_the_last_four_download_failures(isolated, monkeypatch):
-    # Mirror a is down; mirror b serves three files but not the fourth: five failures,
-    # of which the message keeps the last four.
+def _fail_mirror_a_and_the_fourth_file(isolated, monkeypatch):
+    """Mirror a is down; mirror b serves three files but not the fourth: five failures."""
     _serve_fake_set(isolated, monkeypatch, "fashion-mnist")
     serve = datasets._open_url
 
@@ -371,6 +370,10 @@ def test_an_incomplete_root_lists_the_last_four_download_failures(isolated, monk
         return serve(url)
 
     monkeypatch.setattr(datasets, "_open_url", flaky)
+
+
+def test_an_incomplete_root_lists_the_last_four_download_failures(isolated, monkeypatch):
+    _fail_mirror_a_and_the_fourth_file(isolated, monkeypatch)
     with pytest.raises(DatasetNotFoundError, match="is incomplete") as info:
         load_fashion_mnist(root=isolated / "root")
     listed = [line for line in str(info.value).splitlines() if line.startswith("  - ")]
@@ -438,15 +441,7 @@ def test_a_download_of_exactly_max_bytes_is_kept(tmp_path, monkeypatch):
 
 def test_no_root_and_a_failed_download_lists_the_last_four_failures(isolated, monkeypatch):
     # As test_an_incomplete_root_lists_the_last_four_download_failures, without root.
-    _serve_fake_set(isolated, monkeypatch, "fashion-mnist")
-    serve = datasets._open_url
-
-    def flaky(url):
-        if "mirror-a" in url or url.endswith(f"{STEMS[3]}.gz"):
-            raise OSError("unreachable")
-        return serve(url)
-
-    monkeypatch.setattr(datasets, "_open_url", flaky)
+    _fail_mirror_a_and_the_fourth_file(isolated, monkeypatch)
     with pytest.raises(DatasetNotFoundError, match="not found") as info:
         load_fashion_mnist()
     listed = [line for line in str(info.value).splitlines() if line.startswith("  - http")]

@@ -41,8 +41,8 @@ def rosenbrock(xy):
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2
 
 
-def rosenbrock_run(lib, steps, start=(-1.0, 1.0), **kwargs):
-    """Parameters, returned losses and counters after each of ``steps`` steps."""
+def rosenbrock_lbfgs(lib, start=(-1.0, 1.0), **kwargs):
+    """``(opt, closure, xy)``: ``lib``'s (``"mp"`` or ``"torch"``) L-BFGS on Rosenbrock."""
     if lib == "torch":
         xy = torch.tensor(start, dtype=torch.float64, requires_grad=True)
         opt = torch.optim.LBFGS([xy], **kwargs)
@@ -56,6 +56,12 @@ def rosenbrock_run(lib, steps, start=(-1.0, 1.0), **kwargs):
         loss.backward()
         return loss
 
+    return opt, closure, xy
+
+
+def rosenbrock_run(lib, steps, start=(-1.0, 1.0), **kwargs):
+    """Parameters, returned losses and counters after each of ``steps`` steps."""
+    opt, closure, xy = rosenbrock_lbfgs(lib, start, **kwargs)
     params, losses, counts = [], [], []
     for _ in range(steps):
         losses.append(opt.step(closure).item())
@@ -357,17 +363,10 @@ def test_step_at_a_stationary_point_evaluates_once_and_returns_as_torch():
 
 # ------------------------------------------------------------- state dict
 def test_state_keys_are_torchs():
-    ours_xy = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
-    theirs_xy = torch.tensor([-1.0, 1.0], dtype=torch.float64, requires_grad=True)
-    ours, theirs = LBFGS([ours_xy], max_iter=3), torch.optim.LBFGS([theirs_xy], max_iter=3)
-    for opt, xy in ((ours, ours_xy), (theirs, theirs_xy)):
-
-        def closure(opt=opt, xy=xy):
-            opt.zero_grad()
-            loss = rosenbrock(xy)
-            loss.backward()
-            return loss
-
+    (ours, ours_closure, _), (theirs, theirs_closure, _) = (
+        rosenbrock_lbfgs(lib, max_iter=3) for lib in ("mp", "torch")
+    )
+    for opt, closure in ((ours, ours_closure), (theirs, theirs_closure)):
         opt.step(closure)
         opt.step(closure)
     assert set(ours.state_dict()["state"][0]) == set(theirs.state_dict()["state"][0]) == STATE_KEYS
@@ -798,19 +797,8 @@ def test_state_after_a_step_is_torchs_entry_for_entry(max_iter, line_search_fn):
     """Every value L-BFGS keeps (the direction, the step, the history, ``H_diag`` from
     the first iteration on, the counters), not only the parameters it moves."""
     states = []
-    for lib in (mp, torch):
-        if lib is mp:
-            xy = Tensor(np.array([-1.0, 1.0]), requires_grad=True)
-        else:
-            xy = torch.tensor([-1.0, 1.0], dtype=torch.float64, requires_grad=True)
-        opt = lib.optim.LBFGS([xy], max_iter=max_iter, line_search_fn=line_search_fn)
-
-        def closure(opt=opt, xy=xy):
-            opt.zero_grad()
-            loss = rosenbrock(xy)
-            loss.backward()
-            return loss
-
+    for lib in ("mp", "torch"):
+        opt, closure, _ = rosenbrock_lbfgs(lib, max_iter=max_iter, line_search_fn=line_search_fn)
         opt.step(closure)
         states.append(opt.state_dict()["state"][0])
     ours, theirs = states

@@ -59,6 +59,17 @@ def feed(params, grads) -> None:
         p.grad = g.copy()
 
 
+def step_both(opt, topt, ours, theirs, grads) -> None:
+    """Step ours and torch's optimizer once for each set of gradients."""
+    torch = pytest.importorskip("torch")
+    for g in grads:
+        feed(ours, g)
+        for tp, gi in zip(theirs, g):
+            tp.grad = torch.tensor(gi)
+        opt.step()
+        topt.step()
+
+
 @pytest.mark.parametrize("name,kwargs", CASES, ids=lambda v: str(v))
 def test_trajectory_matches_torch_for_50_steps(torch, name, kwargs):
     init, grads = problem(50)
@@ -91,12 +102,7 @@ def test_state_after_three_steps_is_torchs_entry_for_entry(torch, name, kwargs):
     theirs = [torch.tensor(a, requires_grad=True) for a in init]
     opt = getattr(mp, name)(ours, **kwargs)
     topt = getattr(torch.optim, name)(theirs, **kwargs)
-    for g in grads:
-        feed(ours, g)
-        for tp, gi in zip(theirs, g):
-            tp.grad = torch.tensor(gi)
-        opt.step()
-        topt.step()
+    step_both(opt, topt, ours, theirs, grads)
     state, tstate = opt.state_dict()["state"], topt.state_dict()["state"]
     assert {k for k, v in state.items() if v} == tstate.keys()
     for index, entry in tstate.items():
@@ -172,12 +178,7 @@ def test_param_groups_match_torch(torch):
         [{"params": theirs[:2]}, {"params": theirs[2:], "lr": 0.01}], lr=0.1, momentum=0.9
     )
     assert [g["lr"] for g in opt.param_groups] == [0.1, 0.01]
-    for g in grads:
-        feed(ours, g)
-        for tp, gi in zip(theirs, g):
-            tp.grad = torch.tensor(gi)
-        opt.step()
-        topt.step()
+    step_both(opt, topt, ours, theirs, grads)
     for p, tp in zip(ours, theirs):
         np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-6)
 
